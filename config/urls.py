@@ -1,0 +1,17 @@
+"""Root URLs: each app's urls.py under its prefix and namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("safepathways.core.urls")),
+    path("account/", include("safepathways.accounts.urls")),
+    path("people/", include("safepathways.people.urls")),
+    path("governance/", include("safepathways.governance.urls")),
+    path("api/v1/", include("safepathways.api.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "safepathways.core.errors_views.not_found"
+handler403 = "safepathways.core.errors_views.forbidden"
+handler500 = "safepathways.core.errors_views.server_error"

@@ -1,0 +1,28 @@
+"""Make users with an authenticator, and every administrator, pass the second factor."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import user_has_device
+
+ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/static/", "/healthz")
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and not user.is_verified()  # type: ignore[union-attr]
+        ):
+            if user_has_device(user, confirmed=True):
+                return redirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
+            if user.is_administrator:  # type: ignore[union-attr]
+                return redirect("accounts:mfa_setup")
+        return self.get_response(request)

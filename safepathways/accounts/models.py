@@ -1,0 +1,233 @@
+"""Staff and partner users, the organisations they work for, their teams and their roles."""
+
+import hashlib
+import secrets
+from typing import Self
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from safepathways.core.models import BaseModel
+
+
+class OrganisationKind(models.TextChoices):
+    COUNCIL = "council", "Council (this council)"
+    NEIGHBOURING_COUNCIL = "neighbouring_council", "Neighbouring council"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    ICB = "icb", "Integrated care board"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    POLICE = "police", "Police"
+    HOUSING = "housing", "Housing provider"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    CARE_PROVIDER = "care_provider", "Care provider"
+
+
+class Organisation(BaseModel):
+    """An organisation staff or partners work for, with its national identifier."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    # ONS/GSS code for councils (e.g. E09000007 Camden), ODS code for NHS bodies and GP practices.
+    ons_code = models.CharField("ONS code", max_length=9, blank=True)
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    is_this_council = models.BooleanField(
+        default=False, help_text="The council that runs this instance; its staff can search the whole record."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Scoping (people.selectors) relies on there being at most one home council.
+            models.UniqueConstraint(fields=["is_this_council"], condition=Q(is_this_council=True), name="one_home_council"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamKind(models.TextChoices):
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood team"
+    HOSPITAL_SOCIAL_WORK = "hospital_social_work", "Hospital social work"
+    OT_DUTY = "ot_duty", "Occupational therapy duty"
+    FRONT_DOOR = "front_door", "Front door"
+    DOLS = "dols", "DoLS team"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    TRANSITIONS = "transitions", "Transitions"
+    OUT_OF_HOURS = "out_of_hours", "Out of hours"
+    PROVIDER_QUALITY = "provider_quality", "Provider quality"
+    CONTINGENCY = "contingency", "Contingency planning"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance"
+    LEADERSHIP = "leadership", "Leadership"
+    ADMINISTRATION = "administration", "System administration"
+    PARTNER = "partner", "Partner team"
+
+
+class Team(BaseModel):
+    """A team in an organisation; work, people and scope hang off teams."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=30, choices=TeamKind.choices)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", "Occupational therapist"
+    DUTY_WORKER = "duty_worker", "Duty worker"
+    FRONT_DOOR_OFFICER = "front_door_officer", "Front door officer"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    DOLS_LEAD = "dols_lead", "DoLS lead"
+    BEST_INTERESTS_ASSESSOR = "best_interests_assessor", "Best interests assessor"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    PROVIDER_QUALITY_OFFICER = "provider_quality_officer", "Provider quality officer"
+    CONTINGENCY_LEAD = "contingency_lead", "Contingency lead"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    PARTNER = "partner", "Partner"
+    INFORMATION_GOVERNANCE_OFFICER = "information_governance_officer", "Information governance officer"
+    DIRECTOR = "director", "Director"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of staff or a partner, who signs in with an email address."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use the Django admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+    left_on = models.DateField(null=True, blank=True)
+    # Changing this signs the user out of every session ("sign out everywhere").
+    session_generation = models.PositiveIntegerField(default=0)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_session_auth_hash(self) -> str:
+        """Sessions are bound to the password and to the session generation."""
+        key_salt = "safepathways.accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_generation}", algorithm="sha256").hexdigest()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # Memberships are cached on the instance for the request: many checks read them.
+    @property
+    def memberships_cached(self) -> list["Membership"]:
+        cache: list[Membership] | None = getattr(self, "_memberships_cache", None)
+        if cache is None:
+            cache = list(self.memberships.select_related("team__organisation").all())
+            self._memberships_cache = cache
+        return cache
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships_cached)
+
+    @property
+    def team_ids(self) -> list[object]:
+        return [m.team_id for m in self.memberships_cached]
+
+    @property
+    def organisation_ids(self) -> list[object]:
+        return list({m.team.organisation_id for m in self.memberships_cached})
+
+    @property
+    def is_council_staff(self) -> bool:
+        """Works for the council that runs this instance (not a partner)."""
+        return any(m.team.organisation.is_this_council and m.role != Role.PARTNER for m in self.memberships_cached)
+
+    @property
+    def is_information_governance(self) -> bool:
+        return Role.INFORMATION_GOVERNANCE_OFFICER in self.roles
+
+    @property
+    def is_administrator(self) -> bool:
+        return Role.ADMINISTRATOR in self.roles or self.is_superuser
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class Membership(BaseModel):
+    """A user's place in a team, with their role in it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=40, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team", "role"], name="one_role_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.team}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> Self:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(BaseModel):
+    """A token a partner system uses to call the API; only a hash of the key is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)

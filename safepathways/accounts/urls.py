@@ -1,0 +1,16 @@
+from django.urls import path
+
+from safepathways.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("", views.account, name="account"),
+    # /account/two-factor/
+    path("two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
+    path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),
+    path("two-factor/remove/", views.mfa_remove, name="mfa_remove"),
+]

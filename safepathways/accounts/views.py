@@ -1,0 +1,135 @@
+"""Sign in (with lockout and an optional second factor), sign out, and the account page."""
+
+import base64
+from io import BytesIO
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepathways.accounts import services
+from safepathways.accounts.forms import SignInForm, TokenForm
+from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.core.decorators import login_required
+from safepathways.core.errors import ApplicationError
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this after too many failed attempts."""
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, email=form.cleaned_data["email"].lower(), password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        if user is None:
+            form.add_error(None, "Enter a correct email address and password")
+        else:
+            login(request, user)
+            if user_has_device(user, confirmed=True) or getattr(user, "is_administrator", False):
+                return redirect(f"/account/two-factor/verify/?next={_safe_next(request)}")
+            return redirect(_safe_next(request))
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You have signed out")
+    return redirect("accounts:sign_in")
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You have been signed out on every device")
+    return redirect("accounts:sign_in")
+
+
+@require_http_methods(["GET"])
+@login_required
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/account.html",
+        {"memberships": request.user.memberships_cached, "has_mfa": user_has_device(request.user, confirmed=True)},
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None or request.method == "GET":
+        device = services.start_totp(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_totp(user=request.user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            messages.success(request, "Two-factor authentication is on")
+            return redirect("accounts:account")
+        form.add_error("token", "The security code is not right: check your app and try again")
+        device = services.start_totp(user=request.user)
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {"form": form, "qr": _qr_svg(device.config_url), "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    if not devices:
+        return redirect("accounts:mfa_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        form.add_error("token", "The security code is not right: check your app and try again")
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_POST
+@login_required
+def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        services.remove_totp(user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Two-factor authentication is off")
+    return redirect("accounts:account")

@@ -1,0 +1,18 @@
+"""The REST API, version 1: each app's endpoints, the OpenAPI schema and its browsable docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from safepathways.api import views
+
+from safepathways.people import api as people_api
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", views.docs, name="docs"),
+    # /api/v1/people/
+    path("people/", people_api.PersonListCreateApi.as_view(), name="people"),
+    path("people/<uuid:pk>/", people_api.PersonDetailApi.as_view(), name="person"),
+]

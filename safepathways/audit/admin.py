@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from safepathways.audit.models import AccessEvent, AuditEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Audit records can be read in the admin but never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "occurred_at", "actor_label", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "occurred_at", "user", "person_id", "kind", "basis", "what"]
+    list_filter = ["kind", "basis"]

@@ -1,0 +1,10 @@
+"""Errors that services raise and the edges translate into GOV.UK error summaries or JSON."""
+
+
+class ApplicationError(Exception):
+    """A rule of the service was broken; the message is written for the person using it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -1,0 +1,83 @@
+"""Information governance: who looked at a record, what a user looked at, and access to review."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safepathways.accounts import rules as perms
+from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.accounts.models import User
+from safepathways.audit import services as audit
+from safepathways.audit.models import AccessBasis, AccessEvent
+from safepathways.core.decorators import permission_required
+from safepathways.core.errors import ApplicationError
+from safepathways.governance import selectors
+from safepathways.governance.forms import LookupForm, ReviewForm
+from safepathways.people import services as people_services
+from safepathways.people.models import AccessGrant, Person
+
+
+@require_http_methods(["GET"])
+@permission_required(perms.REVIEW_ACCESS)
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = LookupForm(request.GET or None)
+    if request.GET and form.is_valid():
+        if form.cleaned_data["reference"]:
+            person = Person.objects.filter(reference=form.cleaned_data["reference"].strip().upper()).first()
+            if person:
+                return redirect("governance:person_access", pk=person.pk)
+            form.add_error("reference", "No person has that reference")
+        elif form.cleaned_data["email"]:
+            user = User.objects.filter(email=form.cleaned_data["email"].lower()).first()
+            if user:
+                return redirect("governance:user_access", pk=user.pk)
+            form.add_error("email", "No user has that email address")
+        else:
+            form.add_error("reference", "Enter a person's reference or a user's email address")
+    grants = list(selectors.grants_awaiting_review()[: selectors.PAGE_SIZE])
+    viewed_counts = dict(
+        AccessEvent.objects.filter(grant_id__in=[g.pk for g in grants])
+        .values_list("grant_id")
+        .annotate(n=Count("id"))
+        .values_list("grant_id", "n")
+    )
+    return render(request, "governance/home.html", {"grants": grants, "viewed_counts": viewed_counts, "form": form})
+
+
+@require_http_methods(["GET"])
+@permission_required(perms.REVIEW_ACCESS)
+def person_access(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    audit.record_access(user=request.user, person_id=person.pk, what="access log", basis=AccessBasis.GOVERNANCE)
+    events = list(selectors.access_to_person(person.pk)[: selectors.PAGE_SIZE])
+    return render(request, "governance/person_access.html", {"person": person, "events": events})
+
+
+@require_http_methods(["GET"])
+@permission_required(perms.REVIEW_ACCESS)
+def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(User, pk=pk)
+    events = list(selectors.access_by_user(subject.pk)[: selectors.PAGE_SIZE])
+    people = Person.objects.in_bulk([e.person_id for e in events])
+    return render(request, "governance/user_access.html", {"subject": subject, "events": events, "people": people})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.REVIEW_ACCESS)
+def review(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    grant = get_object_or_404(AccessGrant.objects.awaiting_review().select_related("user", "person"), pk=pk)
+    viewed = list(AccessEvent.objects.filter(grant_id=grant.pk).order_by("occurred_at")[: selectors.PAGE_SIZE])
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.review_access_grant(grant=grant, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Review recorded")
+            return redirect("governance:home")
+    return render(request, "governance/review.html", {"grant": grant, "viewed": viewed, "form": form})

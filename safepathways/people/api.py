@@ -1,0 +1,207 @@
+"""People through the REST API: the same services, selectors and scoping as the web pages."""
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from safepathways.accounts import rules as perms
+from safepathways.accounts.models import User
+from safepathways.audit import services as audit
+from safepathways.audit.models import AccessKind
+from safepathways.core.api import Pagination
+from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
+from safepathways.people import selectors, services
+from safepathways.people.codes import Ethnicity, Gender, NHSNumberStatus
+from safepathways.people.models import Person
+
+ERROR = inline_serializer(
+    "Error",
+    fields={
+        "detail": serializers.CharField(),
+        "errors": serializers.ListField(
+            child=inline_serializer("FieldError", fields={"field": serializers.CharField(), "message": serializers.CharField()})
+        ),
+    },
+)
+
+
+def _require(request: Request, perm: str) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_perm(perm):
+        raise PermissionDenied("Your role does not allow this")
+    return user
+
+
+class PersonSummarySerializer(serializers.ModelSerializer[Person]):
+    """Identity only: what a search result shows."""
+
+    class Meta:
+        model = Person
+        fields = ["id", "reference", "given_name", "family_name", "preferred_name", "date_of_birth", "is_restricted"]
+
+
+class PersonOutputSerializer(serializers.ModelSerializer[Person]):
+    neighbourhood = serializers.CharField(source="neighbourhood.name", default=None, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "reference",
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "date_of_birth",
+            "date_of_death",
+            "nhs_number",
+            "nhs_number_status",
+            "gender",
+            "ethnicity",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "neighbourhood",
+            "phone",
+            "email",
+            "main_language",
+            "needs_interpreter",
+            "communication_needs",
+            "about_me",
+            "what_matters",
+            "is_restricted",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PersonInputSerializer(serializers.Serializer[dict[str, Any]]):
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    preferred_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    date_of_death = serializers.DateField(required=False, allow_null=True)
+    nhs_number = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
+    nhs_number_status = serializers.ChoiceField(choices=NHSNumberStatus.choices, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
+    address_line_1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address_line_2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    town = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    main_language = serializers.CharField(max_length=60, required=False)
+    needs_interpreter = serializers.BooleanField(required=False)
+    communication_needs = serializers.CharField(required=False, allow_blank=True)
+    about_me = serializers.CharField(required=False, allow_blank=True)
+    what_matters = serializers.CharField(required=False, allow_blank=True)
+    is_restricted = serializers.BooleanField(required=False)
+
+    def validate_nhs_number(self, value: str | None) -> str | None:
+        digits = normalise_nhs_number(value or "")
+        if digits and not is_valid_nhs_number(digits):
+            raise serializers.ValidationError("Enter a valid NHS number: 10 digits whose last digit is the check digit")
+        return digits or None
+
+    def validate_postcode(self, value: str) -> str:
+        if value and normalise_postcode(value) is None:
+            raise serializers.ValidationError("Enter a real UK postcode, like NW1 2AB")
+        return normalise_postcode(value) or ""
+
+
+class PersonUpdateSerializer(PersonInputSerializer):
+    given_name = serializers.CharField(max_length=100, required=False)
+    family_name = serializers.CharField(max_length=100, required=False)
+
+
+class PersonListCreateApi(APIView):
+    """Search people (identity only) or add a person."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Name, NHS number or council reference"),
+            OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
+            OpenApiParameter("postcode", str),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: PersonSummarySerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR},
+    )
+    def get(self, request: Request) -> Response:
+        user = _require(request, perms.SEARCH_PEOPLE)
+        text = request.query_params.get("q", "")
+        postcode = request.query_params.get("postcode", "")
+        raw_dob = request.query_params.get("date_of_birth", "")
+        date_of_birth = None
+        if raw_dob:
+            field = serializers.DateField()
+            try:
+                date_of_birth = field.to_internal_value(raw_dob)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"date_of_birth": error.detail}) from error
+        query = selectors.SearchQuery(text=text, date_of_birth=date_of_birth, postcode=postcode)
+        paginator = Pagination()
+        if query.is_empty:
+            queryset = (
+                Person.objects.with_relationship_to(user)
+                if user.is_council_staff
+                else Person.objects.shared_with_organisations(user.organisation_ids)
+            )
+            page = paginator.paginate_queryset(queryset.order_by("family_name", "given_name", "id"), request, view=self)
+        else:
+            page = paginator.paginate_queryset([r.person for r in selectors.search_people(user, query)], request, view=self)
+        return paginator.get_paginated_response(PersonSummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PersonInputSerializer,
+        responses={201: PersonOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 409: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        user = _require(request, perms.CREATE_PERSON)
+        serializer = PersonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = services.create_person(by=user, data=dict(serializer.validated_data))
+        return Response(PersonOutputSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailApi(APIView):
+    """Read or change one person's record."""
+
+    def _access(self, request: Request, pk: UUID) -> selectors.PersonAccess:
+        user = _require(request, perms.VIEW_PERSON)
+        try:
+            return selectors.resolve_access(user, pk)
+        except selectors.RelationshipRequired as error:
+            raise PermissionDenied(
+                "You do not work with this person: declare a working relationship in the web service first"
+            ) from error
+
+    @extend_schema(responses={200: PersonOutputSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
+    def get(self, request: Request, pk: UUID) -> Response:
+        access = self._access(request, pk)
+        audit.record_access(
+            user=request.user,  # type: ignore[arg-type]
+            person_id=access.person.pk,
+            what=f"GET {request.path}",
+            basis=access.basis,
+            kind=AccessKind.API,
+            grant_id=access.grant.pk if access.grant else None,
+        )
+        return Response(PersonOutputSerializer(access.person).data)
+
+    @extend_schema(
+        request=PersonUpdateSerializer, responses={200: PersonOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+    )
+    def patch(self, request: Request, pk: UUID) -> Response:
+        access = self._access(request, pk)
+        user = _require(request, perms.EDIT_PERSON)
+        serializer = PersonUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        person = services.update_person(person=access.person, by=user, data=dict(serializer.validated_data))
+        return Response(PersonOutputSerializer(person).data)

@@ -1,0 +1,193 @@
+"""Forms for the person record, rendered through GOV.UK macros (components/forms.html)."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from safepathways.accounts.models import User
+from safepathways.core.forms import GovUKDateField
+from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
+from safepathways.people.codes import (
+    AccessReason,
+    AlertKind,
+    ContactKind,
+    Ethnicity,
+    Gender,
+    Impact,
+    Likelihood,
+    NHSNumberStatus,
+    ProfessionalRole,
+)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, NHS number or council reference",
+        required=False,
+        max_length=200,
+        help_text="For example Mary Smith, 999 123 4567 or SP0001234",
+        widget=forms.TextInput(attrs={"spellcheck": False, "autocomplete": "off"}),
+    )
+    date_of_birth = GovUKDateField(label="Date of birth", required=False, help_text="For example, 27 3 1947")
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+
+    def clean_postcode(self) -> str:
+        value: str = self.cleaned_data.get("postcode", "").strip()
+        if value and len(value.replace(" ", "")) >= 5 and normalise_postcode(value) is None:
+            raise forms.ValidationError("Enter a real postcode, or the first part of one, like NW1")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (data.get("q") or data.get("date_of_birth") or data.get("postcode")):
+            raise forms.ValidationError("Enter a name, NHS number, reference, date of birth or postcode")
+        text = (data.get("q") or "").strip()
+        digits = normalise_nhs_number(text)
+        if digits.isdigit() and len(digits) == 10 and not is_valid_nhs_number(digits):
+            self.add_error("q", "That NHS number is not valid: check the 10 digits")
+        return data
+
+
+class PersonForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the first name"})
+    family_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the last name"})
+    preferred_name = forms.CharField(label="Preferred name (optional)", max_length=100, required=False)
+    date_of_birth = GovUKDateField(label="Date of birth", required=False, must_be_past=True, help_text="For example, 27 3 1947")
+    nhs_number = forms.CharField(
+        label="NHS number (optional)",
+        max_length=12,
+        required=False,
+        help_text="10 digits, for example 999 123 4567",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": False, "class": "govuk-input--width-10"}),
+    )
+    nhs_number_status = forms.ChoiceField(
+        label="NHS number verification status", choices=NHSNumberStatus.choices, initial=NHSNumberStatus.TRACE_REQUIRED
+    )
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, initial=Gender.NOT_KNOWN)
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_KNOWN)
+    address_line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
+    address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-10"})
+    )
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    main_language = forms.CharField(label="Main language", max_length=60, initial="English")
+    needs_interpreter = forms.BooleanField(label="Needs an interpreter", required=False)
+    communication_needs = forms.CharField(
+        label="Communication needs (Accessible Information Standard)",
+        required=False,
+        help_text="How to communicate with this person and any support they need, for example large print or BSL",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    about_me = forms.CharField(
+        label="About me, in my own words",
+        required=False,
+        help_text="Write what the person says, in their words, so nobody asks them again",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    what_matters = forms.CharField(label="What matters to me", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    is_restricted = forms.BooleanField(
+        label="Restrict this record (for example a member of staff, or a person at risk of being traced)", required=False
+    )
+
+    def clean_nhs_number(self) -> str:
+        value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
+        if value and not is_valid_nhs_number(value):
+            raise forms.ValidationError("Enter a valid NHS number: 10 digits whose last digit is the correct check digit")
+        return value
+
+    def clean_postcode(self) -> str:
+        value: str = self.cleaned_data.get("postcode", "").strip()
+        if not value:
+            return ""
+        postcode = normalise_postcode(value)
+        if postcode is None:
+            raise forms.ValidationError("Enter a real UK postcode, like NW1 2AB")
+        return postcode
+
+
+class AlertForm(forms.Form):
+    kind = forms.ChoiceField(label="Type of alert", choices=AlertKind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why is this alert needed?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why this alert is needed"},
+    )
+    owner = forms.ModelChoiceField(label="Who owns this alert?", queryset=User.objects.none(), empty_label="Choose")
+    review_on = GovUKDateField(label="Review date", help_text="When the alert must next be checked, for example 1 6 2027")
+
+    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()  # type: ignore[attr-defined]
+
+    def clean_review_on(self) -> date:
+        value: date = self.cleaned_data["review_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("Review date must be today or in the future")
+        return value
+
+
+class EndAlertForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the alert no longer needed?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the alert is no longer needed"},
+    )
+
+
+class RiskForm(forms.Form):
+    title = forms.CharField(label="Risk", max_length=200, help_text="In a few words, for example Falls at night")
+    description = forms.CharField(label="What could happen", widget=forms.Textarea(attrs={"rows": 3}))
+    likelihood = forms.TypedChoiceField(label="How likely is it?", choices=Likelihood.choices, coerce=int, widget=forms.RadioSelect)
+    impact = forms.TypedChoiceField(label="How serious would it be?", choices=Impact.choices, coerce=int, widget=forms.RadioSelect)
+    mitigation = forms.CharField(label="How the risk is managed", widget=forms.Textarea(attrs={"rows": 3}))
+    persons_view = forms.CharField(
+        label="The person's own view of the risk",
+        required=False,
+        help_text="What the person says about this risk and how they want to manage it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    owner = forms.ModelChoiceField(label="Who owns this risk?", queryset=User.objects.none(), empty_label="Choose")
+    review_on = GovUKDateField(label="Review date")
+
+    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()  # type: ignore[attr-defined]
+
+    def clean_review_on(self) -> date:
+        value: date = self.cleaned_data["review_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("Review date must be today or in the future")
+        return value
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label="Who are they to the person?", choices=ContactKind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label="Full name", max_length=200)
+    relationship = forms.CharField(label="Relationship (optional)", max_length=100, required=False, help_text="For example daughter, neighbour")
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    address = forms.CharField(label="Address (optional)", max_length=300, required=False)
+    is_main_contact = forms.BooleanField(label="Main contact", required=False)
+
+
+class InvolvementForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=ProfessionalRole.choices)
+    name = forms.CharField(label="Name of worker (optional)", max_length=200, required=False)
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    started_on = GovUKDateField(label="Involved since (optional)", required=False, must_be_past=True)
+
+
+class DeclareRelationshipForm(forms.Form):
+    reason = forms.ChoiceField(label="Why do you need to see this record?", choices=AccessReason.choices, widget=forms.RadioSelect)
+    reason_detail = forms.CharField(
+        label="Give details",
+        help_text="Information governance reviews every declared relationship",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Explain why you need to see this record"},
+    )

@@ -1,0 +1,374 @@
+"""The person at the centre: identity, the people around them, alerts, risks and one chronology."""
+
+from datetime import date, datetime
+from typing import Self
+
+import jellyfish
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from safepathways.accounts.models import User
+from safepathways.core.models import BaseModel
+from safepathways.people.codes import (
+    AccessReason,
+    AlertKind,
+    ContactKind,
+    Ethnicity,
+    Gender,
+    Impact,
+    Likelihood,
+    NHSNumberStatus,
+    ProfessionalRole,
+)
+
+
+def name_key(name: str) -> str:
+    """A phonetic key for a name, so that 'Smyth' finds 'Smith' (metaphone, jellyfish)."""
+    token = (name or "").strip().split(" ")[0].lower()
+    return jellyfish.metaphone(token)[:12] if token else ""
+
+
+class Neighbourhood(BaseModel):
+    """An area of the borough, served by a neighbourhood team."""
+
+    name = models.CharField(max_length=100, unique=True)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="neighbourhoods"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostcodeArea(BaseModel):
+    """Maps a postcode prefix (district 'NW1' or sector 'NW1 2') to a neighbourhood; longest wins."""
+
+    prefix = models.CharField(max_length=8, unique=True)
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="postcode_areas")
+
+    class Meta:
+        ordering = ["prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} → {self.neighbourhood}"
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def living(self) -> Self:
+        return self.filter(date_of_death__isnull=True)
+
+    def with_relationship_to(self, user: User, now: datetime | None = None) -> Self:
+        """People a user's teams work with: open work, allocation, a current service or a grant."""
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        team_ids = user.team_ids
+        return self.filter(
+            Q(work_items__team_id__in=team_ids, work_items__closed_at__isnull=True)
+            | Q(work_items__allocated_to=user, work_items__closed_at__isnull=True)
+            | (
+                Q(services__team_id__in=team_ids, services__start_on__lte=today)
+                & (Q(services__end_on__isnull=True) | Q(services__end_on__gte=today))
+            )
+            | Q(access_grants__user=user, access_grants__expires_at__gt=now, access_grants__revoked_at__isnull=True)
+        ).distinct()
+
+    def shared_with_organisations(self, organisation_ids: list[object], now: datetime | None = None) -> Self:
+        now = now or timezone.now()
+        return self.filter(
+            Q(shares__organisation_id__in=organisation_ids, shares__revoked_at__isnull=True)
+            & (Q(shares__expires_at__isnull=True) | Q(shares__expires_at__gt=now))
+        ).distinct()
+
+
+class Person(BaseModel):
+    """An adult (or young person in transition) known to the council: one record, one story."""
+
+    reference = models.CharField("Council reference", max_length=20, unique=True)
+    given_name = models.CharField("First name", max_length=100)
+    family_name = models.CharField("Last name", max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, null=True, blank=True, unique=True)
+    nhs_number_status = models.CharField(
+        "NHS number verification status",
+        max_length=2,
+        choices=NHSNumberStatus.choices,
+        default=NHSNumberStatus.TRACE_REQUIRED,
+    )
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    ethnicity = models.CharField(max_length=120, choices=Ethnicity.choices, default=Ethnicity.NOT_KNOWN)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    main_language = models.CharField(max_length=60, default="English")
+    needs_interpreter = models.BooleanField(default=False)
+    # Accessible Information Standard (DCB1605): how to communicate and what support is needed.
+    communication_needs = models.TextField(blank=True)
+    about_me = models.TextField("About me, in my own words", blank=True)
+    what_matters = models.TextField("What matters to me", blank=True)
+    is_restricted = models.BooleanField(
+        default=False,
+        help_text="Only people already working with them, or break-glass access, can open this record.",
+    )
+    # Search keys kept with the row so search uses indexes on SQLite and PostgreSQL alike.
+    given_name_key = models.CharField(max_length=12, editable=False, db_index=True)
+    family_name_key = models.CharField(max_length=12, editable=False, db_index=True)
+    family_name_lower = models.CharField(max_length=100, editable=False, db_index=True)
+    postcode_compact = models.CharField(max_length=7, editable=False, db_index=True, blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [models.Index(fields=["date_of_birth"], name="person_dob")]
+        constraints = [
+            models.CheckConstraint(
+                name="death_after_birth",
+                condition=Q(date_of_death__isnull=True)
+                | Q(date_of_birth__isnull=True)
+                | Q(date_of_death__gte=models.F("date_of_birth")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.refresh_search_keys()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("people:detail", args=[self.pk])
+
+    def refresh_search_keys(self) -> None:
+        self.given_name_key = name_key(self.given_name)
+        self.family_name_key = name_key(self.family_name)
+        self.family_name_lower = self.family_name.lower()
+        self.postcode_compact = self.postcode.replace(" ", "")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def known_as(self) -> str:
+        return self.preferred_name or self.given_name
+
+    def age_on(self, day: date) -> int | None:
+        from safepathways.core.clocks import age_on
+
+        return age_on(self.date_of_birth, day) if self.date_of_birth else None
+
+
+class Contact(BaseModel):
+    """Someone in the person's own network: a carer, next of kin, advocate, attorney or deputy."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=20, choices=ContactKind.choices)
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, blank=True, help_text="For example daughter, neighbour")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    is_main_contact = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_main_contact", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Involvement(BaseModel):
+    """A professional or agency involved with the person (GP practice, district nurse, housing officer…)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="involvements")
+    role = models.CharField(max_length=30, choices=ProfessionalRole.choices)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="involvements"
+    )
+    name = models.CharField("Name of worker", max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name or self.organisation}"
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def active(self) -> Self:
+        return self.filter(ended_at__isnull=True)
+
+    def due_for_review(self, today: date) -> Self:
+        return self.active().filter(review_on__lte=today)
+
+
+class Alert(BaseModel):
+    """A warning shown at the top of the record, with its reason, owner and review date."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    reason = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_alerts")
+    review_on = models.DateField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review_on"]
+        indexes = [models.Index(fields=["person"], condition=Q(ended_at__isnull=True), name="alert_active")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class RiskQuerySet(models.QuerySet["Risk"]):
+    def open(self) -> Self:
+        return self.filter(closed_at__isnull=True)
+
+
+class Risk(BaseModel):
+    """A risk in the person's life, how it is managed, who owns it, and what the person thinks of it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="risks")
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    likelihood = models.PositiveSmallIntegerField(choices=Likelihood.choices)
+    impact = models.PositiveSmallIntegerField(choices=Impact.choices)
+    mitigation = models.TextField("How the risk is managed")
+    persons_view = models.TextField("The person's own view of the risk", blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_risks")
+    review_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review_on"]
+        constraints = [
+            models.CheckConstraint(name="risk_likelihood_1_to_5", condition=Q(likelihood__gte=1, likelihood__lte=5)),
+            models.CheckConstraint(name="risk_impact_1_to_5", condition=Q(impact__gte=1, impact__lte=5)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+class ChronologyEntry(BaseModel):
+    """One event in the person's story. Every app writes here through people.services.add_to_chronology."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="chronology")
+    occurred_at = models.DateTimeField()
+    # The capability that wrote it, e.g. "people", "work", "dols"; used to filter the timeline.
+    category = models.CharField(max_length=30)
+    summary = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by_label = models.CharField(max_length=200, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["person", "-occurred_at"], name="chronology_by_person")]
+        verbose_name_plural = "chronology entries"
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class AccessGrantKind(models.TextChoices):
+    DECLARED = "declared", "Declared working relationship"
+    BREAK_GLASS = "break_glass", "Break-glass (emergency) access"
+
+
+class AccessGrantQuerySet(models.QuerySet["AccessGrant"]):
+    def current(self, now: datetime | None = None) -> Self:
+        return self.filter(expires_at__gt=now or timezone.now(), revoked_at__isnull=True)
+
+    def awaiting_review(self) -> Self:
+        return self.filter(reviewed_at__isnull=True)
+
+
+class ReviewOutcome(models.TextChoices):
+    APPROPRIATE = "appropriate", "Appropriate"
+    INAPPROPRIATE = "inappropriate", "Not appropriate – referred to line manager"
+
+
+class AccessGrant(BaseModel):
+    """Time-limited access to a record outside the user's working relationships, for IG review."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_grants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_grants")
+    kind = models.CharField(max_length=20, choices=AccessGrantKind.choices)
+    reason = models.CharField(max_length=30, choices=AccessReason.choices)
+    reason_detail = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.CheckConstraint(name="grant_expires_after_granted", condition=Q(expires_at__gt=models.F("granted_at")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user} to {self.person_id}"
+
+
+class Share(BaseModel):
+    """A person's record shared with a partner organisation, for a purpose, until a date."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="shares")
+    purpose = models.CharField(max_length=200)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} shared with {self.organisation} for {self.purpose}"

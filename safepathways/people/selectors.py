@@ -1,0 +1,194 @@
+"""Screen-shaped reads of people: who may see whom, search, and the person page."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from safepathways.accounts.models import User
+from safepathways.audit.models import AccessBasis
+from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
+from safepathways.people.models import AccessGrant, AccessGrantKind, ChronologyEntry, Person, name_key
+
+
+class RelationshipRequired(Exception):
+    """Council staff asked for a record they do not work with: they must say why first."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(str(person.pk))
+        self.person = person
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    person: Person
+    basis: str
+    grant: AccessGrant | None
+
+
+def resolve_access(user: User, person_id: object) -> PersonAccess:
+    """The person and the basis on which `user` may open their record.
+
+    Partners see only people shared with their organisation; anything else is a 404.
+    Council staff may open the record of anyone their teams work with; for anyone else they
+    must declare a relationship (or break glass, for restricted records) first.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    now = timezone.now()
+    if not user.is_council_staff:
+        person = (
+            Person.objects.shared_with_organisations(user.organisation_ids, now).filter(pk=person_id).first()
+            if user.organisation_ids
+            else None
+        )
+        if person is None:
+            raise Http404
+        return PersonAccess(person, AccessBasis.PARTNER_SHARE, None)
+    person = Person.objects.select_related("neighbourhood").filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    if _has_team_relationship(user, person):
+        return PersonAccess(person, AccessBasis.RELATIONSHIP, None)
+    grant = AccessGrant.objects.current(now).filter(user=user, person=person).order_by("-expires_at").first()
+    if grant is not None:
+        basis = AccessBasis.BREAK_GLASS if grant.kind == AccessGrantKind.BREAK_GLASS else AccessBasis.DECLARED
+        return PersonAccess(person, basis, grant)
+    raise RelationshipRequired(person)
+
+
+def _has_team_relationship(user: User, person: Person) -> bool:
+    today = timezone.localdate()
+    return (
+        person.work_items.open().filter(Q(team_id__in=user.team_ids) | Q(allocated_to=user)).exists()
+        or person.services.current(today).filter(team_id__in=user.team_ids).exists()
+    )
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    date_of_birth: date | None = None
+    postcode: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text.strip() or self.date_of_birth or self.postcode.strip())
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    person: Person
+    score: float
+    reasons: tuple[str, ...]
+
+
+SEARCH_LIMIT = 50
+
+
+def _name_tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[^\w'-]+", text.lower()) if t]
+
+
+def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> list[SearchResult]:
+    """Find people by name (tolerant of spelling and order), NHS number, reference, date of birth, postcode.
+
+    Candidates come from indexed columns (phonetic keys, prefixes, exact identifiers); rapidfuzz
+    then ranks them. Partners only find people shared with their organisation.
+    """
+    if query.is_empty:
+        return []
+    base: QuerySet[Person] = Person.objects.all()
+    if not user.is_council_staff:
+        base = Person.objects.shared_with_organisations(user.organisation_ids)
+    text = query.text.strip()
+    digits = normalise_nhs_number(text)
+    tokens: list[str] = []
+    filters = Q()
+    if digits.isdigit() and len(digits) == 10:
+        if not is_valid_nhs_number(digits):
+            return []
+        filters &= Q(nhs_number=digits)
+    elif re.fullmatch(r"(?i)sp\d{7}", text):
+        filters &= Q(reference=text.upper())
+    elif text:
+        tokens = _name_tokens(text)
+        token_filter = Q()
+        for token in tokens:
+            key = name_key(token)
+            token_filter |= Q(family_name_key=key) | Q(given_name_key=key) | Q(family_name_lower__startswith=token)
+        filters &= token_filter
+    if query.date_of_birth:
+        filters &= Q(date_of_birth=query.date_of_birth)
+    postcode = normalise_postcode(query.postcode) if query.postcode else None
+    if query.postcode:
+        compact = (postcode or query.postcode).replace(" ", "").upper()
+        filters &= Q(postcode_compact__startswith=compact)
+    candidates = list(base.filter(filters).order_by("family_name", "given_name", "id")[: limit * 10])
+    results = [_rank(person, tokens, query) for person in candidates]
+    results.sort(key=lambda r: (-r.score, r.person.family_name, r.person.given_name))
+    return results[:limit]
+
+
+def _rank(person: Person, tokens: list[str], query: SearchQuery) -> SearchResult:
+    reasons: list[str] = []
+    score = 0.0
+    if tokens:
+        wanted = " ".join(sorted(tokens))
+        names = " ".join(sorted(_name_tokens(f"{person.given_name} {person.family_name} {person.preferred_name}")))
+        score = fuzz.token_set_ratio(wanted, names)
+        reasons.append("name matches" if score >= 95 else "name sounds similar")
+    else:
+        score = 100.0
+    if query.date_of_birth and person.date_of_birth == query.date_of_birth:
+        reasons.append("same date of birth")
+    if query.postcode:
+        reasons.append("same postcode area")
+    return SearchResult(person, score, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    person: Person
+    alerts: list[Any]
+    services: list[Any]
+    work_items: list[Any]
+    risks: list[Any]
+    contacts: list[Any]
+    involvements: list[Any]
+    chronology: list[ChronologyEntry]
+    chronology_categories: list[str]
+    has_older_entries: bool
+
+
+CHRONOLOGY_PAGE = 50
+
+
+def person_page(person: Person, *, category: str = "", before: Any = None) -> PersonPage:
+    """Everything the person page shows, in a fixed number of queries whatever the record's size."""
+    today = timezone.localdate()
+    chronology_qs = person.chronology.select_related(None).order_by("-occurred_at", "-id")
+    if category:
+        chronology_qs = chronology_qs.filter(category=category)
+    if before:
+        chronology_qs = chronology_qs.filter(occurred_at__lt=before)
+    entries = list(chronology_qs[: CHRONOLOGY_PAGE + 1])
+    return PersonPage(
+        person=person,
+        alerts=list(person.alerts.active().select_related("owner").order_by("review_on")),
+        services=list(person.services.current(today).select_related("provider", "location", "team")),
+        work_items=list(person.work_items.open().select_related("team", "allocated_to")),
+        risks=list(person.risks.open().select_related("owner")),
+        contacts=list(person.contacts.filter(ended_at__isnull=True)),
+        involvements=list(
+            person.involvements.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).select_related("organisation")
+        ),
+        chronology=entries[:CHRONOLOGY_PAGE],
+        chronology_categories=sorted(set(person.chronology.values_list("category", flat=True).distinct())),
+        has_older_entries=len(entries) > CHRONOLOGY_PAGE,
+    )

@@ -1,0 +1,396 @@
+"""Changes to a person's record. Each service is one transaction with its audit event."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from safepathways.accounts.models import Organisation, User
+from safepathways.audit import services as audit
+from safepathways.core.errors import ApplicationError
+from safepathways.core.identifiers import (
+    is_valid_nhs_number,
+    normalise_nhs_number,
+    normalise_postcode,
+    postcode_sector,
+)
+from safepathways.core.services import reserve_numbers
+from safepathways.people.models import (
+    AccessGrant,
+    AccessGrantKind,
+    Alert,
+    ChronologyEntry,
+    Contact,
+    Involvement,
+    Neighbourhood,
+    Person,
+    PostcodeArea,
+    Risk,
+    Share,
+)
+
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "date_of_death",
+    "nhs_number",
+    "nhs_number_status",
+    "gender",
+    "ethnicity",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "phone",
+    "email",
+    "main_language",
+    "needs_interpreter",
+    "communication_needs",
+    "about_me",
+    "what_matters",
+    "is_restricted",
+)
+
+
+class DuplicateNHSNumberError(ApplicationError):
+    """Another record already holds this NHS number; `existing` is that record."""
+
+    def __init__(self, existing: Person) -> None:
+        super().__init__(
+            f"Another record ({existing.reference}) already has this NHS number. Open that record instead.",
+            field="nhs_number",
+        )
+        self.existing = existing
+
+
+def format_reference(number: int) -> str:
+    return f"SP{number:07d}"
+
+
+def neighbourhood_for_postcode(postcode: str) -> Neighbourhood | None:
+    """The neighbourhood whose postcode prefix is the longest match (sector beats district)."""
+    if not postcode:
+        return None
+    sector = postcode_sector(postcode)
+    district = postcode.split(" ")[0]
+    areas = {a.prefix: a for a in PostcodeArea.objects.filter(prefix__in=[sector, district]).select_related("neighbourhood")}
+    match = areas.get(sector) or areas.get(district)
+    return match.neighbourhood if match else None
+
+
+def _validate_person_data(data: dict[str, Any], *, today: date, existing: Person | None) -> dict[str, Any]:
+    cleaned = dict(data)
+    for name in ("given_name", "family_name"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+            if not cleaned[name]:
+                label = "first name" if name == "given_name" else "last name"
+                raise ApplicationError(f"Enter the person's {label}", field=name)
+    if cleaned.get("nhs_number"):
+        digits = normalise_nhs_number(cleaned["nhs_number"])
+        if not is_valid_nhs_number(digits):
+            raise ApplicationError(
+                "Enter a valid NHS number: 10 digits whose last digit is the correct check digit", field="nhs_number"
+            )
+        cleaned["nhs_number"] = digits
+        duplicate = Person.objects.filter(nhs_number=digits)
+        if existing is not None:
+            duplicate = duplicate.exclude(pk=existing.pk)
+        other = duplicate.first()
+        if other is not None:
+            raise DuplicateNHSNumberError(other)
+    elif "nhs_number" in cleaned:
+        cleaned["nhs_number"] = None
+    if cleaned.get("postcode"):
+        postcode = normalise_postcode(cleaned["postcode"])
+        if postcode is None:
+            raise ApplicationError("Enter a real UK postcode, like NW1 2AB", field="postcode")
+        cleaned["postcode"] = postcode
+    born = cleaned.get("date_of_birth", existing.date_of_birth if existing else None)
+    died = cleaned.get("date_of_death", existing.date_of_death if existing else None)
+    if born and born > today:
+        raise ApplicationError("Date of birth must be today or in the past", field="date_of_birth")
+    if born and born < date(today.year - 130, 1, 1):
+        raise ApplicationError("Date of birth must be within the last 130 years", field="date_of_birth")
+    if died and died > today:
+        raise ApplicationError("Date of death must be today or in the past", field="date_of_death")
+    if born and died and died < born:
+        raise ApplicationError("Date of death must be on or after the date of birth", field="date_of_death")
+    return cleaned
+
+
+def add_to_chronology(
+    *,
+    person: Person,
+    category: str,
+    summary: str,
+    by: User | None,
+    occurred_at: datetime | None = None,
+    detail: str = "",
+    link: str = "",
+    by_label: str = "",
+) -> ChronologyEntry:
+    """Write one entry in the person's story; every app records its events through this."""
+    return ChronologyEntry.objects.create(
+        person=person,
+        occurred_at=occurred_at or timezone.now(),
+        category=category,
+        summary=summary[:300],
+        detail=detail,
+        recorded_by=by,
+        recorded_by_label=by_label or (by.full_name if by else "System"),
+        link=link,
+    )
+
+
+@transaction.atomic
+def create_person(*, by: User, data: dict[str, Any]) -> Person:
+    """Add a person to the council's record after checking identity fields."""
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    cleaned = _validate_person_data(data, today=timezone.localdate(), existing=None)
+    person = Person(**cleaned)
+    person.reference = format_reference(reserve_numbers("person_reference")[0])
+    person.neighbourhood = neighbourhood_for_postcode(person.postcode)
+    person.full_clean(exclude=["reference"])
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as error:
+        # Two people saved the same NHS number at once: the second is told, nothing half-saved.
+        existing = Person.objects.filter(nhs_number=person.nhs_number).first()
+        if existing is not None:
+            raise DuplicateNHSNumberError(existing) from error
+        raise
+    add_to_chronology(person=person, category="people", summary="Record created", by=by)
+    audit.record(
+        actor=by,
+        action="person.created",
+        target=person,
+        person_id=person.pk,
+        snapshot={"reference": person.reference, "nhs_number_status": person.nhs_number_status},
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
+    """Change identity or personal details; the audit snapshot lists which fields changed."""
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    cleaned = _validate_person_data(data, today=timezone.localdate(), existing=locked)
+    changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, cleaned[name])
+    if "postcode" in changed:
+        locked.neighbourhood = neighbourhood_for_postcode(locked.postcode)
+    locked.full_clean()
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as error:
+        existing = Person.objects.filter(nhs_number=locked.nhs_number).exclude(pk=locked.pk).first()
+        if existing is not None:
+            raise DuplicateNHSNumberError(existing) from error
+        raise
+    labels = ", ".join(str(Person._meta.get_field(name).verbose_name) for name in changed)
+    add_to_chronology(person=locked, category="people", summary=f"Details updated: {labels}", by=by)
+    audit.record(actor=by, action="person.updated", target=locked, person_id=locked.pk, snapshot={"changed": ",".join(changed)})
+    return locked
+
+
+@transaction.atomic
+def raise_alert(*, person: Person, by: User, kind: str, reason: str, owner: User, review_on: date) -> Alert:
+    """Put a warning on the record; it needs a reason, an owner and a review date."""
+    if review_on < timezone.localdate():
+        raise ApplicationError("Review date must be today or in the future", field="review_on")
+    if not reason.strip():
+        raise ApplicationError("Enter why this alert is needed", field="reason")
+    alert = Alert(person=person, kind=kind, reason=reason.strip(), owner=owner, review_on=review_on, raised_by=by)
+    alert.full_clean()
+    alert.save()
+    add_to_chronology(
+        person=person,
+        category="alerts",
+        summary=f"Alert added: {alert.get_kind_display()}",
+        by=by,
+        link=reverse("people:detail", args=[person.pk]) + "#alerts",
+    )
+    audit.record(actor=by, action="alert.raised", target=alert, person_id=person.pk, snapshot={"kind": kind, "reason": reason})
+    return alert
+
+
+@transaction.atomic
+def end_alert(*, alert: Alert, by: User, reason: str) -> Alert:
+    if alert.ended_at is not None:
+        raise ApplicationError("This alert has already ended")
+    if not reason.strip():
+        raise ApplicationError("Enter why the alert is no longer needed", field="reason")
+    alert.ended_at = timezone.now()
+    alert.ended_by = by
+    alert.end_reason = reason.strip()
+    alert.save(update_fields=["ended_at", "ended_by", "end_reason", "updated_at"])
+    add_to_chronology(person=alert.person, category="alerts", summary=f"Alert ended: {alert.get_kind_display()}", by=by)
+    audit.record(actor=by, action="alert.ended", target=alert, person_id=alert.person_id, snapshot={"reason": reason})
+    return alert
+
+
+@transaction.atomic
+def record_risk(
+    *,
+    person: Person,
+    by: User,
+    title: str,
+    description: str,
+    likelihood: int,
+    impact: int,
+    mitigation: str,
+    owner: User,
+    review_on: date,
+    persons_view: str = "",
+) -> Risk:
+    """Add a risk to the register with its owner, review date and the person's own view."""
+    if review_on < timezone.localdate():
+        raise ApplicationError("Review date must be today or in the future", field="review_on")
+    risk = Risk(
+        person=person,
+        title=title.strip(),
+        description=description.strip(),
+        likelihood=likelihood,
+        impact=impact,
+        mitigation=mitigation.strip(),
+        persons_view=persons_view.strip(),
+        owner=owner,
+        review_on=review_on,
+        recorded_by=by,
+    )
+    risk.full_clean()
+    risk.save()
+    add_to_chronology(person=person, category="risks", summary=f"Risk recorded: {risk.title}", by=by)
+    audit.record(
+        actor=by, action="risk.recorded", target=risk, person_id=person.pk, snapshot={"likelihood": likelihood, "impact": impact}
+    )
+    return risk
+
+
+@transaction.atomic
+def close_risk(*, risk: Risk, by: User) -> Risk:
+    if risk.closed_at is not None:
+        raise ApplicationError("This risk is already closed")
+    risk.closed_at = timezone.now()
+    risk.save(update_fields=["closed_at", "updated_at"])
+    add_to_chronology(person=risk.person, category="risks", summary=f"Risk closed: {risk.title}", by=by)
+    audit.record(actor=by, action="risk.closed", target=risk, person_id=risk.person_id)
+    return risk
+
+
+@transaction.atomic
+def add_contact(*, person: Person, by: User, data: dict[str, Any]) -> Contact:
+    """Record someone in the person's network: a carer, next of kin, advocate or attorney."""
+    contact = Contact(person=person, **data)
+    contact.full_clean()
+    contact.save()
+    add_to_chronology(
+        person=person, category="people", summary=f"{contact.get_kind_display()} added: {contact.name}", by=by
+    )
+    audit.record(actor=by, action="contact.added", target=contact, person_id=person.pk, snapshot={"kind": contact.kind})
+    return contact
+
+
+@transaction.atomic
+def add_involvement(*, person: Person, by: User, data: dict[str, Any]) -> Involvement:
+    """Record a professional or agency involved with the person."""
+    involvement = Involvement(person=person, **data)
+    if involvement.started_on and involvement.ended_on and involvement.ended_on < involvement.started_on:
+        raise ApplicationError("End date must be on or after the start date", field="ended_on")
+    involvement.full_clean()
+    involvement.save()
+    add_to_chronology(person=person, category="people", summary=f"Professional involved: {involvement}", by=by)
+    audit.record(
+        actor=by, action="involvement.added", target=involvement, person_id=person.pk, snapshot={"role": involvement.role}
+    )
+    return involvement
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    reason: str
+    reason_detail: str
+
+
+@transaction.atomic
+def grant_access(*, person: Person, user: User, kind: str, reason: str, reason_detail: str) -> AccessGrant:
+    """Open a record outside the user's relationships for a limited time; IG reviews every grant."""
+    if not reason_detail.strip():
+        raise ApplicationError("Explain why you need to see this record", field="reason_detail")
+    if person.is_restricted and kind != AccessGrantKind.BREAK_GLASS:
+        raise ApplicationError("This record is restricted: use break-glass access", field="reason")
+    hours = (
+        settings.SAFEPATHWAYS["BREAK_GLASS_HOURS"]
+        if kind == AccessGrantKind.BREAK_GLASS
+        else settings.SAFEPATHWAYS["DECLARED_RELATIONSHIP_HOURS"]
+    )
+    now = timezone.now()
+    grant = AccessGrant(
+        user=user,
+        person=person,
+        kind=kind,
+        reason=reason,
+        reason_detail=reason_detail.strip(),
+        granted_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    grant.full_clean()
+    grant.save()
+    audit.record(
+        actor=user,
+        action=f"access.{kind}",
+        target=grant,
+        person_id=person.pk,
+        snapshot={"reason": reason, "reason_detail": reason_detail, "hours": hours},
+    )
+    return grant
+
+
+@transaction.atomic
+def review_access_grant(*, grant: AccessGrant, by: User, outcome: str, note: str) -> AccessGrant:
+    """An information governance officer's decision on a declared or break-glass access."""
+    locked = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if locked.reviewed_at is not None:
+        raise ApplicationError("This access has already been reviewed")
+    if locked.user_id == by.pk:
+        raise ApplicationError("You cannot review your own access")
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = by
+    locked.review_outcome = outcome
+    locked.review_note = note.strip()
+    locked.full_clean()
+    locked.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note", "updated_at"])
+    audit.record(actor=by, action="access.reviewed", target=locked, person_id=locked.person_id, snapshot={"outcome": outcome})
+    return locked
+
+
+@transaction.atomic
+def share_with_organisation(
+    *, person: Person, by: User, organisation: Organisation, purpose: str, expires_at: datetime | None = None
+) -> Share:
+    """Let a partner organisation see this person's record, for a stated purpose."""
+    if organisation.is_this_council:
+        raise ApplicationError("Choose a partner organisation", field="organisation")
+    share = Share(person=person, organisation=organisation, purpose=purpose.strip(), shared_by=by, expires_at=expires_at)
+    share.full_clean()
+    share.save()
+    add_to_chronology(person=person, category="sharing", summary=f"Record shared with {organisation}: {purpose}", by=by)
+    audit.record(actor=by, action="person.shared", target=share, person_id=person.pk, snapshot={"organisation": organisation.name})
+    return share

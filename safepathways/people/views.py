@@ -1,0 +1,280 @@
+"""Pages for finding a person, opening their record and recording what matters about them."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from safepathways.accounts import rules as perms
+from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.accounts.models import User
+from safepathways.audit import services as audit
+from safepathways.core.decorators import permission_required
+from safepathways.core.errors import ApplicationError
+from safepathways.people import selectors, services
+from safepathways.people.forms import (
+    AlertForm,
+    ContactForm,
+    DeclareRelationshipForm,
+    EndAlertForm,
+    InvolvementForm,
+    PersonForm,
+    RiskForm,
+    SearchForm,
+)
+from safepathways.people.models import AccessGrantKind, Person
+from safepathways.people.selectors import PersonAccess, RelationshipRequired, SearchQuery
+
+PersonView = Callable[..., HttpResponse]
+
+
+def person_record(what: str) -> Callable[[PersonView], PersonView]:
+    """Resolve the person in the user's scope, log the look, and send staff without a relationship to declare one."""
+
+    def decorator(view: PersonView) -> PersonView:
+        @wraps(view)
+        def wrapped(request: AuthenticatedHttpRequest, pk: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                access = selectors.resolve_access(request.user, pk)
+            except RelationshipRequired as needed:
+                target = reverse("people:declare", args=[needed.person.pk])
+                return redirect(f"{target}?next={request.get_full_path()}")
+            if request.method == "GET":
+                audit.record_access(
+                    user=request.user,
+                    person_id=access.person.pk,
+                    what=what,
+                    basis=access.basis,
+                    grant_id=access.grant.pk if access.grant else None,
+                )
+            return view(request, access, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _colleagues(user: User) -> QuerySet[User]:
+    return User.objects.filter(memberships__team_id__in=user.team_ids, is_active=True).distinct().order_by("full_name")
+
+
+def _apply_error(form: Any, error: ApplicationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@require_http_methods(["GET"])
+@permission_required(perms.SEARCH_PEOPLE)
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results: list[selectors.SearchResult] = []
+    searched = False
+    if request.GET and form.is_valid():
+        searched = True
+        query = SearchQuery(
+            text=form.cleaned_data.get("q") or "",
+            date_of_birth=form.cleaned_data.get("date_of_birth"),
+            postcode=form.cleaned_data.get("postcode") or "",
+        )
+        results = selectors.search_people(request.user, query)
+    template = "people/_search_results.html" if request.htmx else "people/search.html"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "results": results,
+            "searched": searched,
+            "can_create": request.user.has_perm(perms.CREATE_PERSON),
+            "limit": selectors.SEARCH_LIMIT,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CREATE_PERSON)
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(by=request.user, data=form.cleaned_data)
+        except services.DuplicateNHSNumberError as error:
+            existing = error.existing
+            _apply_error(form, error)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"{person.full_name} has been added ({person.reference})")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "existing": existing, "person": None})
+
+
+@require_http_methods(["GET"])
+@permission_required(perms.VIEW_PERSON)
+@person_record("person page")
+def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    category = request.GET.get("category", "")
+    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    page = selectors.person_page(access.person, category=category, before=before)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "page": page,
+            "person": access.person,
+            "access": access,
+            "category": category,
+            "can_edit": request.user.has_perm(perms.EDIT_PERSON),
+            "can_record": request.user.has_perm(perms.RECORD_ALERTS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.EDIT_PERSON)
+@person_record("edit details form")
+def edit(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    person = access.person
+    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS if name != "date_of_death"}
+    form = PersonForm(request.POST or None, initial=initial)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(person=person, by=request.user, data=form.cleaned_data)
+        except services.DuplicateNHSNumberError as error:
+            existing = error.existing
+            _apply_error(form, error)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Details updated")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "existing": existing, "person": person})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.DECLARE_RELATIONSHIP)
+def declare(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    next_url = request.GET.get("next") or request.POST.get("next") or person.get_absolute_url()
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = person.get_absolute_url()
+    kind = AccessGrantKind.BREAK_GLASS if person.is_restricted else AccessGrantKind.DECLARED
+    form = DeclareRelationshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_access(person=person, user=request.user, kind=kind, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            return redirect(next_url)
+    return render(
+        request,
+        "people/declare.html",
+        {"form": form, "person": person, "is_break_glass": kind == AccessGrantKind.BREAK_GLASS, "next": next_url},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_ALERTS)
+@person_record("add alert form")
+def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    person = access.person
+    form = AlertForm(request.POST or None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.raise_alert(person=person, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Alert added")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/record_form.html", {"form": form, "person": person, "title": "Add an alert", "button": "Add alert"})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_ALERTS)
+@person_record("end alert form")
+def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk: UUID) -> HttpResponse:
+    person = access.person
+    alert = get_object_or_404(person.alerts.active(), pk=alert_pk)
+    form = EndAlertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_alert(alert=alert, by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Alert ended")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/record_form.html",
+        {"form": form, "person": person, "title": "End an alert", "button": "End alert", "intro": f"{alert.get_kind_display()}: {alert.reason}"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_RISKS)
+@person_record("add risk form")
+def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    person = access.person
+    form = RiskForm(request.POST or None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_risk(person=person, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Risk recorded")
+            return redirect(reverse("people:detail", args=[person.pk]) + "#risks")
+    return render(request, "people/record_form.html", {"form": form, "person": person, "title": "Record a risk", "button": "Record risk"})
+
+
+@require_http_methods(["POST"])
+@permission_required(perms.RECORD_RISKS)
+@person_record("close risk")
+def risk_close(request: AuthenticatedHttpRequest, access: PersonAccess, risk_pk: UUID) -> HttpResponse:
+    risk = get_object_or_404(access.person.risks.open(), pk=risk_pk)
+    services.close_risk(risk=risk, by=request.user)
+    messages.success(request, f"Risk closed: {risk.title}")
+    return redirect(reverse("people:detail", args=[access.person.pk]) + "#risks")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_NETWORK)
+@person_record("add contact form")
+def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_contact(person=access.person, by=request.user, data=form.cleaned_data)
+        messages.success(request, "Contact added")
+        return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
+    return render(request, "people/record_form.html",
+        {"form": form, "person": access.person, "title": "Add someone in their network", "button": "Add contact"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_NETWORK)
+@person_record("add professional form")
+def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    form = InvolvementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_involvement(person=access.person, by=request.user, data=form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Professional added")
+            return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
+    return render(request, "people/record_form.html",
+        {"form": form, "person": access.person, "title": "Add a professional or agency", "button": "Add professional"},
+    )

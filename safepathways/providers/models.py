@@ -1,0 +1,99 @@
+"""The register of care providers and their locations, and the services each person receives."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from safepathways.core.models import BaseModel
+from safepathways.providers.codes import DeliveryMechanism, LocationType, ServiceComponent, ServiceType
+
+
+class Provider(BaseModel):
+    """A registered care provider (CQC provider ID, e.g. 1-101234567)."""
+
+    name = models.CharField(max_length=200)
+    cqc_provider_id = models.CharField("CQC provider ID", max_length=20, blank=True, db_index=True)
+    organisation = models.OneToOneField(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="provider"
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(BaseModel):
+    """A place a provider delivers care from (a care home, an agency office), with its CQC location ID."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(max_length=200)
+    # CQC location ID format is UNCONFIRMED beyond "1-" and digits (domain-reference.md §8.2).
+    cqc_location_id = models.CharField("CQC location ID", max_length=20, blank=True, db_index=True)
+    location_type = models.CharField(max_length=30, choices=LocationType.choices)
+    registered_places = models.PositiveIntegerField(null=True, blank=True, help_text="Beds, for care homes")
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def current(self, today: date) -> Self:
+        return self.filter(Q(end_on__isnull=True) | Q(end_on__gte=today), start_on__lte=today)
+
+
+class Service(BaseModel):
+    """A service a person receives: its CLD type, who provides it, where, since when, how much."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="services")
+    service_type = models.CharField(max_length=80, choices=ServiceType.choices)
+    service_component = models.CharField(max_length=60, choices=ServiceComponent.choices, blank=True)
+    delivery_mechanism = models.CharField(
+        max_length=40, choices=DeliveryMechanism.choices, default=DeliveryMechanism.COMMISSIONED
+    )
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="services")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="services")
+    # The council team responsible for the person while the service runs (care management).
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="responsible_for_services"
+    )
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    planned_hours_per_week = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="For care at home"
+    )
+    description = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_on"]
+        indexes = [models.Index(fields=["person", "start_on"], name="service_by_person")]
+        constraints = [
+            models.CheckConstraint(
+                name="service_ends_after_start", condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on"))
+            ),
+            models.CheckConstraint(
+                name="service_hours_not_negative",
+                condition=Q(planned_hours_per_week__isnull=True) | Q(planned_hours_per_week__gte=Decimal("0")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} from {self.start_on}"
