@@ -141,6 +141,7 @@ AXES_LOCKOUT_CALLABLE = "safepathways.accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Idle timeout: the session ends after this many minutes without a request.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 SESSION_COOKIE_AGE = env_int("SAFEPATHWAYS_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -156,7 +157,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Static files are served from the finders until collectstatic has run (production sets STATIC_ROOT).
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [
     APP_DIR / "static",
     ("govuk-frontend", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
@@ -215,6 +217,7 @@ DEFAULT_FROM_EMAIL = env_str("SAFEPATHWAYS_FROM_EMAIL", "safe-pathways@localhost
 # Local choices for this council, with defaults (domain-reference.md §8.2).
 SAFEPATHWAYS = {
     "SERVICE_NAME": env_str("SAFEPATHWAYS_SERVICE_NAME", "Safe Pathways"),
+    "BASE_URL": env_str("SAFEPATHWAYS_BASE_URL", "http://127.0.0.1:8000"),
     "COUNCIL_NAME": env_str("SAFEPATHWAYS_COUNCIL_NAME", "London Borough of Camden"),
     # ONS/GSS code of the council that runs this instance (Camden: E09000007).
     "COUNCIL_ONS_CODE": env_str("SAFEPATHWAYS_COUNCIL_ONS_CODE", "E09000007"),

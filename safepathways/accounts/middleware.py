@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/static/", "/healthz")
+ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/account/set-password/", "/static/", "/healthz")
 
 
 class SecondFactorRequiredMiddleware:

@@ -8,9 +8,11 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -19,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safepathways.accounts import services
 from safepathways.accounts.forms import SignInForm, TokenForm
 from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.accounts.models import User
 from safepathways.core.decorators import login_required
 from safepathways.core.errors import ApplicationError
 
@@ -37,7 +40,7 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, email=form.cleaned_data["email"].lower(), password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
@@ -50,6 +53,23 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return redirect(f"/account/two-factor/verify/?next={_safe_next(request)}")
             return redirect(_safe_next(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Set a first password from the emailed link (Django's one-time, time-limited token)."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
+    except (ValueError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/set_password_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your password is set. Sign in with it now.")
+        return redirect("accounts:sign_in")
+    return render(request, "accounts/set_password.html", {"form": form})
 
 
 @require_POST
@@ -91,7 +111,7 @@ def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = services.start_totp(user=request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.confirm_totp(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
@@ -113,7 +133,7 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
     if not devices:
         return redirect("accounts:mfa_setup")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         for device in devices:
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):

@@ -16,7 +16,7 @@ from safepathways.accounts.models import Organisation, OrganisationKind, Team, T
 from safepathways.accounts.services import add_user
 from safepathways.audit import services as audit
 from safepathways.borough import reference
-from safepathways.core.identifiers import test_range_nhs_number
+from safepathways.core.identifiers import nhs_number_in_test_range
 from safepathways.core.services import reserve_numbers
 from safepathways.people.codes import (
     AlertKind,
@@ -166,7 +166,7 @@ class BoroughGenerator:
     def _nhs_numbers(self, start_serial: int) -> Iterator[str]:
         serial = start_serial
         while True:
-            number = test_range_nhs_number(serial)
+            number = nhs_number_in_test_range(serial)
             serial += 1
             if number is not None:
                 yield number

@@ -19,7 +19,7 @@ def is_valid_nhs_number(value: str) -> bool:
     return len(digits) == 10 and digits.isdigit() and bool(nhs_number.is_valid(digits))
 
 
-def test_range_nhs_number(serial: int) -> str | None:
+def nhs_number_in_test_range(serial: int) -> str | None:
     """The valid test-range number for a serial, or None when its check digit would be 10."""
     stem = f"{TEST_RANGE_PREFIX}{serial % 1_000_000:06d}"
     check = nhs_number.calculate_checksum(stem)

@@ -71,7 +71,7 @@ def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def review(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     grant = get_object_or_404(AccessGrant.objects.awaiting_review().select_related("user", "person"), pk=pk)
     viewed = list(AccessEvent.objects.filter(grant_id=grant.pk).order_by("occurred_at")[: selectors.PAGE_SIZE])
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             people_services.review_access_grant(grant=grant, by=request.user, **form.cleaned_data)

@@ -102,7 +102,7 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(perms.CREATE_PERSON)
 def create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST if request.method == "POST" else None)
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +145,7 @@ def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRespo
 def edit(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS if name != "date_of_death"}
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +169,7 @@ def declare(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = person.get_absolute_url()
     kind = AccessGrantKind.BREAK_GLASS if person.is_restricted else AccessGrantKind.DECLARED
-    form = DeclareRelationshipForm(request.POST or None)
+    form = DeclareRelationshipForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.grant_access(person=person, user=request.user, kind=kind, **form.cleaned_data)
@@ -189,7 +189,7 @@ def declare(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @person_record("add alert form")
 def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    form = AlertForm(request.POST or None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    form = AlertForm(request.POST if request.method == "POST" else None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
             services.raise_alert(person=person, by=request.user, **form.cleaned_data)
@@ -207,7 +207,7 @@ def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRe
 def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk: UUID) -> HttpResponse:
     person = access.person
     alert = get_object_or_404(person.alerts.active(), pk=alert_pk)
-    form = EndAlertForm(request.POST or None)
+    form = EndAlertForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.end_alert(alert=alert, by=request.user, reason=form.cleaned_data["reason"])
@@ -226,7 +226,7 @@ def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk:
 @person_record("add risk form")
 def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    form = RiskForm(request.POST or None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    form = RiskForm(request.POST if request.method == "POST" else None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
             services.record_risk(person=person, by=request.user, **form.cleaned_data)
@@ -252,7 +252,7 @@ def risk_close(request: AuthenticatedHttpRequest, access: PersonAccess, risk_pk:
 @permission_required(perms.RECORD_NETWORK)
 @person_record("add contact form")
 def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.add_contact(person=access.person, by=request.user, data=form.cleaned_data)
         messages.success(request, "Contact added")
@@ -266,7 +266,7 @@ def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> Http
 @permission_required(perms.RECORD_NETWORK)
 @person_record("add professional form")
 def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
-    form = InvolvementForm(request.POST or None)
+    form = InvolvementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_involvement(person=access.person, by=request.user, data=form.cleaned_data)

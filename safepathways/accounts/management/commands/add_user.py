@@ -1,0 +1,51 @@
+"""Add a member of staff or a partner to a team with a role."""
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from safepathways.accounts.models import Role, Team
+from safepathways.accounts.services import add_user
+
+
+class Command(BaseCommand):
+    help = (
+        "Add a user to a team with a role. The password comes from SAFEPATHWAYS_NEW_USER_PASSWORD; "
+        "without it, an email with a link to set one is sent."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("email")
+        parser.add_argument("--team", required=True, help="The team's slug")
+        parser.add_argument("--role", required=True, help=", ".join(Role.values))
+        parser.add_argument("--name", default="", help="Full name")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        team = Team.objects.filter(slug=options["team"]).first()
+        if team is None:
+            raise CommandError(f"No team has the slug {options['team']!r}.")
+        if options["role"] not in Role.values:
+            raise CommandError(f"Role must be one of: {', '.join(Role.values)}.")
+        password = os.environ.get("SAFEPATHWAYS_NEW_USER_PASSWORD") or None
+        user = add_user(
+            email=options["email"], full_name=options["name"], team=team, role=options["role"], password=password, by=None
+        )
+        if password is None and not user.has_usable_password():
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            link = settings.SAFEPATHWAYS["BASE_URL"].rstrip("/") + reverse("accounts:set_password", args=[uid, token])
+            send_mail(
+                "Set your Safe Pathways password",
+                f"An account has been made for you. Set your password within 3 days here: {link}",
+                None,
+                [user.email],
+            )
+            self.stdout.write(f"Emailed {user.email} a link to set a password.")
+        self.stdout.write(self.style.SUCCESS(f"{user.email} is a {options['role']} in {team.name}."))

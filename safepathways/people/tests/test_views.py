@@ -1,0 +1,275 @@
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent
+from safepathways.conftest import Persona
+from safepathways.people.models import AccessGrant, Alert, Person, Risk
+from safepathways.people.tests.factories import AlertFactory, ChronologyEntryFactory, PersonFactory, RiskFactory
+from safepathways.providers.tests.factories import ServiceFactory
+from safepathways.work.tests.factories import WorkItemFactory
+
+
+@pytest.fixture
+def client_person(social_worker: Persona) -> Person:
+    """A person the social worker's team has open work with."""
+    return WorkItemFactory(team=social_worker.team).person
+
+
+def _future(days: int = 30) -> dict[str, int]:
+    day = timezone.localdate() + timedelta(days=days)
+    return {"review_on_day": day.day, "review_on_month": day.month, "review_on_year": day.year}
+
+
+def _alert_post(persona: Persona) -> dict[str, Any]:
+    return {"kind": "risk_to_staff", "reason": "Dog", "owner": persona.user.pk, **_future()}
+
+
+# (url name, method, url args builder, valid POST data builder, writes?)
+PERSON_VIEWS: list[tuple[str, str, Callable[[Person], list[Any]], Callable[[Persona], dict[str, Any]] | None]] = [
+    ("people:detail", "get", lambda p: [p.pk], None),
+    ("people:edit", "get", lambda p: [p.pk], None),
+    ("people:edit", "post", lambda p: [p.pk], lambda u: {"given_name": "Mae", "family_name": "Smith", "nhs_number_status": "01", "gender": "Female", "ethnicity": "Not known", "main_language": "English"}),
+    ("people:alert_add", "get", lambda p: [p.pk], None),
+    ("people:alert_add", "post", lambda p: [p.pk], _alert_post),
+    ("people:risk_add", "post", lambda p: [p.pk], lambda u: {"title": "Falls", "description": "d", "likelihood": 3, "impact": 3, "mitigation": "m", "owner": u.user.pk, **_future()}),
+    ("people:contact_add", "post", lambda p: [p.pk], lambda u: {"kind": "carer", "name": "Jo Smith"}),
+    ("people:involvement_add", "post", lambda p: [p.pk], lambda u: {"role": "gp"}),
+]
+WRITE_VIEWS = [v for v in PERSON_VIEWS if v[0] != "people:detail"]
+
+
+def _call(client: Client, name: str, method: str, args: list[Any], data: dict[str, Any] | None) -> Any:
+    url = reverse(name, args=args)
+    return client.post(url, data or {}) if method == "post" else client.get(url)
+
+
+@pytest.mark.parametrize(("name", "method", "args", "data"), PERSON_VIEWS)
+def test_anonymous_is_sent_to_sign_in(anonymous: Client, client_person: Person, name: str, method: str, args: Any, data: Any) -> None:
+    response = _call(anonymous, name, method, args(client_person), None)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:sign_in"))
+
+
+@pytest.mark.parametrize(("name", "method", "args", "data"), PERSON_VIEWS)
+def test_partner_organisation_gets_404_and_nothing_changes(
+    partner: Persona, client_person: Person, name: str, method: str, args: Any, data: Any
+) -> None:
+    audit_before = AuditEvent.objects.count()
+    response = _call(partner.http, name, method, args(client_person), data(partner) if data else None)
+    assert response.status_code in (403, 404)  # write roles are refused before scope: partners never write
+    if name == "people:detail":
+        assert response.status_code == 404
+    assert AuditEvent.objects.count() == audit_before
+    assert not AccessEvent.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "method", "args", "data"), PERSON_VIEWS)
+def test_other_team_must_declare_a_relationship_and_nothing_changes(
+    other_team_worker: Persona, client_person: Person, name: str, method: str, args: Any, data: Any
+) -> None:
+    audit_before = AuditEvent.objects.count()
+    response = _call(other_team_worker.http, name, method, args(client_person), data(other_team_worker) if data else None)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("people:declare", args=[client_person.pk]))
+    assert AuditEvent.objects.count() == audit_before
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "method", "args", "data"), WRITE_VIEWS)
+def test_wrong_role_gets_403_and_nothing_changes(director: Persona, client_person: Person, name: str, method: str, args: Any, data: Any) -> None:
+    audit_before = AuditEvent.objects.count()
+    response = _call(director.http, name, method, args(client_person), data(director) if data else None)
+    assert response.status_code == 403
+    assert AuditEvent.objects.count() == audit_before
+
+
+@pytest.mark.parametrize(("name", "method", "args", "data"), PERSON_VIEWS)
+def test_permitted_worker_succeeds(social_worker: Persona, client_person: Person, name: str, method: str, args: Any, data: Any) -> None:
+    response = _call(social_worker.http, name, method, args(client_person), data(social_worker) if data else None)
+    if method == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert response["Location"].startswith(reverse("people:detail", args=[client_person.pk]))
+
+
+def test_director_can_read_the_record_of_a_person_their_team_works_with(director: Persona, client_person: Person) -> None:
+    body = director.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
+    assert client_person.full_name in body
+    assert "Add an alert" not in body
+
+
+def test_viewing_a_record_writes_an_access_event(social_worker: Persona, client_person: Person) -> None:
+    social_worker.http.get(reverse("people:detail", args=[client_person.pk]))
+    event = AccessEvent.objects.get()
+    assert (event.user, event.person_id, event.basis, event.what) == (
+        social_worker.user, client_person.pk, AccessBasis.RELATIONSHIP, "person page"
+    )
+
+
+def test_declaring_a_relationship_opens_the_record_and_logs_the_basis(other_team_worker: Persona, client_person: Person) -> None:
+    url = reverse("people:declare", args=[client_person.pk])
+    page = other_team_worker.http.get(url)
+    assert "You do not currently work with this person" in page.content.decode()
+    missing = other_team_worker.http.post(url, {"reason": "covering_duty", "reason_detail": ""})
+    assert "Explain why you need to see this record" in missing.content.decode()
+    response = other_team_worker.http.post(url, {"reason": "covering_duty", "reason_detail": "Covering duty today"})
+    assert response.status_code == 302
+    assert other_team_worker.http.get(reverse("people:detail", args=[client_person.pk])).status_code == 200
+    grant = AccessGrant.objects.get()
+    event = AccessEvent.objects.get()
+    assert event.basis == AccessBasis.DECLARED and event.grant_id == grant.pk
+
+
+def test_declare_ignores_an_offsite_next(other_team_worker: Persona, client_person: Person) -> None:
+    url = reverse("people:declare", args=[client_person.pk]) + "?next=https://evil.example/"
+    response = other_team_worker.http.post(url, {"reason": "other", "reason_detail": "Checking"})
+    assert response["Location"] == reverse("people:detail", args=[client_person.pk])
+
+
+def test_restricted_record_asks_for_break_glass(other_team_worker: Persona) -> None:
+    person = PersonFactory(is_restricted=True)
+    page = other_team_worker.http.get(reverse("people:declare", args=[person.pk])).content.decode()
+    assert "This record is restricted" in page
+    other_team_worker.http.post(reverse("people:declare", args=[person.pk]), {"reason": "emergency", "reason_detail": "Police at door"})
+    assert AccessGrant.objects.get().kind == "break_glass"
+
+
+def test_partners_cannot_declare_relationships(partner: Persona, client_person: Person) -> None:
+    assert partner.http.get(reverse("people:declare", args=[client_person.pk])).status_code == 403
+
+
+def test_add_alert_shows_errors_for_each_field(social_worker: Persona, client_person: Person) -> None:
+    body = social_worker.http.post(reverse("people:alert_add", args=[client_person.pk]), {}).content.decode()
+    assert "There is a problem" in body
+    assert "Enter why this alert is needed" in body
+    assert "Enter review date" in body
+    assert not Alert.objects.exists()
+
+
+def test_added_alert_appears_on_the_person_page_and_in_the_chronology(social_worker: Persona, client_person: Person) -> None:
+    social_worker.http.post(reverse("people:alert_add", args=[client_person.pk]), _alert_post(social_worker))
+    body = social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
+    assert "Risk to visiting staff" in body
+    assert "Alert added: Risk to visiting staff" in body
+
+
+def test_end_alert_and_close_risk(social_worker: Persona, client_person: Person) -> None:
+    alert = AlertFactory(person=client_person, owner=social_worker.user, raised_by=social_worker.user)
+    risk = RiskFactory(person=client_person, owner=social_worker.user, recorded_by=social_worker.user)
+    social_worker.http.post(reverse("people:alert_end", args=[client_person.pk, alert.pk]), {"reason": "Resolved"})
+    social_worker.http.post(reverse("people:risk_close", args=[client_person.pk, risk.pk]))
+    assert Alert.objects.get().ended_at is not None
+    assert Risk.objects.get().closed_at is not None
+    assert social_worker.http.get(reverse("people:risk_close", args=[client_person.pk, risk.pk])).status_code == 405
+
+
+def test_create_person_refuses_a_duplicate_nhs_number_with_a_link(social_worker: Persona) -> None:
+    existing = PersonFactory(nhs_number="9990000018")
+    data = {"given_name": "Mary", "family_name": "Smith", "nhs_number": "999 000 0018", "nhs_number_status": "01",
+            "gender": "Female", "ethnicity": "Not known", "main_language": "English"}
+    body = social_worker.http.post(reverse("people:create"), data).content.decode()
+    assert reverse("people:detail", args=[existing.pk]) in body
+    assert Person.objects.count() == 1
+
+
+def test_create_person_answers_bad_input_field_by_field(social_worker: Persona) -> None:
+    data = {"given_name": "", "family_name": "Smith", "nhs_number": "9990000019", "postcode": "nowhere",
+            "date_of_birth_day": "1", "date_of_birth_month": "1", "date_of_birth_year": str(timezone.localdate().year + 1),
+            "nhs_number_status": "01", "gender": "Female", "ethnicity": "Not known", "main_language": "English"}
+    body = social_worker.http.post(reverse("people:create"), data).content.decode()
+    assert "Enter the first name" in body
+    assert "correct check digit" in body
+    assert "Enter a real UK postcode" in body
+    assert "Date of birth must be today or in the past" in body
+    assert 'href="#date_of_birth_day"' in body
+    assert not Person.objects.exists()
+
+
+def test_create_person_then_open_the_record(social_worker: Persona) -> None:
+    data = {"given_name": "Mary", "family_name": "Smith", "nhs_number": "", "postcode": "nw5 1ab",
+            "nhs_number_status": "03", "gender": "Female", "ethnicity": "Not known", "main_language": "English"}
+    response = social_worker.http.post(reverse("people:create"), data)
+    person = Person.objects.get()
+    assert response["Location"] == reverse("people:detail", args=[person.pk])
+    # The creator has no work with the person yet, so opening it asks for the reason (recorded for IG).
+    assert social_worker.http.get(response["Location"]).status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["anonymous_client", "partner", "director", "social_worker"])
+def test_create_access_matrix(persona: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    response = client.get(reverse("people:create"))
+    expected = {"anonymous_client": 302, "partner": 403, "director": 403, "social_worker": 200}[persona]
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", ["anonymous_client", "partner", "ig_officer", "social_worker"])
+def test_search_access_matrix(persona: str, request: pytest.FixtureRequest) -> None:
+    client = request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    response = client.get(reverse("people:search"), {"q": "smith"})
+    expected = {"anonymous_client": 302, "partner": 200, "ig_officer": 200, "social_worker": 200}[persona]
+    assert response.status_code == expected
+
+
+def test_search_results_show_identity_only_and_hide_restricted_addresses(social_worker: Persona) -> None:
+    PersonFactory(given_name="Mary", family_name="Smith", address_line_1="1 Open Road")
+    PersonFactory(given_name="Mark", family_name="Smith", address_line_1="9 Secret Street", is_restricted=True)
+    body = social_worker.http.get(reverse("people:search"), {"q": "smith"}).content.decode()
+    assert "1 Open Road" in body
+    assert "9 Secret Street" not in body
+    assert "Restricted record" in body
+
+
+def test_empty_search_explains_what_to_enter(social_worker: Persona) -> None:
+    body = social_worker.http.get(reverse("people:search"), {"q": ""}).content.decode()
+    assert "Enter a name, NHS number, reference, date of birth or postcode" in body
+
+
+def test_search_with_htmx_returns_only_the_results_fragment(social_worker: Persona) -> None:
+    PersonFactory(given_name="Mary", family_name="Smith")
+    response = social_worker.http.get(reverse("people:search"), {"q": "smith"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="search-results">')
+    assert "<html" not in body
+
+
+def _grow_record(person: Person, persona: Persona, n: int) -> None:
+    for i in range(n):
+        AlertFactory(person=person, owner=persona.user, raised_by=persona.user)
+        RiskFactory(person=person, owner=persona.user, recorded_by=persona.user)
+        ServiceFactory(person=person, team=persona.team)
+        WorkItemFactory(person=person, team=persona.team, allocated_to=persona.user if i % 2 else None)
+        ChronologyEntryFactory(person=person, category=f"cat{i % 3}")
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_person_page_query_count_does_not_grow_with_the_record(
+    social_worker: Persona, client_person: Person, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    _grow_record(client_person, social_worker, rows)
+    # session, user, authenticator check, memberships, person, relationship (work), access event insert,
+    # chronology, alerts, services, work items, risks, contacts, involvements, categories,
+    # and the session save (savepoint, update, release)
+    with django_assert_num_queries(18):
+        response = social_worker.http.get(reverse("people:detail", args=[client_person.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_search_query_count_does_not_grow_with_results(
+    social_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        PersonFactory(family_name="Smith")
+    # session, user, authenticator check, memberships, candidates, session save (savepoint, update, release)
+    with django_assert_num_queries(8):
+        response = social_worker.http.get(reverse("people:search"), {"q": "smith"})
+    assert response.status_code == 200
