@@ -25,7 +25,9 @@ def council(db: None) -> Organisation:
 
 @pytest.fixture
 def hospital(db: None) -> Organisation:
-    return Organisation.objects.create(name="Royal Free London NHS Foundation Trust", kind=OrganisationKind.NHS_TRUST, ods_code="RAL")
+    return Organisation.objects.create(
+        name="Royal Free London NHS Foundation Trust", kind=OrganisationKind.NHS_TRUST, ods_code="RAL"
+    )
 
 
 @pytest.fixture
@@ -35,12 +37,16 @@ def police(db: None) -> Organisation:
 
 @pytest.fixture
 def team(council: Organisation) -> Team:
-    return Team.objects.create(organisation=council, name="North West neighbourhood team", slug="nw", kind=TeamKind.NEIGHBOURHOOD)
+    return Team.objects.create(
+        organisation=council, name="North West neighbourhood team", slug="nw", kind=TeamKind.NEIGHBOURHOOD
+    )
 
 
 @pytest.fixture
 def other_team(council: Organisation) -> Team:
-    return Team.objects.create(organisation=council, name="South neighbourhood team", slug="south", kind=TeamKind.NEIGHBOURHOOD)
+    return Team.objects.create(
+        organisation=council, name="South neighbourhood team", slug="south", kind=TeamKind.NEIGHBOURHOOD
+    )
 
 
 @pytest.fixture
@@ -57,7 +63,9 @@ def ward_team(hospital: Organisation) -> Team:
 
 @pytest.fixture
 def police_team(police: Organisation) -> Team:
-    return Team.objects.create(organisation=police, name="Police safeguarding hub", slug="police", kind=TeamKind.PARTNER)
+    return Team.objects.create(
+        organisation=police, name="Police safeguarding hub", slug="police", kind=TeamKind.PARTNER
+    )
 
 
 _counter = {"n": 0}
@@ -69,7 +77,9 @@ def make_persona(db: None) -> Callable[..., Persona]:
         _counter["n"] += 1
         n = _counter["n"]
         user = User.objects.create_user(
-            email=f"{role.replace('_', '.')}{n}@example.test", password="correct-horse-battery", full_name=name or f"{role.title()} {n}"
+            email=f"{role.replace('_', '.')}{n}@example.test",
+            password="correct-horse-battery",
+            full_name=name or f"{role.title()} {n}",
         )
         Membership.objects.create(user=user, team=team, role=role)
         client = Client(HTTP_HOST="127.0.0.1")

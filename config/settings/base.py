@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, SELF
@@ -105,7 +106,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             # IMMEDIATE transactions and WAL let the web server and the task worker share the file.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
@@ -215,7 +216,7 @@ EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = env_str("SAFEPATHWAYS_FROM_EMAIL", "safe-pathways@localhost")
 
 # Local choices for this council, with defaults (domain-reference.md §8.2).
-SAFEPATHWAYS = {
+SAFEPATHWAYS: dict[str, Any] = {
     "SERVICE_NAME": env_str("SAFEPATHWAYS_SERVICE_NAME", "Safe Pathways"),
     "BASE_URL": env_str("SAFEPATHWAYS_BASE_URL", "http://127.0.0.1:8000"),
     "COUNCIL_NAME": env_str("SAFEPATHWAYS_COUNCIL_NAME", "London Borough of Camden"),

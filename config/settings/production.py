@@ -12,11 +12,9 @@ if not env_str("DATABASE_URL", ""):
 
     raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database, e.g. postgres://user@host/db.")
 
-STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405
+STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = False
-SECURE_SSL_REDIRECT = env_bool("DJANGO_STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405
-WHITENOISE_USE_FINDERS = False
-SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -6,7 +6,10 @@ from django import forms
 class SignInForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        error_messages={"required": "Enter your email address", "invalid": "Enter an email address like name@council.gov.uk"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@council.gov.uk",
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": False}),
     )
     password = forms.CharField(
@@ -22,7 +25,9 @@ class TokenForm(forms.Form):
         max_length=8,
         help_text="The 6-digit code from your authenticator app",
         error_messages={"required": "Enter the 6-digit security code"},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "govuk-input--width-5"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "govuk-input--width-5"}
+        ),
     )
 
     def clean_token(self) -> str:

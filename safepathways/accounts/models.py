@@ -41,7 +41,9 @@ class Organisation(BaseModel):
         ordering = ["name"]
         constraints = [
             # Scoping (people.selectors) relies on there being at most one home council.
-            models.UniqueConstraint(fields=["is_this_council"], condition=Q(is_this_council=True), name="one_home_council"),
+            models.UniqueConstraint(
+                fields=["is_this_council"], condition=Q(is_this_council=True), name="one_home_council"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -123,7 +123,11 @@ def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa_setup.html",
-        {"form": form, "qr": _qr_svg(device.config_url), "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))},
+        {
+            "form": form,
+            "qr": _qr_svg(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
     )
 
 

@@ -4,7 +4,6 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from safepathways.api import views
-
 from safepathways.people import api as people_api
 
 app_name = "api"

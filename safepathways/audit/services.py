@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ SENSITIVE_FIELDS = frozenset(
 class AuditEntry:
     action: str
     target: models.Model
-    person_id: object | None = None
+    person_id: UUID | None = None
     snapshot: dict[str, Any] | None = None
 
 
@@ -71,7 +72,7 @@ def record(
     actor: User | None,
     action: str,
     target: models.Model,
-    person_id: object | None = None,
+    person_id: UUID | None = None,
     snapshot: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> AuditEvent:
@@ -81,7 +82,13 @@ def record(
 
 
 def record_access(
-    *, user: User, person_id: object, what: str, basis: str, kind: str = AccessKind.VIEW, grant_id: object = None
+    *,
+    user: User,
+    person_id: UUID,
+    what: str,
+    basis: str,
+    kind: str = AccessKind.VIEW,
+    grant_id: UUID | None = None,
 ) -> AccessEvent:
     """Log a look at a person's record; called by every view and endpoint that shows one."""
     return AccessEvent.objects.create(

@@ -2,7 +2,7 @@
 
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -78,9 +78,9 @@ class Summary:
     created: bool = False
 
 
-def _batched(items: list[ModelT], model: type[ModelT]) -> int:
+def _batched(items: Sequence[models.Model], model: type[models.Model]) -> int:
     for start in range(0, len(items), BATCH):
-        model.objects.bulk_create(items[start : start + BATCH], batch_size=BATCH)  # type: ignore[attr-defined]
+        model._default_manager.bulk_create(items[start : start + BATCH], batch_size=BATCH)
     return len(items)
 
 
@@ -111,16 +111,22 @@ class BoroughGenerator:
             defaults={"name": reference.COUNCIL[0], "kind": OrganisationKind.COUNCIL, "ons_code": reference.COUNCIL[2]},
         )
         for name, ons in reference.NEIGHBOURS:
-            Organisation.objects.get_or_create(name=name, defaults={"kind": OrganisationKind.NEIGHBOURING_COUNCIL, "ons_code": ons})
+            Organisation.objects.get_or_create(
+                name=name, defaults={"kind": OrganisationKind.NEIGHBOURING_COUNCIL, "ons_code": ons}
+            )
         for name, kind, ods in reference.NHS_ORGANISATIONS:
             Organisation.objects.get_or_create(name=name, defaults={"kind": kind, "ods_code": ods})
         for name, ods in reference.GP_PRACTICES:
-            Organisation.objects.get_or_create(name=name, defaults={"kind": OrganisationKind.GP_PRACTICE, "ods_code": ods})
+            Organisation.objects.get_or_create(
+                name=name, defaults={"kind": OrganisationKind.GP_PRACTICE, "ods_code": ods}
+            )
         for name, kind in reference.OTHER_PARTNERS:
             Organisation.objects.get_or_create(name=name, defaults={"kind": kind})
         teams: dict[str, Team] = {}
-        for name, slug, kind in reference.COUNCIL_TEAMS:
-            teams[slug], _ = Team.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind, "organisation": council})
+        for name, slug, team_kind in reference.COUNCIL_TEAMS:
+            teams[slug], _ = Team.objects.get_or_create(
+                slug=slug, defaults={"name": name, "kind": team_kind, "organisation": council}
+            )
         for organisation_name, name, slug in reference.PARTNER_TEAMS:
             organisation = Organisation.objects.get(name=organisation_name)
             teams[slug], _ = Team.objects.get_or_create(
@@ -197,7 +203,9 @@ class BoroughGenerator:
                 town="London",
                 postcode=self._postcode(district),
                 neighbourhood=neighbourhood,
-                main_language=self.rng.choices(["English", "Bengali", "Somali", "Arabic", "Portuguese"], [85, 6, 3, 3, 3])[0],
+                main_language=self.rng.choices(
+                    ["English", "Bengali", "Somali", "Arabic", "Portuguese"], [85, 6, 3, 3, 3]
+                )[0],
                 is_restricted=self.rng.random() < 0.002,
             )
             person.needs_interpreter = person.main_language != "English" and self.rng.random() < 0.6
@@ -253,7 +261,12 @@ class BoroughGenerator:
             chronology.append(self._entry(person, created_at, "people", "Record created", system_user))
             if self.rng.random() < 0.8:
                 involvements.append(
-                    Involvement(id=self._uuid(), person=person, role=ProfessionalRole.GP, organisation=self.rng.choice(gp_practices))
+                    Involvement(
+                        id=self._uuid(),
+                        person=person,
+                        role=ProfessionalRole.GP,
+                        organisation=self.rng.choice(gp_practices),
+                    )
                 )
             if self.rng.random() < 0.55:
                 contacts.append(
@@ -285,11 +298,19 @@ class BoroughGenerator:
                     )
                 )
                 chronology.append(
-                    self._entry(person, datetime.combine(start, time(10), tzinfo=now.tzinfo), "services", f"Service started: {location.provider.name}", system_user)
+                    self._entry(
+                        person,
+                        datetime.combine(start, time(10), tzinfo=now.tzinfo),
+                        "services",
+                        f"Service started: {location.provider.name}",
+                        system_user,
+                    )
                 )
             if self.rng.random() < 0.15:
                 allocated = self.rng.choice(team_staff) if team_staff and self.rng.random() < 0.5 else None
-                kind = self.rng.choice([WorkKind.ASSESSMENT, WorkKind.REVIEW, WorkKind.OT_ASSESSMENT, WorkKind.CARERS_ASSESSMENT])
+                kind = self.rng.choice(
+                    [WorkKind.ASSESSMENT, WorkKind.REVIEW, WorkKind.OT_ASSESSMENT, WorkKind.CARERS_ASSESSMENT]
+                )
                 team = teams["ot-duty"] if kind == WorkKind.OT_ASSESSMENT else nb_team
                 opened = self._moment(days_ago=self.rng.randint(0, 120))
                 work.append(
@@ -308,13 +329,15 @@ class BoroughGenerator:
                 chronology.append(self._entry(person, opened, "work", f"{kind.label} requested", system_user))
             if self.rng.random() < 0.05 and team_staff:
                 owner = self.rng.choice(team_staff)
-                kind = self.rng.choice([AlertKind.RISK_TO_STAFF, AlertKind.FIRE_RISK, AlertKind.ANIMALS, AlertKind.ACCESS_ARRANGEMENTS])
+                alert_kind = self.rng.choice(
+                    [AlertKind.RISK_TO_STAFF, AlertKind.FIRE_RISK, AlertKind.ANIMALS, AlertKind.ACCESS_ARRANGEMENTS]
+                )
                 alerts.append(
                     Alert(
                         id=self._uuid(),
                         person=person,
-                        kind=kind,
-                        reason=f"{kind.label}: see the latest assessment.",
+                        kind=alert_kind,
+                        reason=f"{alert_kind.label}: see the latest assessment.",
                         owner=owner,
                         raised_by=owner,
                         review_on=self.today + timedelta(days=self.rng.randint(-20, 180)),
@@ -326,7 +349,9 @@ class BoroughGenerator:
                     Risk(
                         id=self._uuid(),
                         person=person,
-                        title=self.rng.choice(["Falls at night", "Missed medication", "Self-neglect", "Carer breakdown"]),
+                        title=self.rng.choice(
+                            ["Falls at night", "Missed medication", "Self-neglect", "Carer breakdown"]
+                        ),
                         description="Identified at the last review.",
                         likelihood=self.rng.randint(1, 5),
                         impact=self.rng.randint(1, 5),
@@ -340,7 +365,13 @@ class BoroughGenerator:
             if self.rng.random() < 0.02:
                 organisation = partner_orgs[self.rng.choice(sorted(partner_orgs))]
                 shares.append(
-                    Share(id=self._uuid(), person=person, organisation=organisation, purpose="Hospital discharge planning", shared_by=system_user)
+                    Share(
+                        id=self._uuid(),
+                        person=person,
+                        organisation=organisation,
+                        purpose="Hospital discharge planning",
+                        shared_by=system_user,
+                    )
                 )
         self._allocate_demo_caseload(work, staff)
         for label, items, model in (
@@ -353,7 +384,7 @@ class BoroughGenerator:
             ("shares", shares, Share),
             ("chronology entries", chronology, ChronologyEntry),
         ):
-            written = _batched(items, model)  # type: ignore[type-var]
+            written = _batched(items, model)
             self.log(f"  {written} {label}")
         summary.services, summary.work_items = len(services), len(work)
         summary.alerts, summary.risks, summary.chronology = len(alerts), len(risks), len(chronology)
@@ -391,25 +422,37 @@ class BoroughGenerator:
 
     def _providers(self, count: int) -> tuple[list[Provider], list[Location]]:
         providers = [
-            Provider(id=self._uuid(), name=f"{self.faker.last_name()} {self.rng.choice(['Care', 'Healthcare', 'Homecare', 'Living'])} Ltd",
-                     cqc_provider_id=f"1-{self.rng.randint(100000000, 999999999)}")
+            Provider(
+                id=self._uuid(),
+                name=f"{self.faker.last_name()} {self.rng.choice(['Care', 'Healthcare', 'Homecare', 'Living'])} Ltd",
+                cqc_provider_id=f"1-{self.rng.randint(100000000, 999999999)}",
+            )
             for _ in range(count)
         ]
         _batched(providers, Provider)
         locations = []
-        types = [LocationType.CARE_HOME, LocationType.CARE_HOME_NURSING, LocationType.HOME_CARE, LocationType.SUPPORTED_LIVING, LocationType.EXTRA_CARE]
+        types = [
+            LocationType.CARE_HOME,
+            LocationType.CARE_HOME_NURSING,
+            LocationType.HOME_CARE,
+            LocationType.SUPPORTED_LIVING,
+            LocationType.EXTRA_CARE,
+        ]
         districts = [d for ds in reference.NEIGHBOURHOODS.values() for d in ds]
         for provider in providers:
             for _ in range(self.rng.randint(1, 3)):
                 location_type = self.rng.choice(types)
+                suffix = "House" if "care_home" in location_type else "Services"
                 locations.append(
                     Location(
                         id=self._uuid(),
                         provider=provider,
-                        name=f"{self.rng.choice(self.streets)} {'House' if 'care_home' in location_type else 'Services'}",
+                        name=f"{self.rng.choice(self.streets)} {suffix}",
                         cqc_location_id=f"1-{self.rng.randint(100000000, 999999999)}",
                         location_type=location_type,
-                        registered_places=self.rng.choice([20, 30, 40, 60, 120]) if "care_home" in location_type else None,
+                        registered_places=self.rng.choice([20, 30, 40, 60, 120])
+                        if "care_home" in location_type
+                        else None,
                         postcode=self._postcode(self.rng.choice(districts)),
                     )
                 )

@@ -20,9 +20,22 @@ NHS_ORGANISATIONS = [
     ("Whittington Health NHS Trust", OrganisationKind.NHS_TRUST, "RKE"),
 ]
 # Fictional GP practices with codes in a made-up range, so nothing points at a real practice.
-GP_PRACTICES = [(f"{name} Medical Centre", f"Y9{index:04d}") for index, name in enumerate(
-    ["Kentish Town", "Belsize", "Somers", "Bloomsbury", "Gospel Oak", "West Hampstead", "Highgate Road", "Primrose"], start=1
-)]
+GP_PRACTICES = [
+    (f"{name} Medical Centre", f"Y9{index:04d}")
+    for index, name in enumerate(
+        [
+            "Kentish Town",
+            "Belsize",
+            "Somers",
+            "Bloomsbury",
+            "Gospel Oak",
+            "West Hampstead",
+            "Highgate Road",
+            "Primrose",
+        ],
+        start=1,
+    )
+]
 OTHER_PARTNERS = [
     ("Metropolitan Police Service", OrganisationKind.POLICE),
     ("Camden Housing Options", OrganisationKind.HOUSING),
@@ -39,7 +52,10 @@ NEIGHBOURHOODS = {
 }
 
 COUNCIL_TEAMS = [
-    *[(f"{name} neighbourhood team", f"neighbourhood-{name.lower().replace(' ', '-')}", TeamKind.NEIGHBOURHOOD) for name in NEIGHBOURHOODS],
+    *[
+        (f"{name} neighbourhood team", f"neighbourhood-{name.lower().replace(' ', '-')}", TeamKind.NEIGHBOURHOOD)
+        for name in NEIGHBOURHOODS
+    ],
     ("Front door", "front-door", TeamKind.FRONT_DOOR),
     ("Occupational therapy duty", "ot-duty", TeamKind.OT_DUTY),
     ("Hospital social work – Royal Free", "hospital-royal-free", TeamKind.HOSPITAL_SOCIAL_WORK),
@@ -70,22 +86,66 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("admin@camden.example", "Alex Admin", "administration", Role.ADMINISTRATOR, "administrator (sets up two-factor at first sign-in)"),
-    DemoUser("sam.social-worker@camden.example", "Sam Okafor", "neighbourhood-north-west", Role.SOCIAL_WORKER, "social worker"),
-    DemoUser("taylor.manager@camden.example", "Taylor Green", "neighbourhood-north-west", Role.TEAM_MANAGER, "team manager"),
+    DemoUser(
+        "admin@camden.example",
+        "Alex Admin",
+        "administration",
+        Role.ADMINISTRATOR,
+        "administrator (sets up two-factor at first sign-in)",
+    ),
+    DemoUser(
+        "sam.social-worker@camden.example",
+        "Sam Okafor",
+        "neighbourhood-north-west",
+        Role.SOCIAL_WORKER,
+        "social worker",
+    ),
+    DemoUser(
+        "taylor.manager@camden.example", "Taylor Green", "neighbourhood-north-west", Role.TEAM_MANAGER, "team manager"
+    ),
     DemoUser("olu.ot@camden.example", "Olu Adeyemi", "ot-duty", Role.OCCUPATIONAL_THERAPIST, "occupational therapist"),
     DemoUser("dana.duty@camden.example", "Dana Price", "front-door", Role.DUTY_WORKER, "duty worker"),
-    DemoUser("farah.frontdoor@camden.example", "Farah Khan", "front-door", Role.FRONT_DOOR_OFFICER, "front-door officer"),
+    DemoUser(
+        "farah.frontdoor@camden.example", "Farah Khan", "front-door", Role.FRONT_DOOR_OFFICER, "front-door officer"
+    ),
     DemoUser("dee.dols@camden.example", "Dee Morgan", "dols", Role.DOLS_LEAD, "DoLS lead"),
     DemoUser("bea.bia@camden.example", "Bea Laurent", "dols", Role.BEST_INTERESTS_ASSESSOR, "best interests assessor"),
-    DemoUser("sol.safeguarding@camden.example", "Sol Reyes", "safeguarding", Role.SAFEGUARDING_LEAD, "safeguarding lead"),
-    DemoUser("hana.hospital@camden.example", "Hana Ito", "hospital-royal-free", Role.SOCIAL_WORKER, "hospital social worker"),
+    DemoUser(
+        "sol.safeguarding@camden.example", "Sol Reyes", "safeguarding", Role.SAFEGUARDING_LEAD, "safeguarding lead"
+    ),
+    DemoUser(
+        "hana.hospital@camden.example", "Hana Ito", "hospital-royal-free", Role.SOCIAL_WORKER, "hospital social worker"
+    ),
     DemoUser("tom.transitions@camden.example", "Tom Byrne", "transitions", Role.SOCIAL_WORKER, "transitions worker"),
     DemoUser("owen.ooh@camden.example", "Owen Hale", "out-of-hours", Role.DUTY_WORKER, "out-of-hours worker"),
-    DemoUser("pat.quality@camden.example", "Pat Singh", "provider-quality", Role.PROVIDER_QUALITY_OFFICER, "provider quality officer"),
+    DemoUser(
+        "pat.quality@camden.example",
+        "Pat Singh",
+        "provider-quality",
+        Role.PROVIDER_QUALITY_OFFICER,
+        "provider quality officer",
+    ),
     DemoUser("cal.contingency@camden.example", "Cal Murray", "contingency", Role.CONTINGENCY_LEAD, "contingency lead"),
-    DemoUser("iris.ig@camden.example", "Iris Bell", "information-governance", Role.INFORMATION_GOVERNANCE_OFFICER, "information governance officer"),
+    DemoUser(
+        "iris.ig@camden.example",
+        "Iris Bell",
+        "information-governance",
+        Role.INFORMATION_GOVERNANCE_OFFICER,
+        "information governance officer",
+    ),
     DemoUser("drew.director@camden.example", "Drew Wallace", "leadership", Role.DIRECTOR, "director"),
-    DemoUser("nina.discharge@royalfree.example", "Nina Patel", "royal-free-discharge", Role.PARTNER, "NHS discharge coordinator (partner)"),
-    DemoUser("paul.police@met.example", "Paul Evans", "police-safeguarding-hub", Role.PARTNER, "police panel member (partner)"),
+    DemoUser(
+        "nina.discharge@royalfree.example",
+        "Nina Patel",
+        "royal-free-discharge",
+        Role.PARTNER,
+        "NHS discharge coordinator (partner)",
+    ),
+    DemoUser(
+        "paul.police@met.example",
+        "Paul Evans",
+        "police-safeguarding-hub",
+        Role.PARTNER,
+        "police panel member (partner)",
+    ),
 ]

@@ -6,13 +6,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.utils import timezone
 
 
 class GovUKDateWidget(forms.MultiWidget):
     """Day, month and year boxes, as in the GOV.UK date input pattern."""
 
     def __init__(self) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={"inputmode": "numeric"}),
             "month": forms.TextInput(attrs={"inputmode": "numeric"}),
             "year": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -51,7 +52,7 @@ class GovUKDateField(forms.MultiValueField):
             result = date(int(year), int(month), int(day))
         except ValueError as error:
             raise ValidationError(f"{label} must be a real date", code="invalid") from error
-        if self.must_be_past and result > date.today():
+        if self.must_be_past and result > timezone.localdate():
             raise ValidationError(f"{label} must be today or in the past", code="future")
         return result
 

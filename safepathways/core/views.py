@@ -8,20 +8,17 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.core.decorators import login_required
 
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    work = list(
-        user.work_items.open().select_related("person", "team").order_by("due_on")[:25]  # type: ignore[union-attr]
-    )
-    alerts_due = list(
-        user.owned_alerts.due_for_review(today).select_related("person").order_by("review_on")[:25]  # type: ignore[union-attr]
-    )
+    work = list(user.work_items.open().select_related("person", "team").order_by("due_on")[:25])
+    alerts_due = list(user.owned_alerts.due_for_review(today).select_related("person").order_by("review_on")[:25])
     return render(request, "core/home.html", {"work": work, "alerts_due": alerts_due, "today": today})
 
 

@@ -4,7 +4,9 @@ from safepathways.people.models import ReviewOutcome
 
 
 class ReviewForm(forms.Form):
-    outcome = forms.ChoiceField(label="Was this access appropriate?", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="Was this access appropriate?", choices=ReviewOutcome.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

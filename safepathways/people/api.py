@@ -25,7 +25,9 @@ ERROR = inline_serializer(
     fields={
         "detail": serializers.CharField(),
         "errors": serializers.ListField(
-            child=inline_serializer("FieldError", fields={"field": serializers.CharField(), "message": serializers.CharField()})
+            child=inline_serializer(
+                "FieldError", fields={"field": serializers.CharField(), "message": serializers.CharField()}
+            )
         ),
     },
 )
@@ -155,7 +157,8 @@ class PersonListCreateApi(APIView):
             )
             page = paginator.paginate_queryset(queryset.order_by("family_name", "given_name", "id"), request, view=self)
         else:
-            page = paginator.paginate_queryset([r.person for r in selectors.search_people(user, query)], request, view=self)
+            found: Any = [r.person for r in selectors.search_people(user, query)]
+            page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response(PersonSummarySerializer(page, many=True).data)
 
     @extend_schema(
@@ -177,7 +180,7 @@ class PersonDetailApi(APIView):
         user = _require(request, perms.VIEW_PERSON)
         try:
             return selectors.resolve_access(user, pk)
-        except selectors.RelationshipRequired as error:
+        except selectors.RelationshipRequiredError as error:
             raise PermissionDenied(
                 "You do not work with this person: declare a working relationship in the web service first"
             ) from error
@@ -196,7 +199,8 @@ class PersonDetailApi(APIView):
         return Response(PersonOutputSerializer(access.person).data)
 
     @extend_schema(
-        request=PersonUpdateSerializer, responses={200: PersonOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+        request=PersonUpdateSerializer,
+        responses={200: PersonOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     def patch(self, request: Request, pk: UUID) -> Response:
         access = self._access(request, pk)

@@ -51,10 +51,14 @@ class SearchForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the first name"})
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the first name"}
+    )
     family_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the last name"})
     preferred_name = forms.CharField(label="Preferred name (optional)", max_length=100, required=False)
-    date_of_birth = GovUKDateField(label="Date of birth", required=False, must_be_past=True, help_text="For example, 27 3 1947")
+    date_of_birth = GovUKDateField(
+        label="Date of birth", required=False, must_be_past=True, help_text="For example, 27 3 1947"
+    )
     nhs_number = forms.CharField(
         label="NHS number (optional)",
         max_length=12,
@@ -71,7 +75,10 @@ class PersonForm(forms.Form):
     address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
     town = forms.CharField(label="Town or city", max_length=100, required=False)
     postcode = forms.CharField(
-        label="Postcode", max_length=10, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-10"})
+        label="Postcode",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
     email = forms.EmailField(label="Email (optional)", required=False)
@@ -91,13 +98,16 @@ class PersonForm(forms.Form):
     )
     what_matters = forms.CharField(label="What matters to me", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_restricted = forms.BooleanField(
-        label="Restrict this record (for example a member of staff, or a person at risk of being traced)", required=False
+        label="Restrict this record (for example a member of staff, or a person at risk of being traced)",
+        required=False,
     )
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
         if value and not is_valid_nhs_number(value):
-            raise forms.ValidationError("Enter a valid NHS number: 10 digits whose last digit is the correct check digit")
+            raise forms.ValidationError(
+                "Enter a valid NHS number: 10 digits whose last digit is the correct check digit"
+            )
         return value
 
     def clean_postcode(self) -> str:
@@ -118,7 +128,9 @@ class AlertForm(forms.Form):
         error_messages={"required": "Enter why this alert is needed"},
     )
     owner = forms.ModelChoiceField(label="Who owns this alert?", queryset=User.objects.none(), empty_label="Choose")
-    review_on = GovUKDateField(label="Review date", help_text="When the alert must next be checked, for example 1 6 2027")
+    review_on = GovUKDateField(
+        label="Review date", help_text="When the alert must next be checked, for example 1 6 2027"
+    )
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,8 +154,12 @@ class EndAlertForm(forms.Form):
 class RiskForm(forms.Form):
     title = forms.CharField(label="Risk", max_length=200, help_text="In a few words, for example Falls at night")
     description = forms.CharField(label="What could happen", widget=forms.Textarea(attrs={"rows": 3}))
-    likelihood = forms.TypedChoiceField(label="How likely is it?", choices=Likelihood.choices, coerce=int, widget=forms.RadioSelect)
-    impact = forms.TypedChoiceField(label="How serious would it be?", choices=Impact.choices, coerce=int, widget=forms.RadioSelect)
+    likelihood = forms.TypedChoiceField(
+        label="How likely is it?", choices=Likelihood.choices, coerce=int, widget=forms.RadioSelect
+    )
+    impact = forms.TypedChoiceField(
+        label="How serious would it be?", choices=Impact.choices, coerce=int, widget=forms.RadioSelect
+    )
     mitigation = forms.CharField(label="How the risk is managed", widget=forms.Textarea(attrs={"rows": 3}))
     persons_view = forms.CharField(
         label="The person's own view of the risk",
@@ -168,7 +184,9 @@ class RiskForm(forms.Form):
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(label="Who are they to the person?", choices=ContactKind.choices, widget=forms.RadioSelect)
     name = forms.CharField(label="Full name", max_length=200)
-    relationship = forms.CharField(label="Relationship (optional)", max_length=100, required=False, help_text="For example daughter, neighbour")
+    relationship = forms.CharField(
+        label="Relationship (optional)", max_length=100, required=False, help_text="For example daughter, neighbour"
+    )
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
     email = forms.EmailField(label="Email (optional)", required=False)
     address = forms.CharField(label="Address (optional)", max_length=300, required=False)
@@ -184,7 +202,9 @@ class InvolvementForm(forms.Form):
 
 
 class DeclareRelationshipForm(forms.Form):
-    reason = forms.ChoiceField(label="Why do you need to see this record?", choices=AccessReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label="Why do you need to see this record?", choices=AccessReason.choices, widget=forms.RadioSelect
+    )
     reason_detail = forms.CharField(
         label="Give details",
         help_text="Information governance reviews every declared relationship",

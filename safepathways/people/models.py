@@ -350,7 +350,9 @@ class AccessGrant(BaseModel):
     class Meta:
         ordering = ["-granted_at"]
         constraints = [
-            models.CheckConstraint(name="grant_expires_after_granted", condition=Q(expires_at__gt=models.F("granted_at")))
+            models.CheckConstraint(
+                name="grant_expires_after_granted", condition=Q(expires_at__gt=models.F("granted_at"))
+            )
         ]
 
     def __str__(self) -> str:

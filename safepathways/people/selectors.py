@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,7 +17,7 @@ from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_num
 from safepathways.people.models import AccessGrant, AccessGrantKind, ChronologyEntry, Person, name_key
 
 
-class RelationshipRequired(Exception):
+class RelationshipRequiredError(Exception):
     """Council staff asked for a record they do not work with: they must say why first."""
 
     def __init__(self, person: Person) -> None:
@@ -31,7 +32,7 @@ class PersonAccess:
     grant: AccessGrant | None
 
 
-def resolve_access(user: User, person_id: object) -> PersonAccess:
+def resolve_access(user: User, person_id: UUID | str) -> PersonAccess:
     """The person and the basis on which `user` may open their record.
 
     Partners see only people shared with their organisation; anything else is a 404.
@@ -59,7 +60,7 @@ def resolve_access(user: User, person_id: object) -> PersonAccess:
     if grant is not None:
         basis = AccessBasis.BREAK_GLASS if grant.kind == AccessGrantKind.BREAK_GLASS else AccessBasis.DECLARED
         return PersonAccess(person, basis, grant)
-    raise RelationshipRequired(person)
+    raise RelationshipRequiredError(person)
 
 
 def _has_team_relationship(user: User, person: Person) -> bool:

@@ -79,7 +79,9 @@ def neighbourhood_for_postcode(postcode: str) -> Neighbourhood | None:
         return None
     sector = postcode_sector(postcode)
     district = postcode.split(" ")[0]
-    areas = {a.prefix: a for a in PostcodeArea.objects.filter(prefix__in=[sector, district]).select_related("neighbourhood")}
+    areas = {
+        a.prefix: a for a in PostcodeArea.objects.filter(prefix__in=[sector, district]).select_related("neighbourhood")
+    }
     match = areas.get(sector) or areas.get(district)
     return match.neighbourhood if match else None
 
@@ -204,9 +206,11 @@ def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
         if existing is not None:
             raise DuplicateNHSNumberError(existing) from error
         raise
-    labels = ", ".join(str(Person._meta.get_field(name).verbose_name) for name in changed)
+    labels = ", ".join(str(getattr(Person._meta.get_field(name), "verbose_name", name)) for name in changed)
     add_to_chronology(person=locked, category="people", summary=f"Details updated: {labels}", by=by)
-    audit.record(actor=by, action="person.updated", target=locked, person_id=locked.pk, snapshot={"changed": ",".join(changed)})
+    audit.record(
+        actor=by, action="person.updated", target=locked, person_id=locked.pk, snapshot={"changed": ",".join(changed)}
+    )
     return locked
 
 
@@ -227,7 +231,9 @@ def raise_alert(*, person: Person, by: User, kind: str, reason: str, owner: User
         by=by,
         link=reverse("people:detail", args=[person.pk]) + "#alerts",
     )
-    audit.record(actor=by, action="alert.raised", target=alert, person_id=person.pk, snapshot={"kind": kind, "reason": reason})
+    audit.record(
+        actor=by, action="alert.raised", target=alert, person_id=person.pk, snapshot={"kind": kind, "reason": reason}
+    )
     return alert
 
 
@@ -279,7 +285,11 @@ def record_risk(
     risk.save()
     add_to_chronology(person=person, category="risks", summary=f"Risk recorded: {risk.title}", by=by)
     audit.record(
-        actor=by, action="risk.recorded", target=risk, person_id=person.pk, snapshot={"likelihood": likelihood, "impact": impact}
+        actor=by,
+        action="risk.recorded",
+        target=risk,
+        person_id=person.pk,
+        snapshot={"likelihood": likelihood, "impact": impact},
     )
     return risk
 
@@ -318,7 +328,11 @@ def add_involvement(*, person: Person, by: User, data: dict[str, Any]) -> Involv
     involvement.save()
     add_to_chronology(person=person, category="people", summary=f"Professional involved: {involvement}", by=by)
     audit.record(
-        actor=by, action="involvement.added", target=involvement, person_id=person.pk, snapshot={"role": involvement.role}
+        actor=by,
+        action="involvement.added",
+        target=involvement,
+        person_id=person.pk,
+        snapshot={"role": involvement.role},
     )
     return involvement
 
@@ -336,11 +350,8 @@ def grant_access(*, person: Person, user: User, kind: str, reason: str, reason_d
         raise ApplicationError("Explain why you need to see this record", field="reason_detail")
     if person.is_restricted and kind != AccessGrantKind.BREAK_GLASS:
         raise ApplicationError("This record is restricted: use break-glass access", field="reason")
-    hours = (
-        settings.SAFEPATHWAYS["BREAK_GLASS_HOURS"]
-        if kind == AccessGrantKind.BREAK_GLASS
-        else settings.SAFEPATHWAYS["DECLARED_RELATIONSHIP_HOURS"]
-    )
+    setting = "BREAK_GLASS_HOURS" if kind == AccessGrantKind.BREAK_GLASS else "DECLARED_RELATIONSHIP_HOURS"
+    hours = int(str(settings.SAFEPATHWAYS[setting]))
     now = timezone.now()
     grant = AccessGrant(
         user=user,
@@ -377,7 +388,9 @@ def review_access_grant(*, grant: AccessGrant, by: User, outcome: str, note: str
     locked.review_note = note.strip()
     locked.full_clean()
     locked.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note", "updated_at"])
-    audit.record(actor=by, action="access.reviewed", target=locked, person_id=locked.person_id, snapshot={"outcome": outcome})
+    audit.record(
+        actor=by, action="access.reviewed", target=locked, person_id=locked.person_id, snapshot={"outcome": outcome}
+    )
     return locked
 
 
@@ -388,9 +401,17 @@ def share_with_organisation(
     """Let a partner organisation see this person's record, for a stated purpose."""
     if organisation.is_this_council:
         raise ApplicationError("Choose a partner organisation", field="organisation")
-    share = Share(person=person, organisation=organisation, purpose=purpose.strip(), shared_by=by, expires_at=expires_at)
+    share = Share(
+        person=person, organisation=organisation, purpose=purpose.strip(), shared_by=by, expires_at=expires_at
+    )
     share.full_clean()
     share.save()
     add_to_chronology(person=person, category="sharing", summary=f"Record shared with {organisation}: {purpose}", by=by)
-    audit.record(actor=by, action="person.shared", target=share, person_id=person.pk, snapshot={"organisation": organisation.name})
+    audit.record(
+        actor=by,
+        action="person.shared",
+        target=share,
+        person_id=person.pk,
+        snapshot={"organisation": organisation.name},
+    )
     return share

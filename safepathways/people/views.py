@@ -32,7 +32,7 @@ from safepathways.people.forms import (
     SearchForm,
 )
 from safepathways.people.models import AccessGrantKind, Person
-from safepathways.people.selectors import PersonAccess, RelationshipRequired, SearchQuery
+from safepathways.people.selectors import PersonAccess, RelationshipRequiredError, SearchQuery
 
 PersonView = Callable[..., HttpResponse]
 
@@ -45,7 +45,7 @@ def person_record(what: str) -> Callable[[PersonView], PersonView]:
         def wrapped(request: AuthenticatedHttpRequest, pk: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 access = selectors.resolve_access(request.user, pk)
-            except RelationshipRequired as needed:
+            except RelationshipRequiredError as needed:
                 target = reverse("people:declare", args=[needed.person.pk])
                 return redirect(f"{target}?next={request.get_full_path()}")
             if request.method == "GET":
@@ -189,7 +189,11 @@ def declare(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @person_record("add alert form")
 def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    form = AlertForm(request.POST if request.method == "POST" else None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    form = AlertForm(
+        request.POST if request.method == "POST" else None,
+        owners=_colleagues(request.user),
+        initial={"owner": request.user.pk},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.raise_alert(person=person, by=request.user, **form.cleaned_data)
@@ -198,7 +202,11 @@ def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRe
         else:
             messages.success(request, "Alert added")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/record_form.html", {"form": form, "person": person, "title": "Add an alert", "button": "Add alert"})
+    return render(
+        request,
+        "people/record_form.html",
+        {"form": form, "person": person, "title": "Add an alert", "button": "Add alert"},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,8 +224,16 @@ def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk:
         else:
             messages.success(request, "Alert ended")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/record_form.html",
-        {"form": form, "person": person, "title": "End an alert", "button": "End alert", "intro": f"{alert.get_kind_display()}: {alert.reason}"},
+    return render(
+        request,
+        "people/record_form.html",
+        {
+            "form": form,
+            "person": person,
+            "title": "End an alert",
+            "button": "End alert",
+            "intro": f"{alert.get_kind_display()}: {alert.reason}",
+        },
     )
 
 
@@ -226,7 +242,11 @@ def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk:
 @person_record("add risk form")
 def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    form = RiskForm(request.POST if request.method == "POST" else None, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    form = RiskForm(
+        request.POST if request.method == "POST" else None,
+        owners=_colleagues(request.user),
+        initial={"owner": request.user.pk},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_risk(person=person, by=request.user, **form.cleaned_data)
@@ -235,7 +255,11 @@ def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRes
         else:
             messages.success(request, "Risk recorded")
             return redirect(reverse("people:detail", args=[person.pk]) + "#risks")
-    return render(request, "people/record_form.html", {"form": form, "person": person, "title": "Record a risk", "button": "Record risk"})
+    return render(
+        request,
+        "people/record_form.html",
+        {"form": form, "person": person, "title": "Record a risk", "button": "Record risk"},
+    )
 
 
 @require_http_methods(["POST"])
@@ -257,7 +281,9 @@ def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> Http
         services.add_contact(person=access.person, by=request.user, data=form.cleaned_data)
         messages.success(request, "Contact added")
         return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
-    return render(request, "people/record_form.html",
+    return render(
+        request,
+        "people/record_form.html",
         {"form": form, "person": access.person, "title": "Add someone in their network", "button": "Add contact"},
     )
 
@@ -275,6 +301,8 @@ def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> 
         else:
             messages.success(request, "Professional added")
             return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
-    return render(request, "people/record_form.html",
+    return render(
+        request,
+        "people/record_form.html",
         {"form": form, "person": access.person, "title": "Add a professional or agency", "button": "Add professional"},
     )

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,7 @@ def worker(make_persona: Callable[..., Persona], team: Team) -> User:
     return make_persona(team, Role.SOCIAL_WORKER).user
 
 
-def _sign_in(client: Client, email: str, password: str = PASSWORD) -> object:
+def _sign_in(client: Client, email: str, password: str = PASSWORD) -> Any:
     return client.post(reverse("accounts:sign_in"), {"email": email, "password": password})
 
 
@@ -135,7 +136,9 @@ def test_administrators_cannot_turn_two_factor_off(make_persona: Callable[..., P
 
 def test_add_user_command_creates_user_and_membership(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFEPATHWAYS_NEW_USER_PASSWORD", "a-long-enough-password")
-    call_command("add_user", "new.worker@example.test", "--team", team.slug, "--role", "social_worker", "--name", "New Worker")
+    call_command(
+        "add_user", "new.worker@example.test", "--team", team.slug, "--role", "social_worker", "--name", "New Worker"
+    )
     user = User.objects.get(email="new.worker@example.test")
     assert user.check_password("a-long-enough-password")
     assert Membership.objects.filter(user=user, team=team, role="social_worker").exists()
@@ -175,7 +178,9 @@ def test_add_user_without_password_emails_a_link_that_sets_one(team: Team, monke
     path = link[link.index("/account/") :]
     client = Client(HTTP_HOST="127.0.0.1")
     assert client.get(path).status_code == 200
-    response = client.post(path, {"new_password1": "four unrelated words here", "new_password2": "four unrelated words here"})
+    response = client.post(
+        path, {"new_password1": "four unrelated words here", "new_password2": "four unrelated words here"}
+    )
     assert response.status_code == 302
     assert User.objects.get(email="linked@example.test").check_password("four unrelated words here")
     assert client.get(path).status_code == 400  # the link works once

@@ -34,12 +34,17 @@ def test_record_outside_a_transaction_is_refused(social_worker: Persona, council
 def test_sensitive_free_text_is_not_copied_into_the_snapshot(social_worker: Persona, council: Organisation) -> None:
     with transaction.atomic():
         event = audit.record(
-            actor=social_worker.user, action="t", target=council, snapshot={"reason_detail": "private words", "kind": "x"}
+            actor=social_worker.user,
+            action="t",
+            target=council,
+            snapshot={"reason_detail": "private words", "kind": "x"},
         )
     assert event.snapshot == {"reason_detail": "<13 characters>", "kind": "x"}
 
 
-def test_audit_events_cannot_be_changed_or_deleted_through_the_orm(social_worker: Persona, council: Organisation) -> None:
+def test_audit_events_cannot_be_changed_or_deleted_through_the_orm(
+    social_worker: Persona, council: Organisation
+) -> None:
     _record(1, social_worker, council)
     event = AuditEvent.objects.get()
     event.action = "tampered"
@@ -90,7 +95,9 @@ def test_verify_finds_events_removed_from_the_end(social_worker: Persona, counci
     assert "removed" in audit.verify_chain().problem
 
 
-def test_verify_audit_chain_command(social_worker: Persona, council: Organisation, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_audit_chain_command(
+    social_worker: Persona, council: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
     _record(2, social_worker, council)
     call_command("verify_audit_chain")
     assert "Audit chain intact: 2 events verified" in capsys.readouterr().out

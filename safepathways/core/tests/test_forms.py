@@ -30,7 +30,9 @@ def test_date_field_errors_follow_govuk_wording(day: str, month: str, year: str,
 
 def test_date_field_refuses_the_future() -> None:
     future = date.today() + timedelta(days=3)
-    form = ExampleForm({"name": "A", "kind": "a", "born_day": future.day, "born_month": future.month, "born_year": future.year})
+    form = ExampleForm(
+        {"name": "A", "kind": "a", "born_day": future.day, "born_month": future.month, "born_year": future.year}
+    )
     assert not form.is_valid()
     assert form.errors["born"] == ["Date of birth must be today or in the past"]
 

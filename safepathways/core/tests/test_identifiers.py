@@ -2,9 +2,9 @@ import pytest
 
 from safepathways.core.identifiers import (
     is_valid_nhs_number,
+    nhs_number_in_test_range,
     normalise_postcode,
     postcode_sector,
-    nhs_number_in_test_range,
 )
 
 
@@ -26,7 +26,13 @@ def test_test_range_numbers_are_valid_and_in_the_999_range() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("nw1 2ab", "NW1 2AB"), ("NW12AB", "NW1 2AB"), ("wc1a 1aa", "WC1A 1AA"), (" n19  5ds ", "N19 5DS"), ("EC1V 9LB", "EC1V 9LB")],
+    [
+        ("nw1 2ab", "NW1 2AB"),
+        ("NW12AB", "NW1 2AB"),
+        ("wc1a 1aa", "WC1A 1AA"),
+        (" n19  5ds ", "N19 5DS"),
+        ("EC1V 9LB", "EC1V 9LB"),
+    ],
 )
 def test_postcodes_are_normalised(raw: str, expected: str) -> None:
     assert normalise_postcode(raw) == expected

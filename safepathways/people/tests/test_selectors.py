@@ -8,7 +8,7 @@ from safepathways.audit.models import AccessBasis
 from safepathways.conftest import Persona
 from safepathways.people import selectors, services
 from safepathways.people.models import AccessGrantKind, Share
-from safepathways.people.selectors import RelationshipRequired, SearchQuery
+from safepathways.people.selectors import RelationshipRequiredError, SearchQuery
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.providers.tests.factories import ServiceFactory
 from safepathways.work.tests.factories import WorkItemFactory
@@ -21,11 +21,13 @@ def test_open_work_for_my_team_is_a_relationship(social_worker: Persona) -> None
 
 def test_closed_work_is_not_a_relationship(social_worker: Persona) -> None:
     item = WorkItemFactory(team=social_worker.team, closed_at=timezone.now())
-    with pytest.raises(RelationshipRequired):
+    with pytest.raises(RelationshipRequiredError):
         selectors.resolve_access(social_worker.user, item.person.pk)
 
 
-def test_work_allocated_to_me_in_another_team_is_a_relationship(social_worker: Persona, other_team_worker: Persona) -> None:
+def test_work_allocated_to_me_in_another_team_is_a_relationship(
+    social_worker: Persona, other_team_worker: Persona
+) -> None:
     item = WorkItemFactory(team=other_team_worker.team, allocated_to=social_worker.user)
     assert selectors.resolve_access(social_worker.user, item.person.pk).basis == AccessBasis.RELATIONSHIP
 
@@ -34,29 +36,37 @@ def test_current_service_with_my_team_is_a_relationship_but_an_ended_one_is_not(
     current = ServiceFactory(team=social_worker.team)
     ended = ServiceFactory(team=social_worker.team, start_on=date(2020, 1, 1), end_on=date(2021, 1, 1))
     assert selectors.resolve_access(social_worker.user, current.person.pk).basis == AccessBasis.RELATIONSHIP
-    with pytest.raises(RelationshipRequired):
+    with pytest.raises(RelationshipRequiredError):
         selectors.resolve_access(social_worker.user, ended.person.pk)
 
 
 def test_declared_relationship_grants_access_until_it_expires(social_worker: Persona) -> None:
     person = PersonFactory()
     grant = services.grant_access(
-        person=person, user=social_worker.user, kind=AccessGrantKind.DECLARED, reason="covering_duty", reason_detail="Duty"
+        person=person,
+        user=social_worker.user,
+        kind=AccessGrantKind.DECLARED,
+        reason="covering_duty",
+        reason_detail="Duty",
     )
     access = selectors.resolve_access(social_worker.user, person.pk)
     assert access.basis == AccessBasis.DECLARED and access.grant == grant
     grant.expires_at = timezone.now() - timedelta(seconds=1)
     grant.granted_at = grant.expires_at - timedelta(hours=1)
     grant.save()
-    with pytest.raises(RelationshipRequired):
+    with pytest.raises(RelationshipRequiredError):
         selectors.resolve_access(social_worker.user, person.pk)
 
 
-def test_partners_see_only_people_shared_with_their_organisation(partner: Persona, police_partner: Persona, social_worker: Persona) -> None:
+def test_partners_see_only_people_shared_with_their_organisation(
+    partner: Persona, police_partner: Persona, social_worker: Persona
+) -> None:
     person = PersonFactory()
     with pytest.raises(Http404):
         selectors.resolve_access(partner.user, person.pk)
-    Share.objects.create(person=person, organisation=partner.team.organisation, purpose="Discharge", shared_by=social_worker.user)
+    Share.objects.create(
+        person=person, organisation=partner.team.organisation, purpose="Discharge", shared_by=social_worker.user
+    )
     assert selectors.resolve_access(partner.user, person.pk).basis == AccessBasis.PARTNER_SHARE
     with pytest.raises(Http404):
         selectors.resolve_access(police_partner.user, person.pk)
@@ -65,7 +75,10 @@ def test_partners_see_only_people_shared_with_their_organisation(partner: Person
 def test_expired_share_hides_the_person_again(partner: Persona, social_worker: Persona) -> None:
     person = PersonFactory()
     Share.objects.create(
-        person=person, organisation=partner.team.organisation, purpose="Discharge", shared_by=social_worker.user,
+        person=person,
+        organisation=partner.team.organisation,
+        purpose="Discharge",
+        shared_by=social_worker.user,
         expires_at=timezone.now() - timedelta(minutes=1),
     )
     with pytest.raises(Http404):
@@ -82,10 +95,18 @@ def test_unknown_person_is_404_for_staff(social_worker: Persona) -> None:
 @pytest.fixture
 def people(db: None) -> dict[str, object]:
     return {
-        "mary": PersonFactory(given_name="Mary", family_name="Smith", date_of_birth=date(1941, 3, 27), postcode="NW5 1AB"),
-        "maria": PersonFactory(given_name="Maria", family_name="Smyth", date_of_birth=date(1950, 1, 2), postcode="NW1 2AB"),
-        "john": PersonFactory(given_name="John", family_name="Smith", date_of_birth=date(1960, 5, 5), postcode="N7 8AB"),
-        "other": PersonFactory(given_name="Aisha", family_name="Rahman", date_of_birth=date(1941, 3, 27), postcode="WC1A 1AA"),
+        "mary": PersonFactory(
+            given_name="Mary", family_name="Smith", date_of_birth=date(1941, 3, 27), postcode="NW5 1AB"
+        ),
+        "maria": PersonFactory(
+            given_name="Maria", family_name="Smyth", date_of_birth=date(1950, 1, 2), postcode="NW1 2AB"
+        ),
+        "john": PersonFactory(
+            given_name="John", family_name="Smith", date_of_birth=date(1960, 5, 5), postcode="N7 8AB"
+        ),
+        "other": PersonFactory(
+            given_name="Aisha", family_name="Rahman", date_of_birth=date(1941, 3, 27), postcode="WC1A 1AA"
+        ),
     }
 
 
@@ -106,9 +127,11 @@ def test_search_tolerates_order_and_ranks_the_closest_first(social_worker: Perso
 
 def test_search_by_nhs_number_and_reference(social_worker: Persona, people: dict[str, object]) -> None:
     mary = people["mary"]
-    number = f"{mary.nhs_number[:3]} {mary.nhs_number[3:6]} {mary.nhs_number[6:]}"  # type: ignore[attr-defined]
+    number = f"{mary.nhs_number[:3]} {mary.nhs_number[3:6]} {mary.nhs_number[6:]}"
     assert _names(selectors.search_people(social_worker.user, SearchQuery(text=number))) == ["Mary Smith"]
-    assert _names(selectors.search_people(social_worker.user, SearchQuery(text=mary.reference.lower()))) == ["Mary Smith"]  # type: ignore[attr-defined]
+    assert _names(selectors.search_people(social_worker.user, SearchQuery(text=mary.reference.lower()))) == [
+        "Mary Smith"
+    ]
     assert selectors.search_people(social_worker.user, SearchQuery(text="9990000019")) == []
 
 
@@ -121,7 +144,11 @@ def test_search_by_date_of_birth_and_postcode(social_worker: Persona, people: di
     assert _names(by_postcode) == ["Maria Smyth"]
 
 
-def test_partner_search_finds_only_shared_people(partner: Persona, social_worker: Persona, people: dict[str, object]) -> None:
+def test_partner_search_finds_only_shared_people(
+    partner: Persona, social_worker: Persona, people: dict[str, object]
+) -> None:
     assert selectors.search_people(partner.user, SearchQuery(text="smith")) == []
-    Share.objects.create(person=people["john"], organisation=partner.team.organisation, purpose="x", shared_by=social_worker.user)  # type: ignore[misc]
+    Share.objects.create(
+        person=people["john"], organisation=partner.team.organisation, purpose="x", shared_by=social_worker.user
+    )
     assert _names(selectors.search_people(partner.user, SearchQuery(text="smith"))) == ["John Smith"]

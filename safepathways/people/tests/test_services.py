@@ -95,7 +95,11 @@ def test_update_person_refuses_an_nhs_number_held_by_another_record(social_worke
 def test_raise_and_end_alert(social_worker: Persona) -> None:
     person = PersonFactory()
     alert = services.raise_alert(
-        person=person, by=social_worker.user, kind="risk_to_staff", reason="Aggressive dog", owner=social_worker.user,
+        person=person,
+        by=social_worker.user,
+        kind="risk_to_staff",
+        reason="Aggressive dog",
+        owner=social_worker.user,
         review_on=timezone.localdate() + timedelta(days=10),
     )
     assert person.alerts.active().get() == alert
@@ -111,7 +115,11 @@ def test_raise_and_end_alert(social_worker: Persona) -> None:
 def test_alert_review_date_cannot_be_in_the_past(social_worker: Persona) -> None:
     with pytest.raises(ApplicationError) as error:
         services.raise_alert(
-            person=PersonFactory(), by=social_worker.user, kind="fire_risk", reason="Smoker", owner=social_worker.user,
+            person=PersonFactory(),
+            by=social_worker.user,
+            kind="fire_risk",
+            reason="Smoker",
+            owner=social_worker.user,
             review_on=timezone.localdate() - timedelta(days=1),
         )
     assert error.value.field == "review_on"
@@ -119,8 +127,15 @@ def test_alert_review_date_cannot_be_in_the_past(social_worker: Persona) -> None
 
 def test_record_risk_keeps_the_persons_view(social_worker: Persona) -> None:
     risk = services.record_risk(
-        person=PersonFactory(), by=social_worker.user, title="Falls", description="Falls at night", likelihood=4, impact=4,
-        mitigation="Sensor mat", owner=social_worker.user, review_on=timezone.localdate() + timedelta(days=7),
+        person=PersonFactory(),
+        by=social_worker.user,
+        title="Falls",
+        description="Falls at night",
+        likelihood=4,
+        impact=4,
+        mitigation="Sensor mat",
+        owner=social_worker.user,
+        review_on=timezone.localdate() + timedelta(days=7),
         persons_view="I would rather risk a fall than move",
     )
     assert risk.score == 16
@@ -131,18 +146,34 @@ def test_record_risk_keeps_the_persons_view(social_worker: Persona) -> None:
 def test_grants_last_a_limited_time_and_restricted_records_need_break_glass(social_worker: Persona) -> None:
     person = PersonFactory(is_restricted=True)
     with pytest.raises(ApplicationError, match="break-glass"):
-        services.grant_access(person=person, user=social_worker.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="x")
+        services.grant_access(
+            person=person, user=social_worker.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="x"
+        )
     grant = services.grant_access(
-        person=person, user=social_worker.user, kind=AccessGrantKind.BREAK_GLASS, reason="emergency", reason_detail="Fire at the flat"
+        person=person,
+        user=social_worker.user,
+        kind=AccessGrantKind.BREAK_GLASS,
+        reason="emergency",
+        reason_detail="Fire at the flat",
     )
     assert grant.expires_at - grant.granted_at == timedelta(hours=4)
     with pytest.raises(ApplicationError, match="Explain"):
-        services.grant_access(person=PersonFactory(), user=social_worker.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="")
+        services.grant_access(
+            person=PersonFactory(),
+            user=social_worker.user,
+            kind=AccessGrantKind.DECLARED,
+            reason="other",
+            reason_detail="",
+        )
 
 
 def test_review_of_own_access_is_refused(social_worker: Persona, ig_officer: Persona) -> None:
     grant = services.grant_access(
-        person=PersonFactory(), user=ig_officer.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="Checking"
+        person=PersonFactory(),
+        user=ig_officer.user,
+        kind=AccessGrantKind.DECLARED,
+        reason="other",
+        reason_detail="Checking",
     )
     with pytest.raises(ApplicationError, match="your own"):
         services.review_access_grant(grant=grant, by=ig_officer.user, outcome="appropriate", note="")

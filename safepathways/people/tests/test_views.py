@@ -13,13 +13,15 @@ from safepathways.conftest import Persona
 from safepathways.people.models import AccessGrant, Alert, Person, Risk
 from safepathways.people.tests.factories import AlertFactory, ChronologyEntryFactory, PersonFactory, RiskFactory
 from safepathways.providers.tests.factories import ServiceFactory
+from safepathways.work.models import WorkItem
 from safepathways.work.tests.factories import WorkItemFactory
 
 
 @pytest.fixture
 def client_person(social_worker: Persona) -> Person:
     """A person the social worker's team has open work with."""
-    return WorkItemFactory(team=social_worker.team).person
+    item: WorkItem = WorkItemFactory.create(team=social_worker.team)
+    return item.person
 
 
 def _future(days: int = 30) -> dict[str, int]:
@@ -35,10 +37,35 @@ def _alert_post(persona: Persona) -> dict[str, Any]:
 PERSON_VIEWS: list[tuple[str, str, Callable[[Person], list[Any]], Callable[[Persona], dict[str, Any]] | None]] = [
     ("people:detail", "get", lambda p: [p.pk], None),
     ("people:edit", "get", lambda p: [p.pk], None),
-    ("people:edit", "post", lambda p: [p.pk], lambda u: {"given_name": "Mae", "family_name": "Smith", "nhs_number_status": "01", "gender": "Female", "ethnicity": "Not known", "main_language": "English"}),
+    (
+        "people:edit",
+        "post",
+        lambda p: [p.pk],
+        lambda u: {
+            "given_name": "Mae",
+            "family_name": "Smith",
+            "nhs_number_status": "01",
+            "gender": "Female",
+            "ethnicity": "Not known",
+            "main_language": "English",
+        },
+    ),
     ("people:alert_add", "get", lambda p: [p.pk], None),
     ("people:alert_add", "post", lambda p: [p.pk], _alert_post),
-    ("people:risk_add", "post", lambda p: [p.pk], lambda u: {"title": "Falls", "description": "d", "likelihood": 3, "impact": 3, "mitigation": "m", "owner": u.user.pk, **_future()}),
+    (
+        "people:risk_add",
+        "post",
+        lambda p: [p.pk],
+        lambda u: {
+            "title": "Falls",
+            "description": "d",
+            "likelihood": 3,
+            "impact": 3,
+            "mitigation": "m",
+            "owner": u.user.pk,
+            **_future(),
+        },
+    ),
     ("people:contact_add", "post", lambda p: [p.pk], lambda u: {"kind": "carer", "name": "Jo Smith"}),
     ("people:involvement_add", "post", lambda p: [p.pk], lambda u: {"role": "gp"}),
 ]
@@ -51,7 +78,9 @@ def _call(client: Client, name: str, method: str, args: list[Any], data: dict[st
 
 
 @pytest.mark.parametrize(("name", "method", "args", "data"), PERSON_VIEWS)
-def test_anonymous_is_sent_to_sign_in(anonymous: Client, client_person: Person, name: str, method: str, args: Any, data: Any) -> None:
+def test_anonymous_is_sent_to_sign_in(
+    anonymous: Client, client_person: Person, name: str, method: str, args: Any, data: Any
+) -> None:
     response = _call(anonymous, name, method, args(client_person), None)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign_in"))
@@ -75,7 +104,9 @@ def test_other_team_must_declare_a_relationship_and_nothing_changes(
     other_team_worker: Persona, client_person: Person, name: str, method: str, args: Any, data: Any
 ) -> None:
     audit_before = AuditEvent.objects.count()
-    response = _call(other_team_worker.http, name, method, args(client_person), data(other_team_worker) if data else None)
+    response = _call(
+        other_team_worker.http, name, method, args(client_person), data(other_team_worker) if data else None
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("people:declare", args=[client_person.pk]))
     assert AuditEvent.objects.count() == audit_before
@@ -83,7 +114,9 @@ def test_other_team_must_declare_a_relationship_and_nothing_changes(
 
 
 @pytest.mark.parametrize(("name", "method", "args", "data"), WRITE_VIEWS)
-def test_wrong_role_gets_403_and_nothing_changes(director: Persona, client_person: Person, name: str, method: str, args: Any, data: Any) -> None:
+def test_wrong_role_gets_403_and_nothing_changes(
+    director: Persona, client_person: Person, name: str, method: str, args: Any, data: Any
+) -> None:
     audit_before = AuditEvent.objects.count()
     response = _call(director.http, name, method, args(client_person), data(director) if data else None)
     assert response.status_code == 403
@@ -91,7 +124,9 @@ def test_wrong_role_gets_403_and_nothing_changes(director: Persona, client_perso
 
 
 @pytest.mark.parametrize(("name", "method", "args", "data"), PERSON_VIEWS)
-def test_permitted_worker_succeeds(social_worker: Persona, client_person: Person, name: str, method: str, args: Any, data: Any) -> None:
+def test_permitted_worker_succeeds(
+    social_worker: Persona, client_person: Person, name: str, method: str, args: Any, data: Any
+) -> None:
     response = _call(social_worker.http, name, method, args(client_person), data(social_worker) if data else None)
     if method == "get":
         assert response.status_code == 200
@@ -100,7 +135,9 @@ def test_permitted_worker_succeeds(social_worker: Persona, client_person: Person
         assert response["Location"].startswith(reverse("people:detail", args=[client_person.pk]))
 
 
-def test_director_can_read_the_record_of_a_person_their_team_works_with(director: Persona, client_person: Person) -> None:
+def test_director_can_read_the_record_of_a_person_their_team_works_with(
+    director: Persona, client_person: Person
+) -> None:
     body = director.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
     assert client_person.full_name in body
     assert "Add an alert" not in body
@@ -110,11 +147,16 @@ def test_viewing_a_record_writes_an_access_event(social_worker: Persona, client_
     social_worker.http.get(reverse("people:detail", args=[client_person.pk]))
     event = AccessEvent.objects.get()
     assert (event.user, event.person_id, event.basis, event.what) == (
-        social_worker.user, client_person.pk, AccessBasis.RELATIONSHIP, "person page"
+        social_worker.user,
+        client_person.pk,
+        AccessBasis.RELATIONSHIP,
+        "person page",
     )
 
 
-def test_declaring_a_relationship_opens_the_record_and_logs_the_basis(other_team_worker: Persona, client_person: Person) -> None:
+def test_declaring_a_relationship_opens_the_record_and_logs_the_basis(
+    other_team_worker: Persona, client_person: Person
+) -> None:
     url = reverse("people:declare", args=[client_person.pk])
     page = other_team_worker.http.get(url)
     assert "You do not currently work with this person" in page.content.decode()
@@ -138,7 +180,9 @@ def test_restricted_record_asks_for_break_glass(other_team_worker: Persona) -> N
     person = PersonFactory(is_restricted=True)
     page = other_team_worker.http.get(reverse("people:declare", args=[person.pk])).content.decode()
     assert "This record is restricted" in page
-    other_team_worker.http.post(reverse("people:declare", args=[person.pk]), {"reason": "emergency", "reason_detail": "Police at door"})
+    other_team_worker.http.post(
+        reverse("people:declare", args=[person.pk]), {"reason": "emergency", "reason_detail": "Police at door"}
+    )
     assert AccessGrant.objects.get().kind == "break_glass"
 
 
@@ -154,7 +198,9 @@ def test_add_alert_shows_errors_for_each_field(social_worker: Persona, client_pe
     assert not Alert.objects.exists()
 
 
-def test_added_alert_appears_on_the_person_page_and_in_the_chronology(social_worker: Persona, client_person: Person) -> None:
+def test_added_alert_appears_on_the_person_page_and_in_the_chronology(
+    social_worker: Persona, client_person: Person
+) -> None:
     social_worker.http.post(reverse("people:alert_add", args=[client_person.pk]), _alert_post(social_worker))
     body = social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
     assert "Risk to visiting staff" in body
@@ -173,17 +219,34 @@ def test_end_alert_and_close_risk(social_worker: Persona, client_person: Person)
 
 def test_create_person_refuses_a_duplicate_nhs_number_with_a_link(social_worker: Persona) -> None:
     existing = PersonFactory(nhs_number="9990000018")
-    data = {"given_name": "Mary", "family_name": "Smith", "nhs_number": "999 000 0018", "nhs_number_status": "01",
-            "gender": "Female", "ethnicity": "Not known", "main_language": "English"}
+    data = {
+        "given_name": "Mary",
+        "family_name": "Smith",
+        "nhs_number": "999 000 0018",
+        "nhs_number_status": "01",
+        "gender": "Female",
+        "ethnicity": "Not known",
+        "main_language": "English",
+    }
     body = social_worker.http.post(reverse("people:create"), data).content.decode()
     assert reverse("people:detail", args=[existing.pk]) in body
     assert Person.objects.count() == 1
 
 
 def test_create_person_answers_bad_input_field_by_field(social_worker: Persona) -> None:
-    data = {"given_name": "", "family_name": "Smith", "nhs_number": "9990000019", "postcode": "nowhere",
-            "date_of_birth_day": "1", "date_of_birth_month": "1", "date_of_birth_year": str(timezone.localdate().year + 1),
-            "nhs_number_status": "01", "gender": "Female", "ethnicity": "Not known", "main_language": "English"}
+    data = {
+        "given_name": "",
+        "family_name": "Smith",
+        "nhs_number": "9990000019",
+        "postcode": "nowhere",
+        "date_of_birth_day": "1",
+        "date_of_birth_month": "1",
+        "date_of_birth_year": str(timezone.localdate().year + 1),
+        "nhs_number_status": "01",
+        "gender": "Female",
+        "ethnicity": "Not known",
+        "main_language": "English",
+    }
     body = social_worker.http.post(reverse("people:create"), data).content.decode()
     assert "Enter the first name" in body
     assert "correct check digit" in body
@@ -194,8 +257,16 @@ def test_create_person_answers_bad_input_field_by_field(social_worker: Persona) 
 
 
 def test_create_person_then_open_the_record(social_worker: Persona) -> None:
-    data = {"given_name": "Mary", "family_name": "Smith", "nhs_number": "", "postcode": "nw5 1ab",
-            "nhs_number_status": "03", "gender": "Female", "ethnicity": "Not known", "main_language": "English"}
+    data = {
+        "given_name": "Mary",
+        "family_name": "Smith",
+        "nhs_number": "",
+        "postcode": "nw5 1ab",
+        "nhs_number_status": "03",
+        "gender": "Female",
+        "ethnicity": "Not known",
+        "main_language": "English",
+    }
     response = social_worker.http.post(reverse("people:create"), data)
     person = Person.objects.get()
     assert response["Location"] == reverse("people:detail", args=[person.pk])
@@ -205,7 +276,9 @@ def test_create_person_then_open_the_record(social_worker: Persona) -> None:
 
 @pytest.mark.parametrize("persona", ["anonymous_client", "partner", "director", "social_worker"])
 def test_create_access_matrix(persona: str, request: pytest.FixtureRequest) -> None:
-    client = request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    client = (
+        request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    )
     response = client.get(reverse("people:create"))
     expected = {"anonymous_client": 302, "partner": 403, "director": 403, "social_worker": 200}[persona]
     assert response.status_code == expected
@@ -213,7 +286,9 @@ def test_create_access_matrix(persona: str, request: pytest.FixtureRequest) -> N
 
 @pytest.mark.parametrize("persona", ["anonymous_client", "partner", "ig_officer", "social_worker"])
 def test_search_access_matrix(persona: str, request: pytest.FixtureRequest) -> None:
-    client = request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    client = (
+        request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    )
     response = client.get(reverse("people:search"), {"q": "smith"})
     expected = {"anonymous_client": 302, "partner": 200, "ig_officer": 200, "social_worker": 200}[persona]
     assert response.status_code == expected

@@ -35,12 +35,19 @@ class Command(BaseCommand):
             raise CommandError(f"Role must be one of: {', '.join(Role.values)}.")
         password = os.environ.get("SAFEPATHWAYS_NEW_USER_PASSWORD") or None
         user = add_user(
-            email=options["email"], full_name=options["name"], team=team, role=options["role"], password=password, by=None
+            email=options["email"],
+            full_name=options["name"],
+            team=team,
+            role=options["role"],
+            password=password,
+            by=None,
         )
         if password is None and not user.has_usable_password():
             uid = urlsafe_base64_encode(force_bytes(user.pk))
             token = default_token_generator.make_token(user)
-            link = settings.SAFEPATHWAYS["BASE_URL"].rstrip("/") + reverse("accounts:set_password", args=[uid, token])
+            link = str(settings.SAFEPATHWAYS["BASE_URL"]).rstrip("/") + reverse(
+                "accounts:set_password", args=[uid, token]
+            )
             send_mail(
                 "Set your Safe Pathways password",
                 f"An account has been made for you. Set your password within 3 days here: {link}",

@@ -29,8 +29,9 @@ class Command(BaseCommand):
         if summary.created:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Generated {summary.people} people, {summary.providers} providers with {summary.locations} locations, "
-                    f"{summary.services} services and {summary.work_items} open work items in {elapsed:.1f}s."
+                    f"Generated {summary.people} people, {summary.providers} providers with "
+                    f"{summary.locations} locations, {summary.services} services and "
+                    f"{summary.work_items} open work items in {elapsed:.1f}s."
                 )
             )
         if not options["quiet_users"]:
