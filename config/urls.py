@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("safepathways.core.urls")),
     path("account/", include("safepathways.accounts.urls")),
     path("people/", include("safepathways.people.urls")),
+    path("", include("safepathways.providers.urls")),
     path("governance/", include("safepathways.governance.urls")),
     path("api/v1/", include("safepathways.api.urls")),
     path("django-admin/", admin.site.urls),

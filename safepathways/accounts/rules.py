@@ -53,6 +53,7 @@ RECORD_NETWORK = "people.record_network"
 RECORD_SERVICES = "people.record_services"
 DECLARE_RELATIONSHIP = "people.declare_relationship"
 REVIEW_ACCESS = "governance.review_access"
+VIEW_PROVIDERS = "providers.view_register"
 
 add_perm(SEARCH_PEOPLE, is_council_staff | is_partner)
 add_perm(VIEW_PERSON, is_council_staff | is_partner)
@@ -64,3 +65,4 @@ add_perm(RECORD_NETWORK, is_practitioner)
 add_perm(RECORD_SERVICES, is_practitioner)
 add_perm(DECLARE_RELATIONSHIP, is_council_staff)
 add_perm(REVIEW_ACCESS, is_information_governance)
+add_perm(VIEW_PROVIDERS, is_council_staff)

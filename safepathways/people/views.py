@@ -1,7 +1,5 @@
 """Pages for finding a person, opening their record and recording what matters about them."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
@@ -17,10 +15,10 @@ from django.views.decorators.http import require_http_methods
 from safepathways.accounts import rules as perms
 from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import User
-from safepathways.audit import services as audit
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.people import selectors, services
+from safepathways.people.decorators import person_record
 from safepathways.people.forms import (
     AlertForm,
     ContactForm,
@@ -32,35 +30,7 @@ from safepathways.people.forms import (
     SearchForm,
 )
 from safepathways.people.models import AccessGrantKind, Person
-from safepathways.people.selectors import PersonAccess, RelationshipRequiredError, SearchQuery
-
-PersonView = Callable[..., HttpResponse]
-
-
-def person_record(what: str) -> Callable[[PersonView], PersonView]:
-    """Resolve the person in the user's scope, log the look, and send staff without a relationship to declare one."""
-
-    def decorator(view: PersonView) -> PersonView:
-        @wraps(view)
-        def wrapped(request: AuthenticatedHttpRequest, pk: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                access = selectors.resolve_access(request.user, pk)
-            except RelationshipRequiredError as needed:
-                target = reverse("people:declare", args=[needed.person.pk])
-                return redirect(f"{target}?next={request.get_full_path()}")
-            if request.method == "GET":
-                audit.record_access(
-                    user=request.user,
-                    person_id=access.person.pk,
-                    what=what,
-                    basis=access.basis,
-                    grant_id=access.grant.pk if access.grant else None,
-                )
-            return view(request, access, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+from safepathways.people.selectors import PersonAccess, SearchQuery
 
 
 def _colleagues(user: User) -> QuerySet[User]:

@@ -1,0 +1,126 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from safepathways.audit.models import AccessBasis, AccessEvent
+from safepathways.conftest import Persona
+from safepathways.people import services as people_services
+from safepathways.people.models import AccessGrant, AccessGrantKind, Person
+from safepathways.people.tests.factories import PersonFactory
+
+
+@pytest.fixture
+def grant(other_team_worker: Persona) -> AccessGrant:
+    person: Person = PersonFactory.create()
+    return people_services.grant_access(
+        person=person,
+        user=other_team_worker.user,
+        kind=AccessGrantKind.DECLARED,
+        reason="covering_duty",
+        reason_detail="Duty",
+    )
+
+
+def _client(name: str, request: pytest.FixtureRequest) -> Client:
+    client: Client = (
+        request.getfixturevalue("anonymous") if name == "anonymous_client" else request.getfixturevalue(name).http
+    )
+    return client
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("anonymous_client", 302), ("partner", 403), ("social_worker", 403), ("ig_officer", 200)]
+)
+@pytest.mark.parametrize("page", ["home", "person_access", "user_access", "review"])
+def test_access_matrix(
+    persona: str, expected: int, page: str, grant: AccessGrant, request: pytest.FixtureRequest
+) -> None:
+    args = {"home": [], "person_access": [grant.person.pk], "user_access": [grant.user.pk], "review": [grant.pk]}[page]
+    response = _client(persona, request).get(reverse(f"governance:{page}", args=args))
+    assert response.status_code == expected
+
+
+def test_declared_access_waits_for_review_with_what_was_viewed(
+    ig_officer: Persona, other_team_worker: Persona, grant: AccessGrant
+) -> None:
+    other_team_worker.http.get(reverse("people:detail", args=[grant.person.pk]))
+    body = ig_officer.http.get(reverse("governance:home")).content.decode()
+    assert grant.person.reference in body
+    assert "Declared working relationship" in body
+    review = ig_officer.http.get(reverse("governance:review", args=[grant.pk])).content.decode()
+    assert "person page" in review
+    response = ig_officer.http.post(
+        reverse("governance:review", args=[grant.pk]), {"outcome": "appropriate", "note": "OK"}
+    )
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.reviewed_by == ig_officer.user
+    assert grant.person.reference not in ig_officer.http.get(reverse("governance:home")).content.decode()
+    # a reviewed grant cannot be reviewed again
+    assert ig_officer.http.get(reverse("governance:review", args=[grant.pk])).status_code == 404
+
+
+def test_review_needs_an_outcome(ig_officer: Persona, grant: AccessGrant) -> None:
+    body = ig_officer.http.post(reverse("governance:review", args=[grant.pk]), {}).content.decode()
+    assert "There is a problem" in body
+    grant.refresh_from_db()
+    assert grant.reviewed_at is None
+
+
+def test_who_looked_at_a_person_and_what_a_user_looked_at(ig_officer: Persona, social_worker: Persona) -> None:
+    from safepathways.work.tests.factories import WorkItemFactory
+
+    person = WorkItemFactory(team=social_worker.team).person
+    social_worker.http.get(reverse("people:detail", args=[person.pk]))
+    by_person = ig_officer.http.get(reverse("governance:person_access", args=[person.pk])).content.decode()
+    assert social_worker.user.full_name in by_person
+    by_user = ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk])).content.decode()
+    assert person.reference in by_user
+    # the IG officer's own look at the access log is itself logged
+    assert AccessEvent.objects.filter(user=ig_officer.user, basis=AccessBasis.GOVERNANCE).count() == 1
+
+
+def test_lookup_by_reference_and_email(ig_officer: Persona, social_worker: Persona) -> None:
+    person = PersonFactory()
+    response = ig_officer.http.get(reverse("governance:home"), {"reference": person.reference.lower()})
+    assert response["Location"] == reverse("governance:person_access", args=[person.pk])
+    response = ig_officer.http.get(reverse("governance:home"), {"email": social_worker.user.email})
+    assert response["Location"] == reverse("governance:user_access", args=[social_worker.user.pk])
+    missing = ig_officer.http.get(reverse("governance:home"), {"reference": "SP0000000"}).content.decode()
+    assert "No person has that reference" in missing
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_review_queue_query_count_is_constant(
+    ig_officer: Persona, other_team_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        people_services.grant_access(
+            person=PersonFactory(),
+            user=other_team_worker.user,
+            kind=AccessGrantKind.BREAK_GLASS,
+            reason="emergency",
+            reason_detail="x",
+        )
+    # session, user, authenticator check, memberships, grants, pages-viewed counts, session save (3)
+    with django_assert_num_queries(9):
+        response = ig_officer.http.get(reverse("governance:home"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_access_log_query_count_is_constant(
+    ig_officer: Persona, social_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    from safepathways.work.tests.factories import WorkItemFactory
+
+    person = WorkItemFactory(team=social_worker.team).person
+    for _ in range(rows):
+        social_worker.http.get(reverse("people:detail", args=[person.pk]))
+    # session, user, authenticator check, memberships, person, access-event insert, events, session save (3)
+    with django_assert_num_queries(10):
+        ig_officer.http.get(reverse("governance:person_access", args=[person.pk]))
+    # session, user, authenticator check, memberships, user, events, people, session save (3)
+    with django_assert_num_queries(10):
+        ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk]))

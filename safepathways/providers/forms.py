@@ -1,0 +1,53 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from safepathways.core.forms import GovUKDateField
+from safepathways.providers.codes import DeliveryMechanism, ServiceComponent, ServiceType
+from safepathways.providers.models import Location, Provider
+
+
+class ServiceForm(forms.Form):
+    service_type = forms.ChoiceField(label="Type of service (CLD)", choices=ServiceType.choices)
+    service_component = forms.ChoiceField(
+        label="Service component (optional)", choices=[("", "Choose"), *ServiceComponent.choices], required=False
+    )
+    delivery_mechanism = forms.ChoiceField(label="How it is paid for", choices=DeliveryMechanism.choices)
+    provider = forms.ModelChoiceField(
+        label="Provider (optional)", queryset=Provider.objects.order_by("name"), required=False, empty_label="Choose"
+    )
+    location = forms.ModelChoiceField(
+        label="Location (optional)",
+        queryset=Location.objects.select_related("provider").order_by("name"),
+        required=False,
+        empty_label="Choose",
+    )
+    start_on = GovUKDateField(label="Start date")
+    planned_hours_per_week = forms.DecimalField(
+        label="Planned hours a week (optional)", required=False, min_value=0, max_value=168, decimal_places=2
+    )
+    description = forms.CharField(label="Description (optional)", max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].label_from_instance = lambda loc: f"{loc.name} ({loc.provider.name})"  # type: ignore[attr-defined]
+
+
+class EndServiceForm(forms.Form):
+    end_on = GovUKDateField(label="End date")
+    reason = forms.CharField(
+        label="Why is the service ending?",
+        max_length=200,
+        error_messages={"required": "Enter why the service is ending"},
+    )
+
+    def __init__(self, *args: Any, start_on: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_on = start_on
+
+    def clean_end_on(self) -> date:
+        value: date = self.cleaned_data["end_on"]
+        if self.start_on and value < self.start_on:
+            raise forms.ValidationError("End date must be on or after the start date")
+        return value

@@ -1,0 +1,79 @@
+"""Recording the services a person receives. Each service is one transaction with its audit event."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from safepathways.accounts.models import User
+from safepathways.audit import services as audit
+from safepathways.core.errors import ApplicationError
+from safepathways.people.models import Person
+from safepathways.people.services import add_to_chronology
+from safepathways.providers.models import Service
+
+
+def _check_dates(start_on: date, end_on: date | None) -> None:
+    if end_on is not None and end_on < start_on:
+        raise ApplicationError("End date must be on or after the start date", field="end_on")
+
+
+@transaction.atomic
+def record_service(*, person: Person, by: User, data: dict[str, Any]) -> Service:
+    """Record a service the person receives, with its CLD type, provider and start date."""
+    service = Service(person=person, recorded_by=by, **data)
+    _check_dates(service.start_on, service.end_on)
+    if (
+        service.location is not None
+        and service.provider is not None
+        and service.location.provider_id != service.provider.pk
+    ):
+        raise ApplicationError("Choose a location run by the chosen provider", field="location")
+    if service.location is not None and service.provider is None:
+        service.provider = service.location.provider
+    if service.planned_hours_per_week is not None and service.planned_hours_per_week < Decimal("0"):
+        raise ApplicationError("Planned hours must be 0 or more", field="planned_hours_per_week")
+    service.full_clean()
+    service.save()
+    provider_name = service.provider.name if service.provider else "no provider recorded"
+    add_to_chronology(
+        person=person, category="services", summary=f"Service started: {service.service_type} ({provider_name})", by=by
+    )
+    audit.record(
+        actor=by,
+        action="service.recorded",
+        target=service,
+        person_id=person.pk,
+        snapshot={"service_type": service.service_type, "start_on": service.start_on.isoformat()},
+    )
+    return service
+
+
+@transaction.atomic
+def end_service(*, service: Service, by: User, end_on: date, reason: str) -> Service:
+    """End a service on a date, with the reason (what happens next is the transition plan's job)."""
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    if locked.end_on is not None and locked.end_on < timezone.localdate():
+        raise ApplicationError("This service has already ended")
+    if not reason.strip():
+        raise ApplicationError("Enter why the service is ending", field="reason")
+    _check_dates(locked.start_on, end_on)
+    locked.end_on = end_on
+    locked.end_reason = reason.strip()
+    locked.save(update_fields=["end_on", "end_reason", "updated_at"])
+    add_to_chronology(
+        person=locked.person,
+        category="services",
+        summary=f"Service ends {end_on:%d/%m/%Y}: {locked.service_type}",
+        by=by,
+    )
+    audit.record(
+        actor=by,
+        action="service.ended",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"end_on": end_on.isoformat()},
+    )
+    return locked

@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from safepathways.audit.models import AuditEvent
+from safepathways.conftest import Persona
+from safepathways.people.models import Person
+from safepathways.providers.models import Service
+from safepathways.providers.tests.factories import LocationFactory, ProviderFactory, ServiceFactory
+from safepathways.work.models import WorkItem
+from safepathways.work.tests.factories import WorkItemFactory
+
+
+@pytest.fixture
+def client_person(social_worker: Persona) -> Person:
+    item: WorkItem = WorkItemFactory.create(team=social_worker.team)
+    return item.person
+
+
+def _service_post() -> dict[str, object]:
+    day = timezone.localdate()
+    return {
+        "service_type": "Long Term Support: Community",
+        "delivery_mechanism": "CASSR Commissioned Support",
+        "start_on_day": day.day,
+        "start_on_month": day.month,
+        "start_on_year": day.year,
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous_client", 302),
+        ("partner", 403),
+        ("other_team_worker", 302),
+        ("director", 403),
+        ("social_worker", 302),
+    ],
+)
+def test_add_service_access_matrix(
+    persona: str, expected: int, client_person: Person, request: pytest.FixtureRequest
+) -> None:
+    client = (
+        request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    )
+    response = client.post(reverse("providers:service_add", args=[client_person.pk]), _service_post())
+    assert response.status_code == expected
+    if persona == "social_worker":
+        assert Service.objects.filter(person=client_person).count() == 1
+    else:
+        assert not Service.objects.exists()
+        assert not AuditEvent.objects.exists()
+    if persona == "other_team_worker":
+        assert response["Location"].startswith(reverse("people:declare", args=[client_person.pk]))
+
+
+def test_partner_cannot_see_that_a_person_exists(partner: Persona, client_person: Person) -> None:
+    # Partners are refused by role before scope; for readable pages they get 404 (people tests).
+    assert partner.http.get(reverse("providers:service_add", args=[client_person.pk])).status_code == 403
+
+
+def test_end_service_from_the_person_page(social_worker: Persona, client_person: Person) -> None:
+    service = ServiceFactory(person=client_person, start_on=timezone.localdate() - timedelta(days=10))
+    url = reverse("providers:service_end", args=[client_person.pk, service.pk])
+    assert social_worker.http.get(url).status_code == 200
+    empty = social_worker.http.post(url, {}).content.decode()
+    assert "Enter why the service is ending" in empty
+    day = timezone.localdate()
+    response = social_worker.http.post(
+        url,
+        {"end_on_day": day.day, "end_on_month": day.month, "end_on_year": day.year, "reason": "Moved to a care home"},
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.end_reason == "Moved to a care home"
+
+
+def test_service_of_another_person_is_404(social_worker: Persona, client_person: Person) -> None:
+    other = ServiceFactory()
+    response = social_worker.http.get(reverse("providers:service_end", args=[client_person.pk, other.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "expected"), [("anonymous_client", 302), ("partner", 403), ("director", 200)])
+def test_register_access_matrix(persona: str, expected: int, request: pytest.FixtureRequest) -> None:
+    client: Client = (
+        request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    )
+    assert client.get(reverse("providers:register")).status_code == expected
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_register_query_count_is_constant(
+    social_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        LocationFactory(provider=ProviderFactory())
+    # session, user, authenticator check, memberships, count, page, session save (3)
+    with django_assert_num_queries(9):
+        response = social_worker.http.get(reverse("providers:register"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_provider_detail_query_count_is_constant(
+    social_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    provider = ProviderFactory()
+    for _ in range(rows):
+        LocationFactory(provider=provider)
+    # session, user, authenticator check, memberships, provider, locations, session save (3)
+    with django_assert_num_queries(9):
+        response = social_worker.http.get(reverse("providers:detail", args=[provider.pk]))
+    assert response.status_code == 200
