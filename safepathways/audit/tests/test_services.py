@@ -62,11 +62,12 @@ def test_audit_events_cannot_be_changed_or_deleted_through_the_orm(
 
 def _tamper(sql: str, params: list[object]) -> None:
     with connection.cursor() as cursor:
+        # A database superuser can bypass the append-only triggers; the hash chain still shows it.
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+            cursor.execute("SET session_replication_role = replica")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+            cursor.execute("SET session_replication_role = origin")
 
 
 def test_verify_finds_an_altered_event(social_worker: Persona, council: Organisation) -> None:

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import timedelta
+from html import escape
 from typing import Any
 
 import pytest
@@ -139,7 +140,7 @@ def test_director_can_read_the_record_of_a_person_their_team_works_with(
     director: Persona, client_person: Person
 ) -> None:
     body = director.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
-    assert client_person.full_name in body
+    assert escape(client_person.full_name) in body
     assert "Add an alert" not in body
 
 
