@@ -39,7 +39,9 @@ lint: $(VENV)/.installed
 	$(PY) scripts/lint_model_usage_in_views.py
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
-	DJANGO_SECRET_KEY=check-deploy-$$(printf '%0.s0' {1..50}) DJANGO_ALLOWED_HOSTS=safepathways.example DATABASE_URL=$(PG_URL) \
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		DJANGO_ALLOWED_HOSTS=safepathways.example DATABASE_URL=$(PG_URL) \
 		DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
 typecheck: $(VENV)/.installed

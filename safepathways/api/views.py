@@ -7,10 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 
+from safepathways.core.decorators import login_required
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 @require_GET
+@login_required
 def docs(request: HttpRequest) -> HttpResponse:
     generator = SchemaGenerator(api_version="v1")  # type: ignore[no-untyped-call]
     schema: dict[str, Any] = generator.get_schema(request=None, public=True)  # type: ignore[no-untyped-call]

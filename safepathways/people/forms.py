@@ -59,6 +59,7 @@ class PersonForm(forms.Form):
     date_of_birth = GovUKDateField(
         label="Date of birth", required=False, must_be_past=True, help_text="For example, 27 3 1947"
     )
+    date_of_death = GovUKDateField(label="Date of death (if they have died)", required=False, must_be_past=True)
     nhs_number = forms.CharField(
         label="NHS number (optional)",
         max_length=12,

@@ -73,6 +73,7 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(perms.CREATE_PERSON)
 def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None)
+    del form.fields["date_of_death"]
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,7 +115,7 @@ def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRespo
 @person_record("edit details form")
 def edit(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS if name != "date_of_death"}
+    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():

@@ -4,6 +4,8 @@ import pytest
 from django.db.utils import OperationalError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from safepathways.conftest import Persona
 
@@ -52,3 +54,29 @@ def test_unknown_page_uses_the_service_404(anonymous: Client) -> None:
     response = anonymous.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_home_query_count_is_constant(
+    social_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    from safepathways.people.tests.factories import AlertFactory
+    from safepathways.work.tests.factories import WorkItemFactory
+
+    for _ in range(rows):
+        WorkItemFactory(team=social_worker.team, allocated_to=social_worker.user)
+        AlertFactory(owner=social_worker.user, raised_by=social_worker.user, review_on=timezone.localdate())
+    # session, user, authenticator check, work with people, alerts due with people, memberships (menu),
+    # session save (3)
+    with django_assert_num_queries(9):
+        response = social_worker.http.get(reverse("core:home"))
+    body = response.content.decode()
+    assert body.count("Care Act assessment") == rows
+
+
+@pytest.mark.parametrize(("persona", "expected"), [("anonymous_client", 302), ("partner", 200), ("social_worker", 200)])
+def test_account_page_access_matrix(persona: str, expected: int, request: pytest.FixtureRequest) -> None:
+    client: Client = (
+        request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
+    )
+    assert client.get(reverse("accounts:account")).status_code == expected
