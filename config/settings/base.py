@@ -226,6 +226,8 @@ SAFEPATHWAYS: dict[str, Any] = {
     # How long a declared working relationship and a break-glass grant last.
     "DECLARED_RELATIONSHIP_HOURS": env_int("SAFEPATHWAYS_DECLARED_RELATIONSHIP_HOURS", 72),
     "BREAK_GLASS_HOURS": env_int("SAFEPATHWAYS_BREAK_GLASS_HOURS", 4),
+    # The password of the synthetic borough's demo accounts (generate_borough).
+    "DEMO_PASSWORD": env_str("SAFEPATHWAYS_DEMO_PASSWORD", "safe-pathways-demo"),
 }
 
 LOGGING = {

@@ -14,7 +14,19 @@ from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind, Audi
 GENESIS_HASH = "0" * 64
 # Free text can hold sensitive detail; the audit snapshot keeps only its length.
 SENSITIVE_FIELDS = frozenset(
-    {"about_me", "what_matters", "reason_detail", "detail", "description", "mitigation", "persons_view", "notes"}
+    {
+        "about_me",
+        "what_matters",
+        "reason",
+        "reason_detail",
+        "end_reason",
+        "detail",
+        "description",
+        "mitigation",
+        "persons_view",
+        "note",
+        "notes",
+    }
 )
 
 

@@ -369,7 +369,7 @@ def grant_access(*, person: Person, user: User, kind: str, reason: str, reason_d
         action=f"access.{kind}",
         target=grant,
         person_id=person.pk,
-        snapshot={"reason": reason, "reason_detail": reason_detail, "hours": hours},
+        snapshot={"reason_code": reason, "reason_detail": reason_detail, "hours": hours},
     )
     return grant
 

@@ -177,3 +177,16 @@ def test_review_of_own_access_is_refused(social_worker: Persona, ig_officer: Per
     )
     with pytest.raises(ApplicationError, match="your own"):
         services.review_access_grant(grant=grant, by=ig_officer.user, outcome="appropriate", note="")
+
+
+def test_free_text_reasons_are_not_copied_into_the_audit_trail(social_worker: Persona) -> None:
+    services.raise_alert(
+        person=PersonFactory(),
+        by=social_worker.user,
+        kind="risk_to_staff",
+        reason="Partner is violent",
+        owner=social_worker.user,
+        review_on=timezone.localdate() + timedelta(days=10),
+    )
+    snapshot = AuditEvent.objects.get(action="alert.raised").snapshot
+    assert snapshot == {"kind": "risk_to_staff", "reason": "<18 characters>"}

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"No team has the slug {options['team']!r}.")
         if options["role"] not in Role.values:
             raise CommandError(f"Role must be one of: {', '.join(Role.values)}.")
+        # A password is never a command-line argument (it would show in the process list).
         password = os.environ.get("SAFEPATHWAYS_NEW_USER_PASSWORD") or None
         user = add_user(
             email=options["email"],

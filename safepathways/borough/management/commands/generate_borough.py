@@ -1,15 +1,13 @@
 """Generate a synthetic borough: organisations, teams, demo staff, people and their services."""
 
-import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from safepathways.borough import reference
 from safepathways.borough.generator import BoroughGenerator
-
-DEFAULT_DEMO_PASSWORD = "safe-pathways-demo"  # noqa: S105 - synthetic demo accounts only
 
 
 class Command(BaseCommand):
@@ -21,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-users", action="store_true", help="Do not print the demo accounts")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        password = os.environ.get("SAFEPATHWAYS_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        password = str(settings.SAFEPATHWAYS["DEMO_PASSWORD"])
         started = time.perf_counter()
         generator = BoroughGenerator(seed=options["seed"], password=password, log=self.stdout.write)
         summary = generator.generate(people=options["people"])
