@@ -59,9 +59,12 @@ test-postgres: $(VENV)/.installed assets
 
 test: lint typecheck test-sqlite test-postgres
 
+# The benchmark has its own throwaway server, so it can run beside `make test`.
+BENCH_PGPORT ?= 54339
 bench: $(VENV)/.installed
-	scripts/pg-tmp.sh start
-	trap 'scripts/pg-tmp.sh stop' EXIT; DATABASE_URL=$(PG_URL) $(PY) bench/run.py
+	PGPORT=$(BENCH_PGPORT) PGROOT=/tmp/safepathways-bench-pg scripts/pg-tmp.sh start
+	trap 'PGPORT=$(BENCH_PGPORT) PGROOT=/tmp/safepathways-bench-pg scripts/pg-tmp.sh stop' EXIT; \
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(BENCH_PGPORT)/safepathways $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules safepathways/static/css var

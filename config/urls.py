@@ -9,6 +9,10 @@ urlpatterns = [
     path("people/", include("safepathways.people.urls")),
     path("", include("safepathways.providers.urls")),
     path("governance/", include("safepathways.governance.urls")),
+    path("front-door/", include("safepathways.referrals.urls")),
+    path("work/", include("safepathways.work.urls")),
+    path("dashboard/", include("safepathways.dashboards.urls")),
+    path("inbox/", include("safepathways.notifications.urls")),
     path("api/v1/", include("safepathways.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from safepathways.accounts.middleware import SESSION_KEY
 from safepathways.accounts.models import Membership, Organisation, OrganisationKind, Role, Team, TeamKind, User
 
 
@@ -84,6 +85,10 @@ def make_persona(db: None) -> Callable[..., Persona]:
         Membership.objects.create(user=user, team=team, role=role)
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
+        # As the sign-in view does: remember in the session that no second factor is needed.
+        session = client.session
+        session[SESSION_KEY] = "required" if role == Role.ADMINISTRATOR else "not_required"
+        session.save()
         return Persona(http=client, user=user, team=team)
 
     return make

@@ -36,10 +36,13 @@ INSTALLED_APPS = [
     "safepathways.core",
     "safepathways.accounts",
     "safepathways.audit",
+    "safepathways.notifications",
     "safepathways.people",
     "safepathways.providers",
     "safepathways.work",
+    "safepathways.referrals",
     "safepathways.governance",
+    "safepathways.dashboards",
     "safepathways.borough",
     "safepathways.api",
 ]
@@ -117,7 +120,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "safepathways.accounts.backends.EmailBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -226,6 +229,9 @@ SAFEPATHWAYS: dict[str, Any] = {
     # How long a declared working relationship and a break-glass grant last.
     "DECLARED_RELATIONSHIP_HOURS": env_int("SAFEPATHWAYS_DECLARED_RELATIONSHIP_HOURS", 72),
     "BREAK_GLASS_HOURS": env_int("SAFEPATHWAYS_BREAK_GLASS_HOURS", 4),
+    # Printed on waiting letters: who to call out of hours if things get worse.
+    "OUT_OF_HOURS_PHONE": env_str("SAFEPATHWAYS_OUT_OF_HOURS_PHONE", "020 7974 4444"),
+    "CONTACT_CENTRE_PHONE": env_str("SAFEPATHWAYS_CONTACT_CENTRE_PHONE", "020 7974 4000"),
     # The password of the synthetic borough's demo accounts (generate_borough).
     "DEMO_PASSWORD": env_str("SAFEPATHWAYS_DEMO_PASSWORD", "safe-pathways-demo"),
 }

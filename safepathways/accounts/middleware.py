@@ -8,6 +8,13 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/account/set-password/", "/static/", "/healthz")
+# Whether this session's user must pass a second factor: kept in the session so the device
+# lookup runs once per sign-in, not on every request. Set again whenever the user's devices change.
+SESSION_KEY = "safepathways_second_factor"
+
+
+def remember_second_factor(request: HttpRequest, *, required: bool) -> None:
+    request.session[SESSION_KEY] = "required" if required else "not_required"
 
 
 class SecondFactorRequiredMiddleware:
@@ -19,8 +26,15 @@ class SecondFactorRequiredMiddleware:
         needs_check = user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES)
         # django-otp's OTPMiddleware adds is_verified() to the user.
         if needs_check and not getattr(user, "is_verified", lambda: False)():
-            if user_has_device(user, confirmed=True):
+            state = request.session.get(SESSION_KEY)
+            if state is None:
+                has_device = user_has_device(user, confirmed=True)
+                remember_second_factor(request, required=has_device or getattr(user, "is_administrator", False))
+                state = request.session[SESSION_KEY]
+                if has_device:
+                    return redirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
+            if state == "required":
+                if getattr(user, "is_administrator", False) and not user_has_device(user, confirmed=True):
+                    return redirect("accounts:mfa_setup")
                 return redirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
-            if getattr(user, "is_administrator", False):
-                return redirect("accounts:mfa_setup")
         return self.get_response(request)

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safepathways.accounts import services
 from safepathways.accounts.forms import SignInForm, TokenForm
 from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.accounts.middleware import remember_second_factor
 from safepathways.accounts.models import User
 from safepathways.core.decorators import login_required
 from safepathways.core.errors import ApplicationError
@@ -49,7 +50,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "Enter a correct email address and password")
         else:
             login(request, user)
-            if user_has_device(user, confirmed=True) or getattr(user, "is_administrator", False):
+            needs_second_factor = user_has_device(user, confirmed=True) or getattr(user, "is_administrator", False)
+            remember_second_factor(request, required=needs_second_factor)
+            if needs_second_factor:
                 return redirect(f"/account/two-factor/verify/?next={_safe_next(request)}")
             return redirect(_safe_next(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)})
@@ -115,6 +118,7 @@ def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if services.confirm_totp(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
+            remember_second_factor(request, required=True)
             messages.success(request, "Two-factor authentication is on")
             return redirect("accounts:account")
         form.add_error("token", "The security code is not right: check your app and try again")
@@ -152,6 +156,7 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         services.remove_totp(user=request.user)
+        remember_second_factor(request, required=False)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -1,6 +1,6 @@
 """The REST API, version 1: each app's endpoints, the OpenAPI schema and its browsable docs."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from safepathways.api import views
@@ -14,4 +14,7 @@ urlpatterns = [
     # /api/v1/people/
     path("people/", people_api.PersonListCreateApi.as_view(), name="people"),
     path("people/<uuid:pk>/", people_api.PersonDetailApi.as_view(), name="person"),
+    # /api/v1/contacts/, /api/v1/matches/ (front door) and /api/v1/waiting-list/ (work)
+    path("", include("safepathways.referrals.api_urls")),
+    path("", include("safepathways.work.api_urls")),
 ]

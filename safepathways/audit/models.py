@@ -100,6 +100,9 @@ class AccessBasis(models.TextChoices):
     BREAK_GLASS = "break_glass", "Break-glass"
     PARTNER_SHARE = "partner_share", "Shared with partner organisation"
     GOVERNANCE = "governance", "Information governance review"
+    WAITING_LIST = "waiting_list", "Central waiting list (shared by the teams)"
+    SERVICE_OVERSIGHT = "service_oversight", "Service oversight report"
+    FRONT_DOOR = "front_door", "Front-door contact"
 
 
 class AccessEventQuerySet(AppendOnlyQuerySet):

@@ -114,6 +114,17 @@ def record_access(
     )
 
 
+def record_accesses(*, user: User, person_ids: Iterable[UUID], what: str, basis: str, kind: str) -> int:
+    """Log one look per person in a single insert, e.g. for a list exported to a spreadsheet."""
+    now = timezone.now()
+    events = [
+        AccessEvent(occurred_at=now, user=user, person_id=person_id, kind=kind, basis=basis, what=what[:200])
+        for person_id in dict.fromkeys(person_ids)
+    ]
+    AccessEvent.objects.bulk_create(events, batch_size=2000)
+    return len(events)
+
+
 @dataclass(frozen=True)
 class ChainReport:
     events_checked: int

@@ -16,6 +16,7 @@ from safepathways.accounts.models import Organisation, OrganisationKind, Team, T
 from safepathways.accounts.services import add_user
 from safepathways.audit import services as audit
 from safepathways.borough import reference
+from safepathways.core.clocks import add_working_days
 from safepathways.core.identifiers import nhs_number_in_test_range
 from safepathways.core.services import reserve_numbers
 from safepathways.people.codes import (
@@ -40,7 +41,19 @@ from safepathways.people.models import (
 from safepathways.people.services import format_reference
 from safepathways.providers.codes import LocationType, ServiceComponent, ServiceType
 from safepathways.providers.models import Location, Provider, Service
-from safepathways.work.models import Priority, WorkItem, WorkKind
+from safepathways.work.models import ContactMethod, Handoff, KeepInTouch, Priority, Triage, WorkItem, WorkKind
+
+# The seeded local defaults (work migration 0003): contact interval days and allocation working days.
+CONTACT_DAYS = {Priority.RED: 7, Priority.AMBER: 14, Priority.GREEN: 28}
+ALLOCATION_DAYS = {Priority.RED: 2, Priority.AMBER: 10, Priority.GREEN: 20}
+STORIES = [
+    "I keep falling at night and I am frightened to go upstairs. My daughter visits at weekends.",
+    "Since my wife went into hospital I cannot manage the shopping or my medication on my own.",
+    "I want to stay in my own home. I need help getting in and out of the bath.",
+    "My son looks after me but he is exhausted and has had to stop working.",
+    "I have been discharged from hospital and the stairs are a problem. I am sleeping downstairs.",
+    "I am finding it hard to cook and I have lost weight. I would like some company in the day.",
+]
 
 BATCH = 5000
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
@@ -249,6 +262,9 @@ class BoroughGenerator:
         contacts: list[Contact] = []
         involvements: list[Involvement] = []
         chronology: list[ChronologyEntry] = []
+        triages: list[Triage] = []
+        handoffs: list[Handoff] = []
+        keep_in_touch: list[KeepInTouch] = []
         shares: list[Share] = []
         partner_orgs = {t.slug: t.organisation for t in teams.values() if t.kind == TeamKind.PARTNER}
         now = timezone.now()
@@ -306,27 +322,42 @@ class BoroughGenerator:
                         system_user,
                     )
                 )
-            if self.rng.random() < 0.15:
-                allocated = self.rng.choice(team_staff) if team_staff and self.rng.random() < 0.5 else None
-                kind = self.rng.choice(
-                    [WorkKind.ASSESSMENT, WorkKind.REVIEW, WorkKind.OT_ASSESSMENT, WorkKind.CARERS_ASSESSMENT]
-                )
-                team = teams["ot-duty"] if kind == WorkKind.OT_ASSESSMENT else nb_team
-                opened = self._moment(days_ago=self.rng.randint(0, 120))
-                work.append(
-                    WorkItem(
-                        id=self._uuid(),
-                        person=person,
-                        kind=kind,
-                        title=kind.label,
-                        team=team,
-                        allocated_to=allocated if team == nb_team else None,
-                        priority=self.rng.choices([Priority.RED, Priority.AMBER, Priority.GREEN], [10, 35, 55])[0],
-                        opened_at=opened,
-                        due_on=timezone.localdate(opened) + timedelta(days=self.rng.randint(5, 60)),
+            if self.rng.random() < 0.2:
+                item, triage = self._work_item(person, nb_team, teams, team_staff, system_user)
+                work.append(item)
+                triages.append(triage)
+                chronology.append(self._entry(person, item.opened_at, "work", f"{item.title} requested", system_user))
+                if item.allocated_to is not None:
+                    handoffs.append(
+                        Handoff(
+                            id=self._uuid(),
+                            work_item=item,
+                            person=person,
+                            from_team=item.team,
+                            to_team=item.team,
+                            from_worker=None,
+                            to_worker=item.allocated_to,
+                            reason="Allocated",
+                            by=item.allocated_to,
+                        )
                     )
-                )
-                chronology.append(self._entry(person, opened, "work", f"{kind.label} requested", system_user))
+                elif self.rng.random() < 0.4:
+                    contacted = self._moment(days_ago=self.rng.randint(0, 20))
+                    if contacted > item.opened_at:
+                        keep_in_touch.append(
+                            KeepInTouch(
+                                id=self._uuid(),
+                                work_item=item,
+                                method=ContactMethod.PHONE,
+                                by=system_user,
+                                summary="Called to check how they are; no change.",
+                                contacted_at=contacted,
+                            )
+                        )
+                        item.last_contact_at = contacted
+                        item.next_contact_due = timezone.localdate(contacted) + timedelta(
+                            days=CONTACT_DAYS[Priority(item.priority)]
+                        )
             if self.rng.random() < 0.05 and team_staff:
                 owner = self.rng.choice(team_staff)
                 alert_kind = self.rng.choice(
@@ -373,10 +404,13 @@ class BoroughGenerator:
                         shared_by=system_user,
                     )
                 )
-        self._allocate_demo_caseload(work, staff)
+        self._allocate_demo_caseload(work, handoffs, staff)
         for label, items, model in (
             ("services", services, Service),
             ("work items", work, WorkItem),
+            ("triage ratings", triages, Triage),
+            ("hand-offs", handoffs, Handoff),
+            ("keep-in-touch contacts", keep_in_touch, KeepInTouch),
             ("alerts", alerts, Alert),
             ("risks", risks, Risk),
             ("contacts", contacts, Contact),
@@ -389,14 +423,67 @@ class BoroughGenerator:
         summary.services, summary.work_items = len(services), len(work)
         summary.alerts, summary.risks, summary.chronology = len(alerts), len(risks), len(chronology)
 
-    def _allocate_demo_caseload(self, work: list[WorkItem], staff: dict[str, list[User]]) -> None:
+    def _work_item(
+        self, person: Person, nb_team: Team, teams: dict[str, Team], team_staff: list[User], system_user: User
+    ) -> tuple[WorkItem, Triage]:
+        """A waiting-list item rated on the default matrix, with its allocation and contact dates."""
+        kind = self.rng.choice(
+            [WorkKind.ASSESSMENT, WorkKind.REVIEW, WorkKind.OT_ASSESSMENT, WorkKind.CARERS_ASSESSMENT]
+        )
+        team = teams["ot-duty"] if kind == WorkKind.OT_ASSESSMENT else nb_team
+        likelihood, impact = self.rng.randint(1, 5), self.rng.randint(1, 5)
+        score = likelihood * impact
+        priority = Priority.RED if score >= 15 else Priority.AMBER if score >= 8 else Priority.GREEN
+        reasons = [f"Likelihood {likelihood} × impact {impact} = {score}"]
+        opened = self._moment(days_ago=int(self.rng.expovariate(1 / 45)) % 400)
+        opened_on = timezone.localdate(opened)
+        allocated = self.rng.choice(team_staff) if team_staff and team == nb_team and self.rng.random() < 0.45 else None
+        allocated_at = opened + timedelta(days=self.rng.randint(1, 20)) if allocated else None
+        item = WorkItem(
+            id=self._uuid(),
+            person=person,
+            kind=kind,
+            title=kind.label,
+            story=self.rng.choice(STORIES),
+            team=team,
+            allocated_to=allocated,
+            allocated_at=allocated_at,
+            first_allocated_at=allocated_at,
+            priority=priority,
+            priority_reasons=reasons,
+            likelihood=likelihood,
+            impact=impact,
+            opened_at=opened,
+            allocation_due=add_working_days(opened_on, ALLOCATION_DAYS[priority]),
+            next_contact_due=opened_on + timedelta(days=CONTACT_DAYS[priority]),
+        )
+        triage = Triage(
+            id=self._uuid(),
+            work_item=item,
+            likelihood=likelihood,
+            impact=impact,
+            priority=priority,
+            reasons=reasons,
+            why="Rated at the front door",
+            by=system_user,
+        )
+        return item, triage
+
+    def _allocate_demo_caseload(
+        self, work: list[WorkItem], handoffs: list[Handoff], staff: dict[str, list[User]]
+    ) -> None:
         """Give the demo social worker a caseload, so their home page and search show real work."""
         demo = next((u for u in staff.get("neighbourhood-north-west", []) if u.email.startswith("sam.")), None)
         if demo is None:
             return
-        mine = [w for w in work if w.team.slug == "neighbourhood-north-west"][:12]
-        for item in mine:
+        mine = {w.pk: w for w in work if w.team.slug == "neighbourhood-north-west" and w.allocated_to is not None}
+        chosen = dict(list(mine.items())[:12])
+        for item in chosen.values():
             item.allocated_to = demo
+        for handoff in handoffs:
+            if handoff.work_item_id in chosen:
+                handoff.to_worker = demo
+                handoff.by = demo
 
     def _staff_by_team(self, teams: dict[str, Team]) -> dict[str, list[User]]:
         result: dict[str, list[User]] = {}

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +27,10 @@ def person_record(what: str) -> Callable[[PersonView], PersonView]:
             try:
                 access = selectors.resolve_access(request.user, pk)
             except RelationshipRequiredError as needed:
+                if needed.person.merged_into_id is not None:
+                    # Everything moved to the record it was merged into, so that is where to look.
+                    messages.info(request, f"{needed.person.reference} was merged into another record: this is it.")
+                    return redirect("people:detail", pk=needed.person.merged_into_id)
                 target = reverse("people:declare", args=[needed.person.pk])
                 return redirect(f"{target}?next={request.get_full_path()}")
             if request.method == "GET":

@@ -122,13 +122,23 @@ class PersonForm(forms.Form):
 
 
 class AlertForm(forms.Form):
-    kind = forms.ChoiceField(label="Type of alert", choices=AlertKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="Type of alert",
+        choices=AlertKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of alert"},
+    )
     reason = forms.CharField(
         label="Why is this alert needed?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why this alert is needed"},
     )
-    owner = forms.ModelChoiceField(label="Who owns this alert?", queryset=User.objects.none(), empty_label="Choose")
+    owner = forms.ModelChoiceField(
+        label="Who owns this alert?",
+        queryset=User.objects.none(),
+        empty_label="Choose",
+        error_messages={"required": "Select who owns this alert"},
+    )
     review_on = GovUKDateField(
         label="Review date", help_text="When the alert must next be checked, for example 1 6 2027"
     )
@@ -153,13 +163,30 @@ class EndAlertForm(forms.Form):
 
 
 class RiskForm(forms.Form):
-    title = forms.CharField(label="Risk", max_length=200, help_text="In a few words, for example Falls at night")
-    description = forms.CharField(label="What could happen", widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(
+        label="Risk",
+        max_length=200,
+        help_text="In a few words, for example Falls at night",
+        error_messages={"required": "Enter the risk in a few words"},
+    )
+    description = forms.CharField(
+        label="What could happen",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what could happen"},
+    )
     likelihood = forms.TypedChoiceField(
-        label="How likely is it?", choices=Likelihood.choices, coerce=int, widget=forms.RadioSelect
+        label="How likely is it?",
+        choices=Likelihood.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how likely it is"},
     )
     impact = forms.TypedChoiceField(
-        label="How serious would it be?", choices=Impact.choices, coerce=int, widget=forms.RadioSelect
+        label="How serious would it be?",
+        choices=Impact.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how serious it would be"},
     )
     mitigation = forms.CharField(label="How the risk is managed", widget=forms.Textarea(attrs={"rows": 3}))
     persons_view = forms.CharField(
@@ -168,7 +195,12 @@ class RiskForm(forms.Form):
         help_text="What the person says about this risk and how they want to manage it",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    owner = forms.ModelChoiceField(label="Who owns this risk?", queryset=User.objects.none(), empty_label="Choose")
+    owner = forms.ModelChoiceField(
+        label="Who owns this risk?",
+        queryset=User.objects.none(),
+        empty_label="Choose",
+        error_messages={"required": "Select who owns this risk"},
+    )
     review_on = GovUKDateField(label="Review date")
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
@@ -183,7 +215,12 @@ class RiskForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(label="Who are they to the person?", choices=ContactKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="Who are they to the person?",
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who they are to the person"},
+    )
     name = forms.CharField(label="Full name", max_length=200)
     relationship = forms.CharField(
         label="Relationship (optional)", max_length=100, required=False, help_text="For example daughter, neighbour"
@@ -204,7 +241,10 @@ class InvolvementForm(forms.Form):
 
 class DeclareRelationshipForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why do you need to see this record?", choices=AccessReason.choices, widget=forms.RadioSelect
+        label="Why do you need to see this record?",
+        choices=AccessReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you need to see this record"},
     )
     reason_detail = forms.CharField(
         label="Give details",

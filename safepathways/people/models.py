@@ -127,6 +127,19 @@ class Person(BaseModel):
     family_name_key = models.CharField(max_length=12, editable=False, db_index=True)
     family_name_lower = models.CharField(max_length=100, editable=False, db_index=True)
     postcode_compact = models.CharField(max_length=7, editable=False, db_index=True, blank=True)
+    # Set by people.merge.merge_people: this record was a duplicate of that one, and everything on it moved
+    # there. Search and matching skip merged records; people.merge.unmerge clears it. Not indexed: almost
+    # every row is NULL, and with an index SQLite's planner picks it for `merged_into IS NULL` and scans
+    # the table instead of using the search keys.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -374,3 +387,46 @@ class Share(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} shared with {self.organisation} for {self.purpose}"
+
+
+class MergeRecord(BaseModel):
+    """Two records of one person made one: who merged them, why, and every row that moved, so it can be undone."""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    removed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_removed")
+    reason = models.TextField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField()
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at"]
+        constraints = [
+            # people.merge.merge_people refuses to merge a record into itself; the database agrees.
+            models.CheckConstraint(name="merge_two_different_records", condition=~Q(kept=models.F("removed"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.removed_id} merged into {self.kept_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.unmerged_at is not None
+
+
+class MergedRow(BaseModel):
+    """One row a merge moved from the removed record to the kept one (model label, foreign key and primary key)."""
+
+    merge = models.ForeignKey(MergeRecord, on_delete=models.CASCADE, related_name="moved_rows")
+    model_label = models.CharField(max_length=100, help_text="For example people.alert")
+    field_name = models.CharField(max_length=100, help_text="The column that pointed at the removed record")
+    object_id = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["model_label", "object_id"]
+
+    def __str__(self) -> str:
+        return f"{self.model_label} {self.object_id}"

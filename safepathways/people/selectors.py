@@ -96,6 +96,20 @@ def _name_tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[^\w'-]+", text.lower()) if t]
 
 
+# The columns search ranks and shows: loading only these keeps the candidate fetch cheap.
+SEARCH_COLUMNS = (
+    "id",
+    "reference",
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "address_line_1",
+    "postcode",
+    "is_restricted",
+)
+
+
 def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> list[SearchResult]:
     """Find people by name (tolerant of spelling and order), NHS number, reference, date of birth, postcode.
 
@@ -104,13 +118,19 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
     """
     if query.is_empty:
         return []
-    base: QuerySet[Person] = Person.objects.all()
+    # A record merged into another is found through the record it was merged into.
+    base: QuerySet[Person] = Person.objects.filter(merged_into__isnull=True)
     if not user.is_council_staff:
-        base = Person.objects.shared_with_organisations(user.organisation_ids)
+        base = Person.objects.shared_with_organisations(user.organisation_ids).filter(merged_into__isnull=True)
     text = query.text.strip()
     digits = normalise_nhs_number(text)
     tokens: list[str] = []
     filters = Q()
+    if query.date_of_birth:
+        filters &= Q(date_of_birth=query.date_of_birth)
+    if query.postcode:
+        postcode = normalise_postcode(query.postcode)
+        filters &= Q(postcode_compact__startswith=(postcode or query.postcode).replace(" ", "").upper())
     if digits.isdigit() and len(digits) == 10:
         if not is_valid_nhs_number(digits):
             return []
@@ -119,21 +139,35 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
         filters &= Q(reference=text.upper())
     elif text:
         tokens = _name_tokens(text)
-        token_filter = Q()
-        for token in tokens:
-            key = name_key(token)
-            token_filter |= Q(family_name_key=key) | Q(given_name_key=key) | Q(family_name_lower__startswith=token)
-        filters &= token_filter
-    if query.date_of_birth:
-        filters &= Q(date_of_birth=query.date_of_birth)
-    postcode = normalise_postcode(query.postcode) if query.postcode else None
-    if query.postcode:
-        compact = (postcode or query.postcode).replace(" ", "").upper()
-        filters &= Q(postcode_compact__startswith=compact)
-    candidates = list(base.filter(filters).order_by("family_name", "given_name", "id")[: limit * 10])
+    each = [
+        Q(family_name_key=name_key(token)) | Q(given_name_key=name_key(token)) | Q(family_name_lower__startswith=token)
+        for token in tokens
+    ]
+    # Every word must match a name, in any order; only if nobody matches all of them, any word will do.
+    candidates = _candidates(base, filters & _all(each), limit)
+    if not candidates and len(each) > 1:
+        candidates = _candidates(base, filters & _any(each), limit)
     results = [_rank(person, tokens, query) for person in candidates]
     results.sort(key=lambda r: (-r.score, r.person.family_name, r.person.given_name))
     return results[:limit]
+
+
+def _all(conditions: list[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined
+
+
+def _any(conditions: list[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _candidates(base: QuerySet[Person], filters: Q, limit: int) -> list[Person]:
+    return list(base.filter(filters).only(*SEARCH_COLUMNS).order_by("family_name", "given_name", "id")[: limit * 10])
 
 
 def _rank(person: Person, tokens: list[str], query: SearchQuery) -> SearchResult:
@@ -190,6 +224,7 @@ def person_page(person: Person, *, category: str = "", before: Any = None) -> Pe
             person.involvements.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).select_related("organisation")
         ),
         chronology=entries[:CHRONOLOGY_PAGE],
-        chronology_categories=sorted(set(person.chronology.values_list("category", flat=True).distinct())),
+        # order_by() drops the model's ordering, which would otherwise put occurred_at in the DISTINCT.
+        chronology_categories=sorted(person.chronology.order_by().values_list("category", flat=True).distinct()),
         has_older_entries=len(entries) > CHRONOLOGY_PAGE,
     )

@@ -19,6 +19,7 @@ from safepathways.core.identifiers import (
     postcode_sector,
 )
 from safepathways.core.services import reserve_numbers
+from safepathways.people.codes import AccessReason
 from safepathways.people.models import (
     AccessGrant,
     AccessGrantKind,
@@ -172,6 +173,15 @@ def create_person(*, by: User, data: dict[str, Any]) -> Person:
             raise DuplicateNHSNumberError(existing) from error
         raise
     add_to_chronology(person=person, category="people", summary="Record created", by=by)
+    # The person who adds someone is working with them from that moment: a declared relationship,
+    # time-limited and reviewed by IG like any other, so they can open the record they just made.
+    grant_access(
+        person=person,
+        user=by,
+        kind=AccessGrantKind.DECLARED,
+        reason=AccessReason.NEW_CONTACT,
+        reason_detail="Added this person to the council's record",
+    )
     audit.record(
         actor=by,
         action="person.created",

@@ -66,9 +66,9 @@ def test_home_query_count_is_constant(
     for _ in range(rows):
         WorkItemFactory(team=social_worker.team, allocated_to=social_worker.user)
         AlertFactory(owner=social_worker.user, raised_by=social_worker.user, review_on=timezone.localdate())
-    # session, user, authenticator check, work with people, alerts due with people, memberships (menu),
+    # session, user, work with people, alerts due with people, memberships (menu),
     # session save (3)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = social_worker.http.get(reverse("core:home"))
     body = response.content.decode()
     assert body.count("Care Act assessment") == rows

@@ -152,3 +152,23 @@ def test_partner_search_finds_only_shared_people(
         person=people["john"], organisation=partner.team.organisation, purpose="x", shared_by=social_worker.user
     )
     assert _names(selectors.search_people(partner.user, SearchQuery(text="smith"))) == ["John Smith"]
+
+
+def test_merged_records_are_not_found(social_worker: Persona) -> None:
+    keep = PersonFactory(given_name="Mary", family_name="Smith")
+    PersonFactory(given_name="Mary", family_name="Smith", merged_into=keep)
+    assert _names(selectors.search_people(social_worker.user, SearchQuery(text="smith"))) == ["Mary Smith"]
+
+
+def test_every_word_must_match_so_a_common_surname_does_not_hide_the_person(social_worker: Persona) -> None:
+    for _ in range(25):
+        PersonFactory(given_name="Adam", family_name="Jones")
+    PersonFactory(given_name="Lauren", family_name="Jones")
+    results = selectors.search_people(social_worker.user, SearchQuery(text="Jones Lauren"), limit=2)
+    assert _names(results)[0] == "Lauren Jones"
+
+
+def test_falls_back_to_any_word_when_no_one_matches_every_word(social_worker: Persona) -> None:
+    PersonFactory(given_name="Mary", family_name="Smith")
+    results = selectors.search_people(social_worker.user, SearchQuery(text="Smith Qwertyuiop"))
+    assert _names(results) == ["Mary Smith"]

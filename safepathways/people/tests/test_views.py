@@ -271,8 +271,9 @@ def test_create_person_then_open_the_record(social_worker: Persona) -> None:
     response = social_worker.http.post(reverse("people:create"), data)
     person = Person.objects.get()
     assert response["Location"] == reverse("people:detail", args=[person.pk])
-    # The creator has no work with the person yet, so opening it asks for the reason (recorded for IG).
-    assert social_worker.http.get(response["Location"]).status_code == 302
+    # The creator holds a declared relationship from the moment they add someone (IG reviews it).
+    assert social_worker.http.get(response["Location"]).status_code == 200
+    assert AccessGrant.objects.get(person=person).reason == "new_contact"
 
 
 @pytest.mark.parametrize("persona", ["anonymous_client", "partner", "director", "social_worker"])
@@ -331,10 +332,10 @@ def test_person_page_query_count_does_not_grow_with_the_record(
     social_worker: Persona, client_person: Person, rows: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     _grow_record(client_person, social_worker, rows)
-    # session, user, authenticator check, memberships, person, relationship (work), access event insert,
+    # session, user, memberships, person, relationship (work), access event insert,
     # chronology, alerts, services, work items, risks, contacts, involvements, categories,
     # and the session save (savepoint, update, release)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = social_worker.http.get(reverse("people:detail", args=[client_person.pk]))
     assert response.status_code == 200
 
@@ -345,7 +346,15 @@ def test_search_query_count_does_not_grow_with_results(
 ) -> None:
     for _ in range(rows):
         PersonFactory(family_name="Smith")
-    # session, user, authenticator check, memberships, candidates, session save (savepoint, update, release)
-    with django_assert_num_queries(8):
+    # session, user, memberships, candidates, session save (savepoint, update, release)
+    with django_assert_num_queries(7):
         response = social_worker.http.get(reverse("people:search"), {"q": "smith"})
     assert response.status_code == 200
+
+
+def test_a_merged_record_sends_staff_to_the_record_it_was_merged_into(
+    social_worker: Persona, client_person: Person
+) -> None:
+    old = PersonFactory(merged_into=client_person)
+    response = social_worker.http.get(reverse("people:detail", args=[old.pk]))
+    assert response["Location"] == reverse("people:detail", args=[client_person.pk])

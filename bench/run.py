@@ -1,0 +1,307 @@
+"""`make bench`: person search and the person page against raw SQL and the Django admin, at two scales.
+
+Each scale has its own database beside DATABASE_URL's (safepathways_borough, safepathways_county),
+because generate_borough only ever fills an empty database. For each scale a child process migrates
+and generates the borough if absent, then a fresh child process measures; this process prints the
+report. See bench/README.md for the options and how to read the figures.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # import bench.* as a package, never its modules as top-level names
+DEFAULT_URL = "postgres://postgres@127.0.0.1:54329/safepathways"
+SCALES = {"borough": 20_000, "county": 200_000}
+TARGET_RATIO = 2.0
+
+
+def env_default(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--scales",
+        default=env_default("BENCH_SCALES", "borough,county"),
+        help="comma-separated scales to run, from borough, county (env BENCH_SCALES)",
+    )
+    parser.add_argument(
+        "--people",
+        default=env_default("BENCH_PEOPLE", ""),
+        help="people per scale, e.g. 'borough=20000,county=200000' (env BENCH_PEOPLE)",
+    )
+    parser.add_argument("--reps", type=int, default=int(env_default("BENCH_REPS", "30")), help="env BENCH_REPS")
+    parser.add_argument("--warmup", type=int, default=int(env_default("BENCH_WARMUP", "3")), help="env BENCH_WARMUP")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        default=env_default("BENCH_KEEP", "0").lower() in {"1", "true", "yes"},
+        help="use existing scale databases whatever their size (env BENCH_KEEP=1); otherwise one "
+        "with a different number of people is dropped and generated again",
+    )
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL each page runs")
+    parser.add_argument("--worker", choices=["prepare", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--scale", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def people_per_scale(args: argparse.Namespace) -> dict[str, int]:
+    wanted = [s.strip() for s in args.scales.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in SCALES]
+    if unknown or not wanted:
+        sys.exit(f"unknown scale(s) {unknown}; choose from {', '.join(SCALES)}")
+    sizes = dict(SCALES)
+    for item in filter(None, (p.strip() for p in args.people.split(","))):
+        name, _, count = item.partition("=")
+        if name not in SCALES or not count.replace("_", "").isdigit():
+            sys.exit(f"--people expects scale=count pairs such as county=200000, not {item!r}")
+        sizes[name] = int(count.replace("_", ""))
+    return {name: sizes[name] for name in wanted}
+
+
+# Databases (this process does not load Django) ----------------------------------------------------
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def scale_url(base_url: str, scale: str) -> str:
+    base_name = urlsplit(base_url).path.lstrip("/") or "safepathways"
+    return with_database(base_url, f"{base_name}_{scale}")
+
+
+def ensure_database(url: str, people: int, keep: bool) -> str:
+    """Create the scale's database if absent; drop one holding a different number of people unless keep."""
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return f"created database {name}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            has_table = conn.execute("SELECT to_regclass('people_person') IS NOT NULL").fetchone()
+            row = conn.execute("SELECT count(*) FROM people_person").fetchone() if has_table and has_table[0] else None
+        existing = int(row[0]) if row else 0
+        if existing in (0, people) or keep:
+            return f"database {name} exists ({existing:,} people): kept"
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return f"database {name} had {existing:,} people, not {people:,}: dropped and created again"
+
+
+def run_worker(step: str, scale: str, url: str, people: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Run one step in a fresh Python process, so generation's memory never weighs on the timings."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", step, "--scale", scale]
+    command += ["--people", f"{scale}={people}", "--out", str(out), "--reps", str(args.reps)]
+    command += ["--warmup", str(args.warmup)] + (["--show-sql"] if args.show_sql else [])
+    try:
+        completed = subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=False)  # noqa: S603
+        if completed.returncode != 0:
+            sys.exit(f"bench: the {step} step for {scale} failed (exit {completed.returncode})")
+        result: dict[str, Any] = json.loads(out.read_text())
+        return result
+    finally:
+        out.unlink(missing_ok=True)
+
+
+# The child process (loads Django) ------------------------------------------------------------------
+def worker(args: argparse.Namespace) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"  # DEBUG logs every query: timings would be unfair
+    hosts = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    os.environ["DJANGO_ALLOWED_HOSTS"] = f"{hosts},testserver"  # Django's test Client host
+    import django
+
+    django.setup()
+    from bench import database, pages
+
+    people = people_per_scale(argparse.Namespace(scales=args.scale, people=args.people))[args.scale]
+    result: dict[str, Any]
+    if args.worker == "prepare":
+        result = database.prepare(people)
+    else:
+        url = os.environ["DATABASE_URL"]
+        result = pages.run(url=url, reps=args.reps, warmup=args.warmup, show_sql=args.show_sql)
+        result["facts"] = database.facts()
+    Path(args.out).write_text(json.dumps(result, default=str))
+
+
+# The report -----------------------------------------------------------------------------------------
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    return f"Python {platform.python_version()}, Django {version('django')}, psycopg {version('psycopg')}"
+
+
+def spread(values: list[float]) -> str:
+    """Half the interquartile range, as a share of the median: how noisy the figure was."""
+    if len(values) < 4:
+        return "-"
+    low, mid, high = statistics.quantiles(values, n=4)
+    return f"±{(high - low) / 2 / mid:.0%}" if mid else "-"
+
+
+def fmt_ratio(page: float, raw: float) -> str:
+    return f"{page / raw:.2f}x" if raw else "-"
+
+
+def yes_no(value: object) -> str:
+    return "-" if value is None else ("yes" if value else "NO")
+
+
+def summed(cases: list[dict[str, Any]], kind: str) -> float:
+    """Median over repetitions of the five searches' times added up (all from the same repetitions)."""
+    per_rep = [sum(values) for values in zip(*(c["samples_ms"][kind] for c in cases), strict=True)]
+    return float(statistics.median(per_rep))
+
+
+def print_report(
+    sizes: dict[str, int], prepared: dict[str, dict[str, Any]], measured: dict[str, dict[str, Any]]
+) -> list[str]:
+    """Prints the tables; returns the lines about targets missed."""
+    first = next(iter(measured.values()))
+    print(f"\nPostgreSQL: {first['facts']['postgres']}, shared_buffers {first['facts']['shared_buffers']}, "
+          f"fsync {first['facts']['fsync']}")  # fmt: skip
+    print("\nData (generate_borough --seed 2026; VACUUM ANALYZE after generation):")
+    labels = list(first["facts"]["rows"])
+    print(f"  {'scale':<8} {'size':>8} {'generate':>9} {'vacuum':>7}  " + "  ".join(f"{x:>13}" for x in labels))
+    for scale in sizes:
+        p, f = prepared[scale], measured[scale]["facts"]
+        generated = f"{p['generate_s']:.1f} s" if p.get("generated") else "reused"
+        print(
+            f"  {scale:<8} {f['database_size']:>8} {generated:>9} {p['vacuum_s']:>5.1f} s  "
+            + "  ".join(f"{f['rows'][x]:>13,}" for x in labels)
+        )
+
+    reps, warmup = first["reps"], first["warmup"]
+    print(
+        f"\nMedian wall time per request, ms: {reps} interleaved repetitions after {warmup} warm-up rounds.\n"
+        "  page  = Django test Client GET as the signed-in social worker (middleware, view, template)\n"
+        "  raw   = the same request's SQL written by hand (psycopg): session, user, 2FA check, memberships,\n"
+        "          the page's data, session save; 'data' is the page's own queries within raw\n"
+        "  admin = the Django admin list of the same rows (change form for the person page), as a superuser\n"
+        f"  ratio = page / raw, target <= {TARGET_RATIO:.2f}x; queries = SQL statements per request "
+        "(BEGIN/COMMIT not counted)\n"
+        "  listed = people the page lists (admin: rows matched); found = the person searched for is listed;\n"
+        "  spread = half the interquartile range of the page times, as a share of the median\n"
+    )
+    header = (
+        f"  {'page':<29} {'scale':<8} {'page ms':>8} {'raw ms':>7} {'ratio':>6} {'data ms':>8} "
+        f"{'admin ms':>9} {'queries':>7} {'raw q':>5} {'admin q':>7} {'listed':>7} {'admin':>6} {'found':>5} "
+        f"{'spread':>6}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    missed: list[str] = []
+    for page in ("floor", "search", "person"):
+        for scale in sizes:
+            cases = [c for c in measured[scale]["cases"] if c["page"] == page]
+            for c in cases:
+                m = c["median_ms"]
+                ratio = fmt_ratio(m["page"], m["raw"])
+                print(
+                    f"  {c['name']:<29} {scale:<8} {m['page']:>8.1f} {m['raw']:>7.1f} {ratio:>6} "
+                    f"{m['data']:>8.1f} {m['admin']:>9.1f} {c['queries']:>7} {c['raw_statements']:>5} "
+                    f"{c['admin_queries']:>7} {c['listed'] if c['listed'] is not None else '-':>7} "
+                    f"{c['admin_listed'] if c['admin_listed'] is not None else '-':>6} {yes_no(c['found']):>5} "
+                    f"{spread(c['samples_ms']['page']):>6}"
+                )
+                if page != "floor" and m["page"] > TARGET_RATIO * m["raw"]:
+                    missed.append(f"{c['name']} at {scale}: {fmt_ratio(m['page'], m['raw'])} raw SQL")
+            if page == "search" and len(cases) > 1:
+                page_ms, raw_ms = summed(cases, "page"), summed(cases, "raw")
+                print(
+                    f"  {'search: all five, summed':<29} {scale:<8} {page_ms:>8.1f} {raw_ms:>7.1f} "
+                    f"{fmt_ratio(page_ms, raw_ms):>6} {summed(cases, 'data'):>8.1f} {summed(cases, 'admin'):>9.1f}"
+                )
+                if page_ms > TARGET_RATIO * raw_ms:
+                    missed.append(f"person search (five searches) at {scale}: {fmt_ratio(page_ms, raw_ms)} raw SQL")
+    print("\n  typed: " + "; ".join(f"{c['name'].split(': ')[-1]} {c['typed']}" for c in first["cases"]))
+
+    print("\nQuery count per request, by scale (page / Django admin):")
+    print(f"  {'page':<29} " + " ".join(f"{s:>14}" for s in sizes) + "  constant")
+    for index, c in enumerate(first["cases"]):
+        counts = [(measured[s]["cases"][index]["queries"], measured[s]["cases"][index]["admin_queries"]) for s in sizes]
+        constant = "-" if len(sizes) < 2 else ("yes" if len({q for q, _ in counts}) == 1 else "NO")
+        print(f"  {c['name']:<29} " + " ".join(f"{f'{q} / {a}':>14}" for q, a in counts) + f"  {constant}")
+        if constant == "NO":
+            missed.append(f"{c['name']}: query count changes with scale {[q for q, _ in counts]}")
+        for s in sizes:
+            case = measured[s]["cases"][index]
+            if case["raw_statements"] != case["queries"]:
+                missed.append(
+                    f"{c['name']} at {s}: the page ran {case['queries']} statements but bench/rawsql.py runs "
+                    f"{case['raw_statements']}; the raw SQL may be out of date with the view"
+                )
+    return missed
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        worker(args)
+        return 0
+    started = time.perf_counter()
+    sizes = people_per_scale(args)
+    base_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    print("Safe Pathways benchmark: person search and person page")
+    print(f"Machine: {os.cpu_count()} cores ({cpu_model()}), load average {load_average()} at start; {versions()}")
+    prepared: dict[str, dict[str, Any]] = {}
+    for scale, people in sizes.items():
+        url = scale_url(base_url, scale)
+        print(f"\n[{scale}: {people:,} people] {ensure_database(url, people, args.keep)}", flush=True)
+        prepared[scale] = run_worker("prepare", scale, url, people, args)
+    set_up = time.perf_counter() - started
+    measured: dict[str, dict[str, Any]] = {}
+    for scale, people in sizes.items():
+        print(f"\n[{scale}] measuring (load average {load_average()})", flush=True)
+        measured[scale] = run_worker("measure", scale, scale_url(base_url, scale), people, args)
+    print(f"\nLoad average after measuring: {load_average()} (other work on the machine adds noise)")
+    missed = print_report(sizes, prepared, measured)
+    total = time.perf_counter() - started
+    print()
+    if missed:
+        print("Over target:")
+        for line in missed:
+            print(f"  - {line}")
+    else:
+        print(f"All pages within {TARGET_RATIO:.0f}x raw SQL; query counts constant across scales.")
+    print(f"\nWhole run {total:.0f} s (databases and generation {set_up:.0f} s, measuring {total - set_up:.0f} s).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

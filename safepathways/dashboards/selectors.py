@@ -1,0 +1,166 @@
+"""Reads for the dashboard's team select and for supervision: who a manager supervises, and what to raise."""
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from safepathways.accounts.models import Membership, Role, Team, User
+from safepathways.work.models import Priority, SupervisionRecord, WorkItem
+from safepathways.work.selectors import Highlight
+
+# The kinds of highlight work.selectors.supervision_highlights gives, in the order a supervisor reads them.
+HIGHLIGHT_KINDS = ("breach", "red", "long_wait", "no_contact")
+
+
+def dashboard_teams(selected_slug: str = "") -> list[Team]:
+    """The council's teams that have work waiting, for the team select, and the chosen team even if none waits."""
+    waiting_teams = WorkItem.objects.waiting().values("team_id")
+    chosen = Q(slug=selected_slug) if selected_slug else Q(pk__in=[])
+    return list(
+        Team.objects.filter(organisation__is_this_council=True)
+        .filter(Q(pk__in=waiting_teams) | chosen)
+        .order_by("name")
+    )
+
+
+def managed_teams(user: User) -> list[Team]:
+    """The council teams `user` manages (read from the memberships cached on the user: no query after the first)."""
+    teams: dict[UUID, Team] = {}
+    for membership in user.memberships_cached:
+        if membership.role == Role.TEAM_MANAGER and membership.team.organisation.is_this_council:
+            teams.setdefault(membership.team_id, membership.team)
+    return sorted(teams.values(), key=lambda team: team.name)
+
+
+@dataclass(frozen=True)
+class SupervisionAccess:
+    """Whose supervision is being read, and the teams in which the reader may record it (none for one's own)."""
+
+    worker: User
+    teams: list[Team]
+
+
+def supervisable_worker(user: User, worker_id: int) -> SupervisionAccess:
+    """The worker whose supervision `user` may open: themself, or a staff member of a team they manage.
+
+    Anyone else is a 404, whether or not they exist (rule 15).
+    """
+    if worker_id == user.pk:
+        return SupervisionAccess(worker=user, teams=[])
+    managed = managed_teams(user)
+    memberships = list(
+        Membership.objects.filter(user_id=worker_id, team__in=managed)
+        .exclude(role=Role.PARTNER)
+        .select_related("user", "team")
+        .order_by("team__name")
+    )
+    if not memberships:
+        raise Http404
+    teams = list({m.team_id: m.team for m in memberships}.values())
+    return SupervisionAccess(worker=memberships[0].user, teams=teams)
+
+
+def supervision_records(access: SupervisionAccess) -> list[SupervisionRecord]:
+    """Past sessions: all of them for the worker reading their own, else those held in the reader's teams."""
+    records = access.worker.supervisions.select_related("supervisor", "team")
+    if access.teams:
+        records = records.filter(team__in=access.teams)
+    return list(records.order_by("-held_on", "-created_at"))
+
+
+def _item_highlights(item: WorkItem, today: date) -> list[Highlight]:
+    # Keep in step with work.selectors.supervision_highlights (a test checks they agree).
+    highlights: list[Highlight] = []
+    name = f"{item.person.full_name}: {item.title}"
+    for breach in item.breaches.all():
+        if breach.resolved_at is None:
+            highlights.append(Highlight("breach", f"{name} – {breach.get_kind_display()}", item.pk))
+    if item.priority == Priority.RED:
+        highlights.append(Highlight("red", f"{name} – red priority", item.pk))
+    days = (today - timezone.localdate(item.opened_at)).days
+    if days > 84:
+        highlights.append(Highlight("long_wait", f"{name} – open {days} days", item.pk))
+    last = item.last_contact_at or item.allocated_at
+    if last is None or (today - timezone.localdate(last)).days > 28:
+        highlights.append(Highlight("no_contact", f"{name} – no recorded contact for over 4 weeks", item.pk))
+    return highlights
+
+
+def highlights_by_worker(worker_ids: Collection[int], today: date) -> dict[int, list[Highlight]]:
+    """supervision_highlights for many workers at once, in two queries whatever their caseloads."""
+    found: dict[int, list[Highlight]] = defaultdict(list)
+    items = (
+        WorkItem.objects.open()
+        .filter(allocated_to_id__in=list(worker_ids))
+        .select_related("person")
+        .prefetch_related("breaches")
+    )
+    for item in items:
+        if item.allocated_to_id is not None:
+            found[item.allocated_to_id].extend(_item_highlights(item, today))
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class WorkerSummary:
+    worker: User
+    role: str
+    counts: dict[str, int]
+    last_supervised_on: date | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class TeamRoster:
+    team: Team
+    workers: list[WorkerSummary]
+
+
+def supervision_roster(manager: User, today: date | None = None) -> list[TeamRoster]:
+    """Each team the manager manages, with its staff, their highlight counts and their last supervision.
+
+    Four queries whatever the team sizes: members, open items, their breaches, last sessions.
+    """
+    today = today or timezone.localdate()
+    teams = managed_teams(manager)
+    memberships = list(
+        Membership.objects.filter(team__in=teams, user__is_active=True)
+        .exclude(role=Role.PARTNER)
+        .exclude(user=manager)
+        .select_related("user")
+        .order_by("user__full_name", "role")
+    )
+    worker_ids = {m.user_id for m in memberships}
+    highlights = highlights_by_worker(worker_ids, today)
+    last_sessions = dict(
+        SupervisionRecord.objects.filter(worker_id__in=worker_ids, team__in=teams)
+        .values("worker_id")
+        .annotate(last=Max("held_on"))
+        .values_list("worker_id", "last")
+    )
+    roster = []
+    for team in teams:
+        seen: dict[int, WorkerSummary] = {}
+        for membership in memberships:
+            if membership.team_id != team.pk or membership.user_id in seen:
+                continue
+            counts = dict.fromkeys(HIGHLIGHT_KINDS, 0)
+            for highlight in highlights.get(membership.user_id, []):
+                counts[highlight.kind] = counts.get(highlight.kind, 0) + 1
+            seen[membership.user_id] = WorkerSummary(
+                worker=membership.user,
+                role=membership.get_role_display(),
+                counts=counts,
+                last_supervised_on=last_sessions.get(membership.user_id),
+            )
+        roster.append(TeamRoster(team=team, workers=list(seen.values())))
+    return roster

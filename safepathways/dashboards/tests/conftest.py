@@ -1,0 +1,34 @@
+"""Personas and builders for the dashboard and supervision tests."""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from safepathways.accounts.models import Role, Team
+from safepathways.conftest import Persona
+from safepathways.work.models import WorkItem
+from safepathways.work.tests.factories import WorkItemFactory
+
+
+@pytest.fixture
+def other_team_manager(make_persona: Callable[..., Persona], other_team: Team) -> Persona:
+    return make_persona(other_team, Role.TEAM_MANAGER, name="Owen Other-Manager")
+
+
+@pytest.fixture
+def today() -> date:
+    return timezone.localdate()
+
+
+def at_noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def waiting(team: Team, days: int, priority: str = "amber", today: date | None = None, **fields: Any) -> WorkItem:
+    """An unallocated assessment in `team`, requested `days` days before `today`."""
+    opened = at_noon((today or timezone.localdate()) - timedelta(days=days))
+    item: WorkItem = WorkItemFactory.create(team=team, priority=priority, opened_at=opened, **fields)
+    return item

@@ -1,0 +1,321 @@
+from typing import Any
+
+import pytest
+from pytest_django import DjangoAssertNumQueries
+from rest_framework.test import APIClient
+
+from safepathways.accounts.models import Team
+from safepathways.accounts.services import issue_api_token
+from safepathways.audit.models import AccessEvent, AccessKind, AuditEvent
+from safepathways.conftest import Persona
+from safepathways.people.models import Person
+from safepathways.people.tests.factories import PersonFactory
+from safepathways.referrals import services
+from safepathways.referrals.models import Contact, ContactStatus
+from safepathways.referrals.tests.factories import MARY_NHS_NUMBER, ContactFactory
+from safepathways.work.models import WorkItem
+
+CONTACTS = "/api/v1/contacts/"
+MATCHES = "/api/v1/matches/"
+
+
+def _api(persona: Persona | None) -> APIClient:
+    client = APIClient(HTTP_HOST="127.0.0.1")
+    if persona is not None:
+        _, key = issue_api_token(user=persona.user, name="test")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def _body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "referrer_type": "hospital",
+        "reason": "Medically fit for discharge; needs support at home",
+        "urgency": "soon",
+        "consent": "yes",
+        "persons_wishes": "To go home",
+        "given_name": "Mary",
+        "family_name": "Smith",
+        "date_of_birth": "1941-03-27",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def hospital_contact(partner: Persona) -> Contact:
+    return services.take_contact(
+        by=partner.user,
+        details=services.ContactDetails(
+            referrer_type="hospital",
+            channel="api",
+            reason="Discharge",
+            urgency="soon",
+            consent="yes",
+            given_name="Ann",
+            family_name="Jones",
+        ),
+    )
+
+
+def _state() -> tuple[int, int, int, int]:
+    return (
+        AuditEvent.objects.count(),
+        ContactStatus.objects.count(),
+        Contact.objects.count(),
+        WorkItem.objects.count(),
+    )
+
+
+# (method, path builder, body) for every endpoint
+ENDPOINTS: list[tuple[str, str, Any]] = [
+    ("get", "list", None),
+    ("post", "list", _body()),
+    ("get", "detail", None),
+    ("post", "link", {"create_person": True}),
+    ("post", "triage", {"route": "information_and_advice", "reason": "Advice", "advice_given": "Leaflet"}),
+    ("get", "matches", None),
+]
+IDS = [f"{method}-{kind}" for method, kind, _ in ENDPOINTS]
+
+
+def _path(kind: str, contact: Contact) -> str:
+    return {
+        "list": CONTACTS,
+        "detail": f"{CONTACTS}{contact.pk}/",
+        "link": f"{CONTACTS}{contact.pk}/link/",
+        "triage": f"{CONTACTS}{contact.pk}/triage/",
+        "matches": f"{MATCHES}?family_name=Smith&given_name=Mary",
+    }[kind]
+
+
+def _call(client: APIClient, method: str, kind: str, body: Any, contact: Contact) -> Any:
+    path = _path(kind, contact)
+    return client.post(path, body, format="json") if method == "post" else client.get(path)
+
+
+@pytest.mark.parametrize(("method", "kind", "body"), ENDPOINTS, ids=IDS)
+def test_anonymous_gets_401(hospital_contact: Contact, method: str, kind: str, body: Any) -> None:
+    client = _api(None)  # issuing a token is itself audited
+    before = _state()
+    response = _call(client, method, kind, body, hospital_contact)
+    assert response.status_code == 401
+    assert response.json()["detail"]
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "kind", "body", "expected"),
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 404, 403, 403, 403], strict=True)],
+    ids=IDS,
+)
+def test_partner_of_another_organisation(
+    police_partner: Persona, hospital_contact: Contact, method: str, kind: str, body: Any, expected: int
+) -> None:
+    client = _api(police_partner)  # issuing a token is itself audited
+    before = _state()
+    response = _call(client, method, kind, body, hospital_contact)
+    assert response.status_code == expected
+    if kind == "list" and method == "get":
+        assert response.json()["results"] == []  # only their own organisation's contacts
+    elif expected != 201:
+        assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "kind", "body", "expected"),
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 403, 200, 403, 403, 200], strict=True)],
+    ids=IDS,
+)
+def test_director_reads_but_cannot_write(
+    director: Persona, hospital_contact: Contact, method: str, kind: str, body: Any, expected: int
+) -> None:
+    client = _api(director)  # issuing a token is itself audited
+    before = _state()
+    response = _call(client, method, kind, body, hospital_contact)
+    assert response.status_code == expected
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "kind", "body", "expected"),
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 200, 200, 200, 200], strict=True)],
+    ids=IDS,
+)
+def test_front_door_officer_succeeds(
+    officer: Persona, hospital_contact: Contact, method: str, kind: str, body: Any, expected: int
+) -> None:
+    response = _call(_api(officer), method, kind, body, hospital_contact)
+    assert response.status_code == expected, response.json()
+
+
+def test_a_partner_reads_its_own_contact_without_council_details(
+    partner: Persona, officer: Persona, hospital_contact: Contact, mary: Person, team: Team
+) -> None:
+    services.link_contact_to_person(contact=hospital_contact, person=mary, by=officer.user)
+    services.triage_contact(
+        contact=hospital_contact, by=officer.user, route="review", reason="Review", likelihood=2, impact=2
+    )
+    data = _api(partner).get(f"{CONTACTS}{hospital_contact.pk}/").json()
+    assert data["status"] == "triaged"
+    assert data["person"] is None
+    assert data["routes"] == [{"route": "review", "team": team.name, "work_item": None}]
+    assert [s["status"] for s in data["statuses"]] == ["received", "triaged"]
+    assert not AccessEvent.objects.exists()
+    council = _api(officer).get(f"{CONTACTS}{hospital_contact.pk}/").json()
+    assert council["person"]["reference"] == mary.reference
+    assert council["routes"][0]["work_item"] == str(WorkItem.objects.get().pk)
+    assert AccessEvent.objects.get().kind == AccessKind.API
+
+
+def test_an_unidentifiable_contact_is_accepted_and_kept(partner: Persona) -> None:
+    response = _api(partner).post(
+        CONTACTS,
+        {"referrer_type": "anonymous", "reason": "Neighbour not seen", "urgency": "urgent", "consent": "not_asked"},
+        format="json",
+    )
+    assert response.status_code == 201
+    data = response.json()
+    assert data["person"] is None and data["status"] == "received" and data["channel"] == "api"
+    assert Contact.objects.get().organisation == partner.team.organisation
+
+
+def test_errors_name_the_field(officer: Persona, partner: Persona, mary: Person) -> None:
+    missing = _api(officer).post(CONTACTS, _body(reason="", urgency="later"), format="json")
+    assert missing.status_code == 400
+    assert {e["field"] for e in missing.json()["errors"]} == {"reason", "urgency"}
+    bad_nhs = _api(officer).post(CONTACTS, _body(nhs_number="9990000019"), format="json")
+    assert bad_nhs.json()["errors"][0]["field"] == "nhs_number"
+    partner_link = _api(partner).post(CONTACTS, _body(person=str(mary.pk)), format="json")
+    assert partner_link.status_code == 400 and partner_link.json()["errors"][0]["field"] == "person"
+    assert not Contact.objects.exists()
+
+
+def test_council_staff_can_link_on_creation_and_triage(officer: Persona, mary: Person, team: Team) -> None:
+    created = _api(officer).post(CONTACTS, _body(person=str(mary.pk), channel="phone"), format="json").json()
+    assert created["person"]["id"] == str(mary.pk)
+    refused = _api(officer).post(
+        f"{CONTACTS}{created['id']}/triage/", {"route": "social_work_assessment", "reason": "Assess"}, format="json"
+    )
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "likelihood"
+    response = _api(officer).post(
+        f"{CONTACTS}{created['id']}/triage/",
+        {
+            "route": "social_work_assessment",
+            "reason": "Assess",
+            "likelihood": 4,
+            "impact": 4,
+            "risk_flags": ["lives-alone"],
+        },
+        format="json",
+    )
+    assert response.status_code == 200
+    item = WorkItem.objects.get()
+    assert response.json()["routes"][0]["work_item"] == str(item.pk)
+    assert (item.team, item.priority) == (team, "red")
+    assert "To go home" in item.story
+
+
+def test_link_endpoint_links_or_creates(officer: Persona, hospital_contact: Contact, mary: Person) -> None:
+    client = _api(officer)
+    assert client.post(f"{CONTACTS}{hospital_contact.pk}/link/", {}, format="json").status_code == 400
+    linked = client.post(f"{CONTACTS}{hospital_contact.pk}/link/", {"person": str(mary.pk)}, format="json")
+    assert linked.json()["person"]["reference"] == mary.reference
+
+
+def test_triage_to_an_unknown_team_names_the_field(officer: Persona, hospital_contact: Contact) -> None:
+    response = _api(officer).post(
+        f"{CONTACTS}{hospital_contact.pk}/triage/",
+        {"route": "review", "reason": "x", "likelihood": 1, "impact": 1, "team": "nowhere"},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "team"
+
+
+def test_matches_return_identity_scores_and_reasons(officer: Persona, mary: Person) -> None:
+    restricted = PersonFactory(
+        given_name="Mary", family_name="Smith", date_of_birth=mary.date_of_birth, is_restricted=True
+    )
+    data = (
+        _api(officer)
+        .get(
+            MATCHES,
+            {
+                "given_name": "Mary",
+                "family_name": "Smith",
+                "nhs_number": MARY_NHS_NUMBER,
+                "date_of_birth": "1941-03-27",
+            },
+        )
+        .json()
+    )
+    assert data["count"] == 2
+    first = data["results"][0]
+    assert first == {
+        "id": str(mary.pk),
+        "reference": mary.reference,
+        "given_name": "Mary",
+        "family_name": "Smith",
+        "date_of_birth": "1941-03-27",
+        "postcode_district": "NW5",
+        "score": first["score"],
+        "reasons": ["same NHS number", "same name and same date of birth"],
+    }
+    assert data["results"][1]["id"] == str(restricted.pk) and data["results"][1]["postcode_district"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"date_of_birth": "27/03/1941"}, "date_of_birth"),
+        ({"nhs_number": "9990000019"}, "nhs_number"),
+        ({"postcode": "nowhere"}, "postcode"),
+        ({"family_name": "Smith", "limit": "500"}, "limit"),
+        ({}, ""),
+    ],
+)
+def test_bad_match_queries_name_the_field(officer: Persona, params: dict[str, str], field: str) -> None:
+    response = _api(officer).get(MATCHES, params)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_council_list_query_count_is_constant(
+    officer: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        ContactFactory(organisation=officer.team.organisation, taken_by=officer.user, person=PersonFactory())
+    client = _api(officer)
+    # token, token last used, memberships, count, page (person, organisation), statuses, routes
+    with django_assert_num_queries(7):
+        response = client.get(CONTACTS)
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_partner_list_query_count_is_constant(
+    partner: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        ContactFactory(organisation=partner.team.organisation, taken_by=partner.user)
+    client = _api(partner)
+    # token, token last used, memberships, count, page, statuses, routes
+    with django_assert_num_queries(7):
+        response = client.get(CONTACTS)
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_matches_query_count_is_constant(
+    officer: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        PersonFactory(given_name="Mary", family_name="Smith", postcode="NW5 1AB", nhs_number=None)
+    client = _api(officer)
+    # token, token last used, memberships, then one indexed block each: postcode, phonetic names
+    with django_assert_num_queries(5):
+        response = client.get(
+            MATCHES, {"given_name": "Mary", "family_name": "Smith", "postcode": "NW5 1AB", "limit": 20}
+        )
+    assert response.json()["count"] == rows

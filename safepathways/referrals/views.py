@@ -1,0 +1,335 @@
+"""Front-door pages: what awaits triage, taking a contact, one contact, a partner's referrals, duplicates."""
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.audit import services as audit
+from safepathways.audit.models import AccessBasis
+from safepathways.core.decorators import permission_required
+from safepathways.core.errors import ApplicationError
+from safepathways.people import merge as people_merge
+from safepathways.people.models import Person
+from safepathways.referrals import matching, rules, selectors, services
+from safepathways.referrals.forms import (
+    NEW_RECORD,
+    UNIDENTIFIED,
+    CloseForm,
+    ContactForm,
+    LinkForm,
+    MergeForm,
+    TriageForm,
+)
+from safepathways.referrals.models import Channel, Contact, ContactStatusName
+from safepathways.referrals.presenters import TEMPLATE_HELPERS
+
+PAGE_SIZE = 50
+DUPLICATE_LIMIT = 50
+# Errors a service names by its own field, shown against the form field that holds the value.
+FIELD_ALIASES = {"received_at": "received_time", "person": "match"}
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {**TEMPLATE_HELPERS, **extra}
+
+
+def _apply_error(form: Any, error: ApplicationError) -> None:
+    field = FIELD_ALIASES.get(error.field or "", error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _as_uuid(value: str) -> UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _visible_contact(request: AuthenticatedHttpRequest, pk: UUID) -> Contact:
+    """A contact in the user's scope; anything else, including another organisation's, is a 404."""
+    contact = selectors.visible_contact(request.user, pk)
+    if contact is None:
+        raise Http404
+    return contact
+
+
+@require_GET
+@permission_required(rules.VIEW_FRONT_DOOR)
+def awaiting(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.awaiting_triage(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/awaiting.html",
+        _context(
+            page=page,
+            now=timezone.now(),
+            can_take=request.user.has_perm(rules.TAKE_CONTACT),
+            # The predicate itself: a refused has_perm falls through to Django's permission tables (2 queries).
+            can_see_duplicates=people_merge.may_merge(request.user),
+        ),
+    )
+
+
+@require_GET
+@permission_required(rules.VIEW_OWN_REFERRALS)
+def my_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.partner_contacts(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/my_referrals.html", _context(page=page))
+
+
+def _new_contact_form(request: AuthenticatedHttpRequest, *, for_partner: bool) -> ContactForm:
+    now = timezone.localtime()
+    initial: dict[str, Any] = {"received_on": now.date(), "received_time": f"{now:%H:%M}"}
+    if for_partner:
+        organisation = services.organisation_of(request.user)
+        initial |= {"referrer_name": request.user.full_name, "referrer_organisation": organisation.name}
+    data = request.POST if request.method == "POST" else None
+    return ContactForm(data, for_partner=for_partner, initial=initial)
+
+
+def _save_contact(request: AuthenticatedHttpRequest, form: ContactForm, candidates: list[Any]) -> Contact | None:
+    choice = form.cleaned_data.get("match") or ""
+    person: Person | None = None
+    if choice and choice not in (NEW_RECORD, UNIDENTIFIED):
+        person_id = _as_uuid(choice)
+        person = selectors.live_person(person_id) if person_id else None
+        if person is None:
+            form.add_error("match", "Choose one of the people listed, or another option")
+            return None
+    elif not choice and candidates:
+        form.add_error("match", "Check whether this is one of the people listed, then choose an option")
+        return None
+    data = dict(form.cleaned_data)
+    if form.for_partner:
+        data["channel"] = Channel.WEB_FORM
+    try:
+        return services.take_contact(
+            by=request.user,
+            details=services.ContactDetails.from_data(data),
+            person=person,
+            create_person=choice == NEW_RECORD,
+        )
+    except ApplicationError as error:
+        _apply_error(form, error)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.TAKE_CONTACT)
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    for_partner = not request.user.is_council_staff
+    form = _new_contact_form(request, for_partner=for_partner)
+    candidates: list[matching.Candidate] = []
+    checked = False
+    if request.method == "POST":
+        is_valid = form.is_valid()
+        if not for_partner:
+            candidates = matching.find_candidates(form.identity())
+            form.offer_candidates(candidates)
+        if request.POST.get("action") == "check" and not for_partner:
+            checked = True
+            form.keep_identity_errors_only()
+        elif is_valid and (contact := _save_contact(request, form, candidates)) is not None:
+            messages.success(request, f"Contact {contact.reference} saved")
+            return redirect("referrals:detail", pk=contact.pk)
+    return render(
+        request,
+        "referrals/contact_form.html",
+        _context(form=form, candidates=candidates, checked=checked, for_partner=for_partner),
+    )
+
+
+def _triage_form(data: Any = None) -> TriageForm:
+    return TriageForm(
+        data,
+        routes=list(selectors.route_settings()),
+        flags=selectors.active_risk_flags(),
+        teams=selectors.routable_teams(),
+    )
+
+
+def _render_detail(
+    request: AuthenticatedHttpRequest,
+    contact: Contact,
+    *,
+    link_form: LinkForm | None = None,
+    triage_form: TriageForm | None = None,
+    close_form: CloseForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    is_waiting = contact.status == ContactStatusName.RECEIVED
+    can_link = is_waiting and user.has_perm(rules.LINK_PERSON)
+    candidates: list[matching.Candidate] = []
+    if can_link:
+        found = matching.find_candidates(matching.identity_of_contact(contact))
+        candidates = [c for c in found if c.person.pk != contact.person_id]
+    link_form = link_form or LinkForm(candidates=candidates)
+    triage_form = triage_form or _triage_form()
+    close_form = close_form or CloseForm()
+    failed = next((f for f in (link_form, triage_form, close_form) if f.is_bound and f.errors), None)
+    return render(
+        request,
+        "referrals/contact_detail.html",
+        _context(
+            page=selectors.contact_page(contact),
+            contact=contact,
+            candidates=candidates,
+            link_form=link_form,
+            triage_form=triage_form,
+            close_form=close_form,
+            form=failed,
+            can_link=can_link,
+            can_triage=is_waiting and user.has_perm(rules.TRIAGE_CONTACT),
+            can_close=contact.status == ContactStatusName.TRIAGED and user.has_perm(rules.TRIAGE_CONTACT),
+            story=services.compose_story(contact),
+            now=timezone.now(),
+        ),
+    )
+
+
+@require_GET
+@permission_required(rules.VIEW_CONTACTS)
+def detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    contact = _visible_contact(request, pk)
+    if not request.user.is_council_staff:
+        return render(
+            request, "referrals/partner_contact.html", _context(page=selectors.contact_page(contact), contact=contact)
+        )
+    if contact.person_id is not None:
+        audit.record_access(
+            user=request.user,
+            person_id=contact.person_id,
+            what=f"front-door contact {contact.reference}",
+            basis=AccessBasis.FRONT_DOOR,
+        )
+    return _render_detail(request, contact)
+
+
+@require_POST
+@permission_required(rules.LINK_PERSON)
+def link(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    contact = _visible_contact(request, pk)
+    form = LinkForm(request.POST, candidates=[])
+    if form.is_valid():
+        choice, reference = form.cleaned_data.get("match") or "", (form.cleaned_data.get("reference") or "").strip()
+        try:
+            if choice == NEW_RECORD:
+                services.create_person_for_contact(contact=contact, by=request.user)
+            else:
+                person_id = _as_uuid(choice)
+                person = (
+                    selectors.live_person(person_id) if person_id else selectors.live_person_by_reference(reference)
+                )
+                if person is None:
+                    form.add_error("match" if choice else "reference", "No current record matches: check and try again")
+                else:
+                    services.link_contact_to_person(contact=contact, person=person, by=request.user)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        if not form.errors:
+            messages.success(request, "Contact linked to the person's record")
+            return redirect(reverse("referrals:detail", args=[contact.pk]) + "#triage")
+    return _render_detail(request, contact, link_form=form)
+
+
+@require_POST
+@permission_required(rules.TRIAGE_CONTACT)
+def triage(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    contact = _visible_contact(request, pk)
+    form = _triage_form(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.triage_contact(
+                contact=contact,
+                by=request.user,
+                route=data["route"],
+                reason=data["reason"],
+                advice_given=data.get("advice_given") or "",
+                likelihood=data.get("likelihood"),
+                impact=data.get("impact"),
+                flags=data.get("risk_flags") or [],
+                team=data.get("team"),
+            )
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Contact {contact.reference} triaged")
+            return redirect("referrals:detail", pk=contact.pk)
+    return _render_detail(request, contact, triage_form=form)
+
+
+@require_POST
+@permission_required(rules.TRIAGE_CONTACT)
+def close(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    contact = _visible_contact(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_contact(contact=contact, by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Contact {contact.reference} closed")
+            return redirect("referrals:detail", pk=contact.pk)
+    return _render_detail(request, contact, close_form=form)
+
+
+@require_GET
+@permission_required(rules.VIEW_DUPLICATES)
+def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "referrals/duplicates.html",
+        _context(
+            pairs=matching.find_duplicate_pairs(limit=DUPLICATE_LIMIT),
+            merges=selectors.recent_merges(),
+            limit=DUPLICATE_LIMIT,
+            can_unmerge=people_merge.may_unmerge(request.user),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.MERGE_PEOPLE)
+def merge(request: AuthenticatedHttpRequest) -> HttpResponse:
+    first, second = _as_uuid(request.GET.get("first", "")), _as_uuid(request.GET.get("second", ""))
+    people = selectors.people_to_merge(first, second) if first and second else None
+    if people is None:
+        raise Http404
+    form = MergeForm(request.POST if request.method == "POST" else None, people=people)
+    if form.is_valid():
+        keep, remove = people if form.cleaned_data["keep"] == str(people[0].pk) else people[::-1]
+        try:
+            people_merge.merge_people(keep=keep, remove=remove, by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"{remove.reference} merged into {keep.reference}")
+            return redirect("referrals:duplicates")
+    comparison = matching.compare(matching.identity_of(people[0]), people[1])
+    return render(request, "referrals/merge.html", _context(form=form, people=people, comparison=comparison))
+
+
+@require_POST
+@permission_required(rules.UNMERGE_PEOPLE)
+def unmerge(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    record = selectors.merge_record(pk)
+    if record is None:
+        raise Http404
+    try:
+        people_merge.unmerge(merge_record=record, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Merge undone: the two records are separate again")
+    return redirect("referrals:duplicates")

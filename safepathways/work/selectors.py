@@ -1,0 +1,206 @@
+"""Screen-shaped reads of work: the central waiting list, the duty view and the dashboard figures."""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from safepathways.accounts.models import User
+from safepathways.work.models import WAITING_LIST_KINDS, Breach, BreachKind, Handoff, Priority, WorkItem
+
+# Wait bands for the waiting list filter and the dashboard, in days since the request.
+WAIT_BANDS: list[tuple[str, str, int, int | None]] = [
+    ("0-2w", "Up to 2 weeks", 0, 14),
+    ("2-6w", "2 to 6 weeks", 15, 42),
+    ("6-12w", "6 to 12 weeks", 43, 84),
+    ("12-26w", "12 to 26 weeks", 85, 182),
+    ("26w+", "Over 26 weeks", 183, None),
+]
+PRIORITY_RANK = Case(
+    When(priority=Priority.RED, then=Value(0)),
+    When(priority=Priority.AMBER, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class WaitingListFilter:
+    team_id: UUID | None = None
+    neighbourhood_id: UUID | None = None
+    kind: str = ""
+    priority: str = ""
+    wait_band: str = ""
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def waiting_list(filters: WaitingListFilter, today: date | None = None) -> QuerySet[WorkItem]:
+    """Every item of work waiting for a team, red first and then longest waiting, with its joins."""
+    today = today or timezone.localdate()
+    queryset = WorkItem.objects.waiting()
+    if filters.team_id:
+        queryset = queryset.filter(team_id=filters.team_id)
+    if filters.neighbourhood_id:
+        queryset = queryset.filter(person__neighbourhood_id=filters.neighbourhood_id)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.priority:
+        queryset = queryset.filter(priority=filters.priority)
+    band = next((b for b in WAIT_BANDS if b[0] == filters.wait_band), None)
+    if band is not None:
+        _, _, low, high = band
+        # Waiting `low` days or more means opened on or before today - low.
+        queryset = queryset.filter(opened_at__lt=_start_of(today - timedelta(days=low - 1)) if low else Q())
+        if high is not None:
+            queryset = queryset.filter(opened_at__gte=_start_of(today - timedelta(days=high)))
+    return (
+        queryset.select_related("person__neighbourhood", "team")
+        .annotate(priority_rank=PRIORITY_RANK)
+        .order_by("priority_rank", "opened_at", "id")
+    )
+
+
+def duty_view(team_ids: list[UUID], today: date | None = None) -> QuerySet[WorkItem]:
+    """Unallocated work of the duty teams, breaches first, then by priority and wait."""
+    today = today or timezone.localdate()
+    return (
+        WorkItem.objects.unallocated()
+        .filter(team_id__in=team_ids)
+        .select_related("person", "team")
+        .annotate(
+            priority_rank=PRIORITY_RANK,
+            is_contact_overdue=Case(
+                When(next_contact_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            is_allocation_overdue=Case(
+                When(allocation_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        .order_by("-is_allocation_overdue", "-is_contact_overdue", "priority_rank", "opened_at", "id")
+    )
+
+
+def wait_band(opened_at: datetime, today: date) -> str:
+    days = (today - timezone.localdate(opened_at)).days
+    for code, _, low, high in WAIT_BANDS:
+        if days >= low and (high is None or days <= high):
+            return code
+    return WAIT_BANDS[0][0]
+
+
+@dataclass
+class Dashboard:
+    waiting_total: int
+    by_priority: dict[str, int]
+    by_band: dict[str, dict[str, int]]
+    median_wait_days: float | None
+    p90_wait_days: float | None
+    open_breaches: dict[str, int]
+    allocations_this_week: int
+    handoffs_this_week: int
+    trend: list[tuple[date, int, int]] = field(default_factory=list)
+    most_handed_off: list[tuple[str, UUID, int]] = field(default_factory=list)
+
+
+def _percentile(values: list[int], share: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return float(values[0])
+    return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
+
+
+def dashboard(team_id: UUID | None, today: date | None = None, weeks: int = 12) -> Dashboard:
+    """The prioritisation dashboard for one team, or the whole service when team_id is None."""
+    today = today or timezone.localdate()
+    waiting = WorkItem.objects.waiting()
+    items = WorkItem.objects.filter(kind__in=WAITING_LIST_KINDS)
+    handoffs = Handoff.objects.all()
+    breaches = Breach.objects.open()
+    if team_id is not None:
+        waiting, items = waiting.filter(team_id=team_id), items.filter(team_id=team_id)
+        handoffs, breaches = handoffs.filter(to_team_id=team_id), breaches.filter(work_item__team_id=team_id)
+    rows = list(waiting.values_list("priority", "opened_at"))
+    by_priority = Counter(priority for priority, _ in rows)
+    by_band: dict[str, dict[str, int]] = {code: dict.fromkeys(Priority.values, 0) for code, *_ in WAIT_BANDS}
+    waits = []
+    for priority, opened_at in rows:
+        by_band[wait_band(opened_at, today)][priority] += 1
+        waits.append((today - timezone.localdate(opened_at)).days)
+    week_start = _start_of(today - timedelta(days=today.weekday()))
+    # Waiting at the end of each of the last `weeks` weeks, and allocations in each week: one query.
+    ends = [week_start + timedelta(days=7 * (i + 1)) for i in range(-weeks, 0)]
+    aggregates = {}
+    for index, end in enumerate(ends):
+        start = end - timedelta(days=7)
+        aggregates[f"w{index}"] = Count(
+            "id",
+            filter=Q(opened_at__lt=end)
+            & (Q(first_allocated_at__isnull=True) | Q(first_allocated_at__gte=end))
+            & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)),
+        )
+        aggregates[f"a{index}"] = Count("id", filter=Q(first_allocated_at__gte=start, first_allocated_at__lt=end))
+    counts = items.aggregate(**aggregates)
+    trend = [
+        (timezone.localdate(end) - timedelta(days=1), counts[f"w{i}"], counts[f"a{i}"]) for i, end in enumerate(ends)
+    ]
+    this_week = handoffs.filter(created_at__gte=week_start)
+    top = (
+        handoffs.values("person_id", "person__given_name", "person__family_name")
+        .annotate(n=Count("id"))
+        .filter(n__gte=3)
+        .order_by("-n", "person__family_name")[:10]
+    )
+    return Dashboard(
+        waiting_total=len(rows),
+        by_priority={p: by_priority.get(p, 0) for p in Priority.values},
+        by_band=by_band,
+        median_wait_days=float(statistics.median(waits)) if waits else None,
+        p90_wait_days=_percentile(waits, 0.9),
+        open_breaches=dict.fromkeys(BreachKind.values, 0)
+        | dict(breaches.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")),
+        # First allocations of waiting-list work this week: the same measure as the trend's allocations.
+        allocations_this_week=items.filter(first_allocated_at__gte=week_start).count(),
+        handoffs_this_week=this_week.count(),
+        trend=trend,
+        most_handed_off=[
+            (f"{t['person__given_name']} {t['person__family_name']}", t["person_id"], t["n"]) for t in top
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Highlight:
+    kind: str
+    text: str
+    work_item_id: UUID
+
+
+def supervision_highlights(worker: User, today: date | None = None) -> list[Highlight]:
+    """What a supervisor should raise about a worker's cases: breaches, red items, long waits, no contact."""
+    today = today or timezone.localdate()
+    highlights: list[Highlight] = []
+    items = list(
+        WorkItem.objects.open().filter(allocated_to=worker).select_related("person").prefetch_related("breaches")
+    )
+    for item in items:
+        name = f"{item.person.full_name}: {item.title}"
+        for breach in item.breaches.all():
+            if breach.resolved_at is None:
+                highlights.append(Highlight("breach", f"{name} – {breach.get_kind_display()}", item.pk))
+        if item.priority == Priority.RED:
+            highlights.append(Highlight("red", f"{name} – red priority", item.pk))
+        days = (today - timezone.localdate(item.opened_at)).days
+        if days > 84:
+            highlights.append(Highlight("long_wait", f"{name} – open {days} days", item.pk))
+        last = item.last_contact_at or item.allocated_at
+        if last is None or (today - timezone.localdate(last)).days > 28:
+            highlights.append(Highlight("no_contact", f"{name} – no recorded contact for over 4 weeks", item.pk))
+    return highlights
