@@ -32,7 +32,7 @@ demo: $(VENV)/.installed assets
 	@echo "Safe Pathways is running at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed assets
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
