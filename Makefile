@@ -29,6 +29,7 @@ assets: safepathways/static/css/app.css
 demo: $(VENV)/.installed assets
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py generate_borough --people $(PEOPLE) --seed $(SEED)
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py sweep_breaches
 	@echo "Safe Pathways is running at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 

@@ -41,6 +41,16 @@ from safepathways.people.models import (
 from safepathways.people.services import format_reference
 from safepathways.providers.codes import LocationType, ServiceComponent, ServiceType
 from safepathways.providers.models import Location, Provider, Service
+from safepathways.referrals.models import (
+    Channel,
+    Consent,
+    ContactStatus,
+    ContactStatusName,
+    ReferrerType,
+    Urgency,
+)
+from safepathways.referrals.models import Contact as FrontDoorContact
+from safepathways.referrals.services import screening_due_on
 from safepathways.work.models import ContactMethod, Handoff, KeepInTouch, Priority, Triage, WorkItem, WorkKind
 
 # The seeded local defaults (work migration 0003): contact interval days and allocation working days.
@@ -405,6 +415,7 @@ class BoroughGenerator:
                     )
                 )
         self._allocate_demo_caseload(work, handoffs, staff)
+        contacts_in, statuses_in = self._front_door_contacts(persons, teams, staff, max(5, len(persons) // 100))
         for label, items, model in (
             ("services", services, Service),
             ("work items", work, WorkItem),
@@ -417,6 +428,8 @@ class BoroughGenerator:
             ("professionals", involvements, Involvement),
             ("shares", shares, Share),
             ("chronology entries", chronology, ChronologyEntry),
+            ("front-door contacts awaiting triage", contacts_in, FrontDoorContact),
+            ("contact statuses", statuses_in, ContactStatus),
         ):
             written = _batched(items, model)
             self.log(f"  {written} {label}")
@@ -468,6 +481,53 @@ class BoroughGenerator:
             by=system_user,
         )
         return item, triage
+
+    def _front_door_contacts(
+        self, persons: list[Person], teams: dict[str, Team], staff: dict[str, list[User]], count: int
+    ) -> tuple[list[FrontDoorContact], list[ContactStatus]]:
+        """Contacts waiting at the front door: most about people on record, some not yet identified."""
+        officers = staff.get("front-door", []) or staff["administration"]
+        council = teams["front-door"].organisation
+        references = reserve_numbers("contact_reference", count)
+        contacts, statuses = [], []
+        for number in references:
+            person = self.rng.choice(persons) if self.rng.random() < 0.8 else None
+            received = timezone.now() - timedelta(hours=self.rng.randint(1, 96))
+            urgency = self.rng.choices([Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE], [10, 30, 60])[0]
+            officer = self.rng.choice(officers)
+            contact = FrontDoorContact(
+                id=self._uuid(),
+                reference=f"FD{number:07d}",
+                organisation=council,
+                taken_by=officer,
+                referrer_type=self.rng.choice(
+                    [ReferrerType.SELF, ReferrerType.FAMILY_OR_CARER, ReferrerType.GP, ReferrerType.HOSPITAL]
+                ),
+                referrer_name=self.faker.name(),
+                channel=self.rng.choice([Channel.PHONE, Channel.EMAIL, Channel.WEB_FORM]),
+                received_at=received,
+                reason=self.rng.choice(STORIES),
+                urgency=urgency,
+                persons_wishes="To stay at home with some help.",
+                consent=Consent.YES,
+                given_name=person.given_name if person else self.rng.choice(self.first_names["f"]),
+                family_name=person.family_name if person else "",
+                date_of_birth=person.date_of_birth if person else None,
+                postcode=person.postcode if person else "",
+                person=person,
+                screening_due_on=screening_due_on(received_at=received, urgency=urgency),
+            )
+            contacts.append(contact)
+            statuses.append(
+                ContactStatus(
+                    id=self._uuid(),
+                    contact=contact,
+                    name=ContactStatusName.RECEIVED,
+                    reason="Contact taken",
+                    created_by=officer,
+                )
+            )
+        return contacts, statuses
 
     def _allocate_demo_caseload(
         self, work: list[WorkItem], handoffs: list[Handoff], staff: dict[str, list[User]]

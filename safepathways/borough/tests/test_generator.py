@@ -7,6 +7,7 @@ from safepathways.borough.generator import BoroughGenerator
 from safepathways.core.identifiers import is_valid_nhs_number
 from safepathways.people.models import Neighbourhood, Person
 from safepathways.providers.models import Service
+from safepathways.referrals.models import Contact
 from safepathways.work.models import WorkItem
 
 
@@ -30,6 +31,11 @@ def test_generate_borough_builds_a_realistic_borough(capsys: pytest.CaptureFixtu
     assert Service.objects.exists()
     assert WorkItem.objects.filter(allocated_to__email="sam.social-worker@camden.example").exists()
     assert User.objects.filter(email="admin@camden.example", is_staff=True).exists()
+    awaiting = Contact.objects.filter(status="received")
+    assert awaiting.count() == 5
+    assert all(c.statuses.count() == 1 for c in awaiting)
+    assert WorkItem.objects.waiting().exists()
+    assert all(w.allocation_due and w.next_contact_due for w in WorkItem.objects.all())
     assert verify_chain().is_intact
 
 
