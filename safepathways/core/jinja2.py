@@ -49,6 +49,7 @@ def environment(**options: Any) -> Environment:
             "age": formatting.age,
             "nhs_number": formatting.format_nhs_number,
             "relative_day": formatting.relative_day,
+            "localdate": timezone.localdate,
         }
     )
     return env
