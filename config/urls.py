@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("safepathways.providers.urls")),
     path("governance/", include("safepathways.governance.urls")),
     path("front-door/", include("safepathways.referrals.urls")),
+    path("dols/", include("safepathways.dols.urls")),
+    path("safeguarding/", include("safepathways.safeguarding.urls")),
     path("work/", include("safepathways.work.urls")),
     path("dashboard/", include("safepathways.dashboards.urls")),
     path("inbox/", include("safepathways.notifications.urls")),

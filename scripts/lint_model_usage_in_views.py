@@ -18,6 +18,15 @@ SENSITIVE = (
     "Service",
     "WorkItem",
     "MergeRecord",
+    "Concern",
+    "Enquiry",
+    "StrategyDiscussion",
+    "EnquiryAction",
+    "ConcernShare",
+    "DolsRequest",
+    "Assessment",
+    "Authorisation",
+    "CourtCase",
 )
 # file -> reason it may use the manager directly
 ALLOWLIST = {

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "safepathways.providers",
     "safepathways.work",
     "safepathways.referrals",
+    "safepathways.dols",
+    "safepathways.safeguarding",
     "safepathways.governance",
     "safepathways.dashboards",
     "safepathways.borough",

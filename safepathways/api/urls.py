@@ -17,4 +17,7 @@ urlpatterns = [
     # /api/v1/contacts/, /api/v1/matches/ (front door) and /api/v1/waiting-list/ (work)
     path("", include("safepathways.referrals.api_urls")),
     path("", include("safepathways.work.api_urls")),
+    # /api/v1/dols/ and /api/v1/safeguarding/
+    path("", include("safepathways.dols.api_urls")),
+    path("", include("safepathways.safeguarding.api_urls")),
 ]

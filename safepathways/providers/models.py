@@ -97,3 +97,46 @@ class Service(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.service_type} from {self.start_on}"
+
+
+class ProviderConcernSource(models.TextChoices):
+    SAFEGUARDING_ENQUIRY = "safeguarding_enquiry", "Safeguarding enquiry"
+    STAFF = "staff", "Council staff"
+    PARTNER = "partner", "Partner organisation"
+    CQC = "cqc", "Care Quality Commission"
+    WHISTLEBLOWING = "whistleblowing", "Whistleblowing"
+
+
+class ProviderConcernStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ProviderConcernQuerySet(models.QuerySet["ProviderConcern"]):
+    def open(self) -> Self:
+        return self.filter(status=ProviderConcernStatus.OPEN)
+
+
+class ProviderConcern(BaseModel):
+    """A concern about the quality or safety of a provider's care; the provider-concerns process escalates it.
+
+    Raised, for example, when a safeguarding enquiry names a service provider as the source of risk
+    (safeguarding.services.open_enquiry). The escalation itself is built on this by the provider issue.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="concerns")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns")
+    source = models.CharField(max_length=30, choices=ProviderConcernSource.choices)
+    summary = models.TextField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    people = models.ManyToManyField("people.Person", blank=True, related_name="provider_concerns")
+    status = models.CharField(max_length=10, choices=ProviderConcernStatus.choices, default=ProviderConcernStatus.OPEN)
+
+    objects = ProviderConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"Concern about {self.provider_id} ({self.get_source_display()})"

@@ -1,0 +1,154 @@
+"""DoLS forms, rendered through GOV.UK macros (components/forms.html). Services do the checking of dates."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from safepathways.accounts.models import User
+from safepathways.core.forms import GovUKDateField
+from safepathways.dols.models import (
+    Copdol11Item,
+    CourtRoute,
+    CourtSetting,
+    NotGrantedReason,
+    OversightBy,
+    RequestType,
+    RequirementOutcome,
+    ScreeningCriterion,
+)
+from safepathways.dols.services import DOLS_LOCATION_TYPES
+from safepathways.providers.models import Location
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class RequestForm(forms.Form):
+    managing_authority = forms.ModelChoiceField(
+        label="Managing authority (care home or hospital)", queryset=Location.objects.none(), empty_label="Choose"
+    )
+    request_type = forms.ChoiceField(label="Type of request", choices=RequestType.choices, widget=forms.RadioSelect)
+    received_on = GovUKDateField(label="Date the request was received", must_be_past=True)
+    is_urgent = forms.ChoiceField(
+        label="Has the managing authority given an urgent authorisation?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    urgent_starts_on = GovUKDateField(label="Date the urgent authorisation started", required=False)
+    urgent_period_days = forms.IntegerField(
+        label="Days the urgent authorisation lasts (1 to 7)", required=False, min_value=1, max_value=7
+    )
+    purpose = forms.CharField(label="Purpose of the authorisation", widget=forms.Textarea)
+    proposed_restrictions = forms.CharField(
+        label="Proposed restrictions (optional)", widget=forms.Textarea, required=False
+    )
+    contact_name = forms.CharField(label="Contact at the managing authority (optional)", required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["managing_authority"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
+            location_type__in=DOLS_LOCATION_TYPES
+        ).order_by("name")
+
+
+class ScreenForm(forms.Form):
+    criteria = forms.MultipleChoiceField(
+        label="Which of these apply?", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label="Notes (optional)", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = [  # type: ignore[attr-defined]
+            (c.code, f"{c.label} ({c.get_level_display().lower()})")
+            for c in ScreeningCriterion.objects.filter(is_active=True)
+        ]
+
+
+class OversightForm(forms.Form):
+    discussed_with = forms.ChoiceField(label="Discussed with", choices=OversightBy.choices, widget=forms.RadioSelect)
+    discussed_on = GovUKDateField(label="Date discussed")
+    decision = forms.CharField(label="What was decided", widget=forms.Textarea)
+
+
+class AllocateForm(forms.Form):
+    assessor = forms.ModelChoiceField(
+        label="Best interests assessor", queryset=User.objects.none(), empty_label="Choose"
+    )
+    reason = forms.CharField(label="Notes (optional)", required=False, max_length=300)
+
+    def __init__(self, *args: Any, assessors: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = assessors if assessors is not None else User.objects.none()  # type: ignore[attr-defined]
+
+
+class AssessmentForm(forms.Form):
+    outcome = forms.TypedChoiceField(
+        label="Outcome",
+        coerce=int,
+        choices=[(c.value, c.label) for c in RequirementOutcome if c != RequirementOutcome.NOT_ASSESSED],
+        widget=forms.RadioSelect,
+    )
+    completed_on = GovUKDateField(label="Date of the assessment")
+    notes = forms.CharField(label="Notes (optional)", widget=forms.Textarea, required=False)
+
+
+class SignOffForm(forms.Form):
+    signed_off_on = GovUKDateField(label="Date signed off")
+
+
+class GrantForm(forms.Form):
+    starts_on = GovUKDateField(label="Authorisation starts")
+    ends_on = GovUKDateField(label="Authorisation ends", help_text="At most 12 months after it starts")
+    conditions = forms.CharField(label="Conditions (optional)", widget=forms.Textarea, required=False)
+    representative_name = forms.CharField(label="Relevant person's representative", max_length=200)
+    representative_relationship = forms.CharField(label="Their relationship to the person", required=False)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why it is not granted", choices=NotGrantedReason.choices, widget=forms.RadioSelect
+    )
+    detail = forms.CharField(label="Details (optional)", widget=forms.Textarea, required=False)
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="Extend by how many days (1 to 7)", min_value=1, max_value=7)
+    reason = forms.CharField(label="Why the extension is needed", widget=forms.Textarea)
+
+
+class SuspendForm(forms.Form):
+    suspended_on = GovUKDateField(label="Date suspended")
+    reason = forms.CharField(label="Why", widget=forms.Textarea)
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(label="Why", widget=forms.Textarea)
+
+
+class CourtCaseForm(forms.Form):
+    setting = forms.ChoiceField(label="Where the person lives", choices=CourtSetting.choices, widget=forms.RadioSelect)
+    route = forms.ChoiceField(label="Court route", choices=CourtRoute.choices, widget=forms.RadioSelect)
+    restrictions = forms.CharField(label="The restrictions", widget=forms.Textarea)
+
+
+class ChecklistForm(forms.Form):
+    done = forms.MultipleChoiceField(
+        label="COPDOL11 checklist", choices=Copdol11Item.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ConsultationForm(forms.Form):
+    name = forms.CharField(label="Who was consulted", max_length=200)
+    relationship = forms.CharField(label="Relationship to the person", max_length=100)
+    consulted_on = GovUKDateField(label="Date consulted")
+    views = forms.CharField(label="Their views", widget=forms.Textarea)
+    objects = forms.ChoiceField(label="Do they object?", choices=YES_NO, widget=forms.RadioSelect)
+
+
+class SubmitForm(forms.Form):
+    submitted_on = GovUKDateField(label="Date submitted to the court")
+
+
+class OrderForm(forms.Form):
+    order_made_on = GovUKDateField(label="Date of the order (or of the review)")
+    review_months = forms.IntegerField(label="Review within how many months (1 to 12)", min_value=1, max_value=12)
+    court_reference = forms.CharField(label="Court reference (optional)", required=False, max_length=40)

@@ -1,0 +1,312 @@
+"""Screen-shaped reads: the tracker, the roster, one request, a partner's requests, the data return."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from safepathways.accounts.models import Role, User
+from safepathways.dols import clocks
+from safepathways.dols.models import (
+    PRIORITY_RANK,
+    Assessment,
+    Authorisation,
+    BestInterestsAssessor,
+    CourtCase,
+    DolsRequest,
+    DolsRequestQuerySet,
+    DolsSettings,
+    Oversight,
+    PriorityLevel,
+    RequestStatusName,
+    Requirement,
+)
+from safepathways.people.models import Neighbourhood
+from safepathways.work.models import WorkItem, WorkKind
+
+TRACKER_LIMIT = 200
+FORECAST_WEEKS = 12
+RATE_WEEKS = 12
+
+
+def partner_organisation_ids(user: User) -> list[object]:
+    """Organisations, other than this council, in which the user works as a partner."""
+    return sorted(
+        {
+            m.team.organisation_id
+            for m in user.memberships_cached
+            if m.role == Role.PARTNER and not m.team.organisation.is_this_council
+        },
+        key=str,
+    )
+
+
+def visible_requests(user: User) -> DolsRequestQuerySet:
+    """Council staff see every request; a partner only those its organisation submitted."""
+    if not user.is_authenticated:
+        return DolsRequest.objects.none()
+    if user.is_council_staff:
+        return DolsRequest.objects.all()
+    return DolsRequest.objects.made_by(partner_organisation_ids(user))
+
+
+def _with_listing(requests: DolsRequestQuerySet) -> DolsRequestQuerySet:
+    return requests.select_related("person", "managing_authority", "work_item__team", "authorisation")
+
+
+def request_detail(user: User, pk: UUID | str) -> DolsRequest | None:
+    """One request with everything its page shows, or None when outside the user's scope."""
+    return (
+        visible_requests(user)
+        .select_related("person", "managing_authority__provider", "work_item__team", "signed_off_by", "renews")
+        .prefetch_related(
+            Prefetch("assessments", queryset=Assessment.objects.select_related("assessor").order_by("created_at")),
+            Prefetch("oversights", queryset=_oversights()),
+            Prefetch("authorisation", queryset=Authorisation.objects.select_related("granted_by")),
+        )
+        .with_history()
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _oversights() -> QuerySet[Oversight]:
+    return Oversight.objects.select_related("by")
+
+
+def partner_requests(user: User) -> DolsRequestQuerySet:
+    """A managing authority's own requests, newest first, with their status history."""
+    return (
+        visible_requests(user)
+        .select_related("managing_authority", "authorisation")
+        .with_history()
+        .order_by("-received_on", "-created_at")
+    )
+
+
+def person_requests(person_id: UUID) -> DolsRequestQuerySet:
+    return _with_listing(DolsRequest.objects.filter(person_id=person_id)).order_by("-received_on")
+
+
+def dols_settings() -> DolsSettings:
+    settings_row, _ = DolsSettings.objects.get_or_create(id=1)
+    return settings_row
+
+
+@dataclass(frozen=True)
+class WeekForecast:
+    week_starting: date
+    from_expiries: int
+    from_new_requests: int
+
+    @property
+    def total(self) -> int:
+        return self.from_expiries + self.from_new_requests
+
+
+@dataclass
+class Tracker:
+    """The DoLS team's tracking document, computed: waiting against the clock, breaches, expiries, renewals."""
+
+    today: date
+    waiting: list[DolsRequest]
+    waiting_count: int
+    waiting_by_priority: dict[str, int]
+    breached_count: int
+    expiring_28: list[DolsRequest]
+    expiring_56_count: int
+    renewals_due: list[DolsRequest]
+    conditions_to_review: list[DolsRequest]
+    forecast: list[WeekForecast]
+    weekly_rate: float
+    court_reviews_due: list[CourtCase] = field(default_factory=list)
+
+
+def _priority_order(requests: list[DolsRequest]) -> list[DolsRequest]:
+    return sorted(
+        requests,
+        key=lambda r: (PRIORITY_RANK.get(PriorityLevel(r.priority), 1) if r.priority else 1, r.assessments_due_on),
+    )
+
+
+def tracker(today: date) -> Tracker:
+    """Every tile of the tracker in a fixed number of queries, whatever the number of requests."""
+    settings_row = dols_settings()
+    listing = _with_listing(DolsRequest.objects.all())
+    waiting = _priority_order(list(listing.waiting().order_by("assessments_due_on")[:TRACKER_LIMIT]))
+    counts = DolsRequest.objects.waiting().aggregate(
+        total=Count("id"),
+        breached=Count("id", filter=Q(assessments_due_on__lt=today)),
+        high=Count("id", filter=Q(priority=PriorityLevel.HIGH)),
+        medium=Count("id", filter=Q(priority=PriorityLevel.MEDIUM) | Q(priority="")),
+        low=Count("id", filter=Q(priority=PriorityLevel.LOW)),
+    )
+    expiring_28 = list(listing.expiring_between(today, today + timedelta(days=28)).order_by("authorisation__ends_on"))
+    expiring_56_count = DolsRequest.objects.expiring_between(today, today + timedelta(days=56)).count()
+    window = settings_row.renewal_window_days
+    renewals_due = list(
+        listing.in_force()
+        .filter(authorisation__ends_on__lte=today + timedelta(days=window), authorisation__ends_on__gte=today)
+        .exclude(authorisation__further_requests__isnull=False)
+        .order_by("authorisation__ends_on")
+    )
+    conditions = list(
+        listing.in_force().filter(authorisation__conditions_review_on__lte=today).order_by("authorisation__ends_on")
+    )
+    forecast, rate = _forecast(today)
+    court_reviews = list(CourtCase.objects.review_reminders(today).select_related("person").order_by("review_due_on"))
+    return Tracker(
+        today=today,
+        waiting=waiting,
+        waiting_count=counts["total"],
+        waiting_by_priority={"high": counts["high"], "medium": counts["medium"], "low": counts["low"]},
+        breached_count=counts["breached"],
+        expiring_28=expiring_28,
+        expiring_56_count=expiring_56_count,
+        renewals_due=renewals_due,
+        conditions_to_review=conditions,
+        forecast=forecast,
+        weekly_rate=rate,
+        court_reviews_due=court_reviews,
+    )
+
+
+def _forecast(today: date) -> tuple[list[WeekForecast], float]:
+    """Assessments needed each of the next 12 weeks.
+
+    From expiries: every authorisation ending that week needs a further request assessed, counted in the
+    week its renewal window opens (it ends 28 days later). From new requests: the average weekly number
+    received over the last 12 weeks, rounded, assumed to continue. Simple on purpose, and shown as such.
+    """
+    since = today - timedelta(weeks=RATE_WEEKS)
+    received = DolsRequest.objects.filter(received_on__gt=since, received_on__lte=today, renews__isnull=True).count()
+    rate = received / RATE_WEEKS
+    horizon_end = today + timedelta(weeks=FORECAST_WEEKS)
+    window = dols_settings().renewal_window_days
+    ends = list(
+        Authorisation.objects.in_force()
+        .filter(ends_on__gte=today + timedelta(days=window), ends_on__lt=horizon_end + timedelta(days=window))
+        .values_list("ends_on", flat=True)
+    )
+    weeks = []
+    for week in range(FORECAST_WEEKS):
+        start = today + timedelta(weeks=week)
+        end = start + timedelta(weeks=1)
+        from_expiries = sum(1 for e in ends if start <= clocks.renewal_opens(e, window) < end)
+        weeks.append(WeekForecast(start, from_expiries, round(rate)))
+    return weeks, rate
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    assessor: BestInterestsAssessor
+    open_assessments: int
+    is_current: bool
+    area_names: list[str]
+
+    @property
+    def spare(self) -> int:
+        return max(self.assessor.monthly_capacity - self.open_assessments, 0) if self.is_current else 0
+
+
+@dataclass
+class Roster:
+    rows: list[RosterRow]
+    capacity: int
+    load: int
+    unallocated_waiting: int
+    expiring_training: list[RosterRow]
+    uncovered_areas: list[str]
+
+    @property
+    def gap(self) -> int:
+        """Requests waiting for a BIA beyond the spare capacity this month (0 when covered)."""
+        return max(self.unallocated_waiting - sum(row.spare for row in self.rows), 0)
+
+
+def bia_roster(today: date) -> Roster:
+    """The roster with each assessor's current load (open best interests assessments) and the gaps."""
+    assessors = list(
+        BestInterestsAssessor.objects.select_related("user")
+        .prefetch_related("neighbourhoods")
+        .annotate(
+            open_count=Count(
+                "user__dols_assessments",
+                filter=Q(
+                    user__dols_assessments__completed_on__isnull=True,
+                    user__dols_assessments__requirement=Requirement.BEST_INTERESTS,
+                ),
+            )
+        )
+    )
+    rows = [
+        RosterRow(
+            assessor=a,
+            open_assessments=a.open_count,
+            is_current=a.is_current(today),
+            area_names=[n.name for n in a.neighbourhoods.all()],
+        )
+        for a in assessors
+    ]
+    covered = {name for row in rows if row.is_current for name in row.area_names}
+    all_areas = list(Neighbourhood.objects.order_by("name").values_list("name", flat=True))
+    waiting = DolsRequest.objects.filter(status__in=[RequestStatusName.RECEIVED, RequestStatusName.SCREENED]).count()
+    return Roster(
+        rows=rows,
+        capacity=sum(r.assessor.monthly_capacity for r in rows if r.is_current),
+        load=sum(r.open_assessments for r in rows),
+        unallocated_waiting=waiting,
+        expiring_training=[r for r in rows if r.is_current and r.assessor.current_until <= today + timedelta(days=56)],
+        uncovered_areas=[name for name in all_areas if name not in covered],
+    )
+
+
+def suggest_assessors(dols_request: DolsRequest, today: date) -> list[RosterRow]:
+    """Current BIAs with spare capacity, those covering the person's neighbourhood first, then the least loaded."""
+    neighbourhood = dols_request.person.neighbourhood_id
+    rows = [row for row in bia_roster(today).rows if row.is_current and row.spare > 0]
+    covering = {
+        row.assessor.pk for row in rows if any(n.pk == neighbourhood for n in row.assessor.neighbourhoods.all())
+    }
+    return sorted(rows, key=lambda row: (row.assessor.pk not in covering, row.open_assessments))
+
+
+def court_cases() -> QuerySet[CourtCase]:
+    return CourtCase.objects.select_related("person").order_by("status", "review_due_on", "created_at")
+
+
+def visible_court_case(user: User, pk: UUID | str) -> CourtCase | None:
+    if not user.is_authenticated or not user.is_council_staff:
+        return None
+    return (
+        CourtCase.objects.select_related("person", "work_item__team")
+        .prefetch_related("consultations")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def open_dols_work(pk: UUID) -> WorkItem | None:
+    """Open DoLS work (e.g. from the front door) not yet made into a request."""
+    return (
+        WorkItem.objects.open()
+        .filter(kind=WorkKind.DOLS, pk=pk, dols_request__isnull=True, court_case__isnull=True)
+        .select_related("person")
+        .first()
+    )
+
+
+def roster_users() -> QuerySet[User]:
+    """Users on the BIA roster, for the allocation form's choices."""
+    return User.objects.filter(bia_profile__is_active=True)
+
+
+def waiting_dols_work() -> QuerySet[WorkItem]:
+    """DoLS work the front door opened that no request has picked up yet, oldest first."""
+    return (
+        WorkItem.objects.open()
+        .filter(kind=WorkKind.DOLS, dols_request__isnull=True, court_case__isnull=True)
+        .select_related("person", "team")
+        .order_by("opened_at")
+    )
