@@ -1,1 +1,1 @@
-"""Performance benchmark of the person search and the person page (`make bench`, see bench/README.md)."""
+"""Performance benchmark of search, the person page, the work pages, the dashboard and matching (`make bench`)."""

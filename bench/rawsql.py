@@ -1,27 +1,43 @@
 """The SQL each page needs, written by hand and run with psycopg: the floor each page is compared with.
 
-What "raw SQL" includes, for both pages (the same statements the signed-in request runs, in order):
+What "raw SQL" includes for a signed-in page (the same statements the request runs, in order):
 
   1. read the session row                      (SessionMiddleware)
   2. read the user                             (AuthenticationMiddleware; the id is known, not decoded)
-  3. look for a confirmed authenticator        (SecondFactorRequiredMiddleware)
-  4. read the user's memberships, teams, organisations
-  5. the page's own data (timed separately as "data"):
+  3. read the user's memberships, teams, organisations (permission rules)
+  4. the page's own data (timed separately as "data"):
        search: the candidate query of selectors.search_people (same filter, order and LIMIT 500)
        person page: the person, the relationship check, the access-log INSERT and the 8 reads
-       of selectors.person_page (chronology, alerts, services, work, risks, contacts,
-       professionals, chronology categories)
-  6. save the session (BEGIN; UPDATE; COMMIT), as SESSION_SAVE_EVERY_REQUEST does.
+         of selectors.person_page (chronology, alerts, services, work, risks, contacts,
+         professionals, chronology categories)
+       waiting list: the team filter's check (when filtered), the count, the team and
+         neighbourhood options of the filter form, and the page of 50 rows with their joins
+       duty view: up to 200 unallocated items of the user's teams, and the team options
+       dashboard: the team options, the waiting rows (priority and request time), the 12-week
+         trend in one aggregate, open breaches by kind, allocations and hand-offs this week,
+         and the people most handed off
+  5. save the session (BEGIN; UPDATE; COMMIT), as SESSION_SAVE_EVERY_REQUEST does.
+
+The second-factor middleware looks for an authenticator only on a session's first request (it
+remembers the answer in the session), so steady-state requests do not, and neither does raw SQL.
+
+An API request with a token (GET /api/v1/matches/) has no session: it reads the token with its
+user, stamps the token's last use (UPDATE, autocommit), reads the memberships, then runs one
+indexed block query per kind of evidence given, as referrals.matching.find_candidates does.
 
 Rows are fetched in full (every column the ORM fetches) but not turned into objects; ranking by
-rapidfuzz and template rendering are not part of raw SQL. The connection binds parameters on the
-client (psycopg.ClientCursor), as Django's PostgreSQL backend does by default, in autocommit mode.
+rapidfuzz, the dashboard's arithmetic and template rendering are not part of raw SQL. The
+connection binds parameters on the client (psycopg.ClientCursor), as Django's PostgreSQL backend
+does by default, in autocommit mode.
 """
 
+import hashlib
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -39,9 +55,8 @@ SESSION_SQL = (
     "SELECT session_key, session_data, expire_date FROM django_session WHERE expire_date > %s AND session_key = %s"
 )
 USER_SQL = "SELECT u.* FROM accounts_user u WHERE u.id = %s"
-DEVICE_SQL = "SELECT d.* FROM otp_totp_totpdevice d WHERE d.user_id = %s AND d.confirmed"
 MEMBERSHIPS_SQL = (
-    "SELECT m.team_id, m.*, t.*, o.* FROM accounts_membership m"
+    "SELECT m.team_id, t.kind, m.*, t.*, o.* FROM accounts_membership m"
     " JOIN accounts_team t ON t.id = m.team_id"
     " JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE m.user_id = %s"
@@ -102,6 +117,87 @@ INVOLVEMENTS_SQL = (
 )
 CATEGORIES_SQL = "SELECT DISTINCT category FROM people_chronologyentry WHERE person_id = %s ORDER BY category"
 
+# The central waiting list, the duty view and the dashboard (work.selectors, dashboards.selectors).
+WAITING_KINDS = ["assessment", "ot_assessment", "review", "carers_assessment"]  # work.models.WAITING_LIST_KINDS
+WORK_TEAM_KINDS = ["neighbourhood", "ot_duty", "front_door", "hospital_social_work", "transitions"]  # work.views
+WAITING_PAGE = 50  # work.views.PAGE_SIZE
+DUTY_ROWS = 200
+WAITING = "w.closed_at IS NULL AND w.allocated_to_id IS NULL AND w.kind = ANY(%s)"
+PRIORITY_RANK = "CASE WHEN w.priority = 'red' THEN 0 WHEN w.priority = 'amber' THEN 1 ELSE 2 END"
+COUNCIL_TEAMS_SQL = (
+    "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE t.kind = ANY(%s) AND o.is_this_council ORDER BY t.name"
+)
+COUNCIL_TEAM_SQL = (  # the filter form's check of a chosen team (ModelChoiceField: queryset.get(pk=...))
+    "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE t.kind = ANY(%s) AND o.is_this_council AND t.id = %s LIMIT 21"
+)
+NEIGHBOURHOODS_SQL = "SELECT n.* FROM people_neighbourhood n ORDER BY n.name"
+WAITING_COUNT_SQL = "SELECT count(*) FROM work_workitem w WHERE " + WAITING + "{filters}"
+WAITING_PAGE_SQL = (
+    "SELECT w.*, " + PRIORITY_RANK + " AS priority_rank, p.*, n.*, t.* FROM work_workitem w"
+    " JOIN people_person p ON p.id = w.person_id LEFT JOIN people_neighbourhood n ON n.id = p.neighbourhood_id"
+    " JOIN accounts_team t ON t.id = w.team_id WHERE " + WAITING + "{filters}"
+    " ORDER BY priority_rank, w.opened_at, w.id LIMIT %s"
+)
+DUTY_SQL = (
+    "SELECT w.*, " + PRIORITY_RANK + " AS priority_rank,"
+    " CASE WHEN w.next_contact_due < %s THEN 1 ELSE 0 END AS is_contact_overdue,"
+    " CASE WHEN w.allocation_due < %s THEN 1 ELSE 0 END AS is_allocation_overdue, t.*, p.*"
+    " FROM work_workitem w JOIN accounts_team t ON t.id = w.team_id JOIN people_person p ON p.id = w.person_id"
+    " WHERE w.closed_at IS NULL AND w.allocated_to_id IS NULL AND w.team_id = ANY(%s)"
+    " ORDER BY is_allocation_overdue DESC, is_contact_overdue DESC, priority_rank, w.opened_at, w.id LIMIT %s"
+)
+DASHBOARD_TEAMS_SQL = (
+    "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE o.is_this_council AND (t.id IN (SELECT w.team_id FROM work_workitem w WHERE " + WAITING + "){chosen})"
+    " ORDER BY t.name"
+)
+# The selector reads the waiting rows through the model's default ordering (due_on, opened_at); so does this.
+DASHBOARD_WAITING_SQL = (
+    "SELECT w.priority, (w.opened_at AT TIME ZONE 'Europe/London')::date AS day, count(*) FROM work_workitem w"
+    " WHERE " + WAITING + "{team} GROUP BY 1, 2"
+)
+DASHBOARD_TEAMS_UNION_SQL = (
+    "(SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE o.is_this_council AND t.id IN (SELECT w.team_id FROM work_workitem w WHERE " + WAITING + "))"
+    " UNION (SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE o.is_this_council AND t.slug = %s) ORDER BY 5"
+)
+DASHBOARD_WEEK_SQL = (
+    "count(*) FILTER (WHERE w.opened_at < %s AND (w.first_allocated_at IS NULL OR w.first_allocated_at >= %s)"
+    " AND (w.closed_at IS NULL OR w.closed_at >= %s)),"
+    " count(*) FILTER (WHERE w.first_allocated_at >= %s AND w.first_allocated_at < %s)"
+)
+DASHBOARD_TREND_SQL = "SELECT {weeks} FROM work_workitem w WHERE w.kind = ANY(%s){team}"
+DASHBOARD_BREACHES_SQL = (
+    "SELECT b.kind, count(*) FROM work_breach b{join} WHERE b.resolved_at IS NULL{team} GROUP BY b.kind"
+)
+DASHBOARD_ALLOCATED_SQL = (
+    "SELECT count(*) FROM work_workitem w WHERE w.kind = ANY(%s){team} AND w.first_allocated_at >= %s"
+)
+DASHBOARD_HANDOFFS_SQL = "SELECT count(*) FROM work_handoff h WHERE {team}h.created_at >= %s"
+DASHBOARD_TOP_SQL = (
+    "SELECT h.person_id, p.given_name, p.family_name, count(*) FROM work_handoff h"
+    " JOIN people_person p ON p.id = h.person_id WHERE {team}h.person_id IN"
+    " (SELECT u.person_id FROM work_handoff u {uteam}GROUP BY 1 HAVING count(*) >= 3)"
+    " GROUP BY 1, 2, 3 HAVING count(*) >= 3 ORDER BY 4 DESC, 3 LIMIT 10"
+)
+DASHBOARD_WEEKS = 12
+
+# GET /api/v1/matches/ with a token (core.api_auth.TokenAuthentication, referrals.matching).
+API_KEY_SQL = (
+    "SELECT k.id, k.user_id, k.*, u.* FROM accounts_apitoken k JOIN accounts_user u ON u.id = k.user_id"
+    " WHERE k.revoked_at IS NULL AND k.key_hash = %s ORDER BY k.id LIMIT 1"
+)
+API_KEY_USED_SQL = "UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s"
+MATCH_BLOCK = 200  # referrals.matching.BLOCK_LIMIT
+MATCH_SQL = (
+    "SELECT p.id, p.reference, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.nhs_number,"
+    " p.address_line_1, p.postcode, p.phone, p.is_restricted FROM people_person p"
+    " WHERE p.merged_into_id IS NULL AND {block} LIMIT %s"
+)
+
 
 def _like_prefix(token: str) -> str:
     return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -135,10 +231,11 @@ def candidate_filter(text: str, date_of_birth: date | None) -> tuple[str, list[A
 class RawClient:
     """Runs the hand-written SQL of a page for one signed-in user, over its own connection."""
 
-    def __init__(self, url: str, *, session_key: str, user_id: int) -> None:
+    def __init__(self, url: str, *, session_key: str, user_id: int, api_key: str = "") -> None:
         self.conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
         self.session_key = session_key
         self.user_id = user_id
+        self.api_key = api_key  # the API token's key; only its hash is stored, as the server stores it
         self.statements = 0
         self.data_seconds = 0.0
 
@@ -151,15 +248,15 @@ class RawClient:
             cursor.execute(query, params)
             return cursor.fetchall() if cursor.description else []
 
-    def _begin_request(self) -> tuple[str, list[UUID]]:
+    def _begin_request(self) -> tuple[str, list[tuple[UUID, str]]]:
+        """Session, user, memberships: returns the session data and the user's (team id, team kind)."""
         now = datetime.now(UTC)
         session = self._fetch(SESSION_SQL, [now, self.session_key])
         if not session:
             raise RuntimeError("the benchmark session has expired")
         self._fetch(USER_SQL, [self.user_id])
-        self._fetch(DEVICE_SQL, [self.user_id])
         memberships = self._fetch(MEMBERSHIPS_SQL, [self.user_id])
-        return str(session[0][1]), [row[0] for row in memberships]
+        return str(session[0][1]), [(row[0], row[1]) for row in memberships]
 
     def _end_request(self, session_data: str) -> None:
         with self.conn.transaction():
@@ -183,7 +280,8 @@ class RawClient:
 
     def person_page(self, person_id: UUID) -> int:
         """The person page's SQL; returns the number of rows read for the page."""
-        session_data, team_ids = self._begin_request()
+        session_data, teams = self._begin_request()
+        team_ids = [team_id for team_id, _ in teams]
         started = time.perf_counter()
         now = datetime.now(UTC)
         today = now.astimezone(LONDON).date()
@@ -210,3 +308,144 @@ class RawClient:
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
         return rows
+
+    # The work pages -----------------------------------------------------------------------------
+    def waiting_list(self, team_id: UUID | None = None, priority: str = "") -> tuple[int, list[UUID]]:
+        """The waiting list's first page, optionally filtered by team and priority: (count, row ids)."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        filters = ""
+        params: list[Any] = []
+        if team_id is not None:
+            # The filter form checks the chosen team is one of its options.
+            self._fetch(COUNCIL_TEAM_SQL, [WORK_TEAM_KINDS, team_id])
+            filters += " AND w.team_id = %s"
+            params.append(team_id)
+        if priority:
+            filters += " AND w.priority = %s"
+            params.append(priority)
+        count = self._fetch(WAITING_COUNT_SQL.format(filters=filters), [WAITING_KINDS, *params])[0][0]
+        self._fetch(COUNCIL_TEAMS_SQL, [WORK_TEAM_KINDS])
+        self._fetch(NEIGHBOURHOODS_SQL)
+        rows = self._fetch(WAITING_PAGE_SQL.format(filters=filters), [WAITING_KINDS, *params, WAITING_PAGE])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return int(count), [row[0] for row in rows]
+
+    def duty(self) -> list[UUID]:
+        """The duty view of the user's own work teams (no team chosen): the ids of the rows shown."""
+        session_data, teams = self._begin_request()
+        started = time.perf_counter()
+        today = datetime.now(UTC).astimezone(LONDON).date()
+        duty_teams = [team_id for team_id, kind in teams if kind in WORK_TEAM_KINDS]
+        rows = self._fetch(DUTY_SQL, [today, today, duty_teams, DUTY_ROWS])
+        self._fetch(COUNCIL_TEAMS_SQL, [WORK_TEAM_KINDS])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return [row[0] for row in rows]
+
+    def dashboard(self, team_id: UUID | None = None, team_slug: str = "") -> int:
+        """The dashboard of the whole service, or of one team: returns the number waiting."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        today = datetime.now(UTC).astimezone(LONDON).date()
+        week_start = datetime.combine(today - timedelta(days=today.weekday()), clock_time.min, tzinfo=LONDON)
+        ends = [week_start + timedelta(days=7 * (i + 1)) for i in range(-DASHBOARD_WEEKS, 0)]
+        week_params: list[Any] = []
+        for end in ends:
+            week_params += [end, end, end, end - timedelta(days=7), end]
+        weeks = ", ".join([DASHBOARD_WEEK_SQL] * len(ends))
+        if team_slug:
+            self._fetch(DASHBOARD_TEAMS_UNION_SQL, [WAITING_KINDS, team_slug])
+        else:
+            self._fetch(DASHBOARD_TEAMS_SQL.format(chosen=""), [WAITING_KINDS])
+        by_team = [team_id] if team_id else []
+        team = " AND w.team_id = %s" if team_id else ""
+        waiting = self._fetch(DASHBOARD_WAITING_SQL.format(team=team), [WAITING_KINDS, *by_team])
+        self._fetch(DASHBOARD_TREND_SQL.format(weeks=weeks, team=team), [*week_params, WAITING_KINDS, *by_team])
+        join = " JOIN work_workitem w ON w.id = b.work_item_id" if team_id else ""
+        self._fetch(DASHBOARD_BREACHES_SQL.format(join=join, team=team), by_team)
+        self._fetch(DASHBOARD_ALLOCATED_SQL.format(team=team), [WAITING_KINDS, *by_team, week_start])
+        to_team = "h.to_team_id = %s" if team_id else ""
+        self._fetch(DASHBOARD_HANDOFFS_SQL.format(team=f"{to_team} AND " if team_id else ""), [*by_team, week_start])
+        self._fetch(
+            DASHBOARD_TOP_SQL.format(
+                team=f"{to_team} AND " if team_id else "", uteam="WHERE u.to_team_id = %s " if team_id else ""
+            ),
+            [*by_team, *by_team],
+        )
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return sum(row[2] for row in waiting)
+
+    # The matching API -----------------------------------------------------------------------------
+    def _begin_api_request(self) -> None:
+        """Token authentication (the token with its user; stamp its last use), then the memberships."""
+        token = self._fetch(API_KEY_SQL, [hashlib.sha256(self.api_key.encode()).hexdigest()])
+        if not token:
+            raise RuntimeError("the benchmark API token is not valid")
+        token_id, user_id = token[0][0], token[0][1]
+        self._fetch(API_KEY_USED_SQL, [datetime.now(UTC), token_id])
+        self._fetch(MEMBERSHIPS_SQL, [user_id])
+
+    def api_only(self) -> int:
+        """An API request that reads nothing of its own: the floor of the API."""
+        self._begin_api_request()
+        return 0
+
+    def matches(self, evidence: "Evidence") -> list[UUID]:
+        """GET /api/v1/matches/: one block query per kind of evidence; returns the candidates' ids."""
+        self._begin_api_request()
+        started = time.perf_counter()
+        found: dict[UUID, tuple[Any, ...]] = {}
+        for block, params in evidence.blocks():
+            for row in self._fetch(MATCH_SQL.format(block=block), [*params, MATCH_BLOCK]):
+                found.setdefault(row[0], row)
+        self.data_seconds += time.perf_counter() - started
+        return list(found)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a caller of /api/v1/matches/ gives, as the query string carries it."""
+
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    nhs_number: str = ""
+    postcode: str = ""
+
+    def params(self) -> dict[str, str]:
+        given = {
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "nhs_number": self.nhs_number,
+            "postcode": self.postcode,
+        }
+        return {name: value for name, value in given.items() if value}
+
+    def blocks(self) -> list[tuple[str, list[Any]]]:
+        """The indexed filters referrals.matching._blocks builds, in its order (each capped by the caller)."""
+        blocks: list[tuple[str, list[Any]]] = []
+        nhs_number = re.sub(r"[\s-]", "", self.nhs_number)
+        if len(nhs_number) == 10 and nhs_number.isdigit():  # the API has already refused a bad check digit
+            blocks.append(("p.nhs_number = %s", [nhs_number]))
+        day = self.date_of_birth
+        if day is not None:
+            swapped = day.day <= 12 and day.day != day.month
+            days = [day, date(day.year, day.day, day.month)] if swapped else [day]
+            blocks.append(("p.date_of_birth = ANY(%s)", [days]))
+        compact = re.sub(r"\s+", "", self.postcode.upper())
+        if compact:
+            blocks.append(("p.postcode_compact = %s", [compact]))
+        given, family = name_key(self.given_name.strip()), name_key(self.family_name.strip())
+        if given and family:
+            blocks.append(
+                (
+                    "((p.given_name_key = %s AND p.family_name_key = %s)"
+                    " OR (p.given_name_key = %s AND p.family_name_key = %s))",
+                    [given, family, family, given],
+                )
+            )
+        return blocks

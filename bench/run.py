@@ -1,4 +1,4 @@
-"""`make bench`: person search and the person page against raw SQL and the Django admin, at two scales.
+"""`make bench`: the busiest pages and the matching API against raw SQL (and the Django admin), at two scales.
 
 Each scale has its own database beside DATABASE_URL's (safepathways_borough, safepathways_county),
 because generate_borough only ever fills an empty database. For each scale a child process migrates
@@ -188,6 +188,36 @@ def summed(cases: list[dict[str, Any]], kind: str) -> float:
     return float(statistics.median(per_rep))
 
 
+GROUPS = ("floor", "search", "person", "waiting", "duty", "dashboard", "api floor", "matches")
+FLOORS = {"floor", "api floor"}  # the fixed cost of a signed-in page, and of an API request
+NET_MIN_MS = 0.5  # below this much raw SQL over the floor, the net ratio is noise
+
+
+def floor_of(case: dict[str, Any], cases: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The floor case a case stands on: the API's for API requests, the signed-in page's otherwise."""
+    group = "api floor" if case["page"] in ("api floor", "matches") else "floor"
+    return next((c for c in cases if c["page"] == group), None)
+
+
+def net_ratio(case: dict[str, Any], floor: dict[str, Any] | None) -> str:
+    """(page - floor) / (raw - raw floor): the ratio of what the page adds to the fixed cost of a request."""
+    if floor is None or floor is case:
+        return "-"
+    page = case["median_ms"]["page"] - floor["median_ms"]["page"]
+    raw = case["median_ms"]["raw"] - floor["median_ms"]["raw"]
+    return f"{page / raw:.2f}x" if raw >= NET_MIN_MS and page > 0 else "-"
+
+
+def target_of(case: dict[str, Any]) -> tuple[str, bool | None]:
+    """The case's target in words, and whether it was met (None for the floors, which have none)."""
+    m = case["median_ms"]
+    if case["page"] in FLOORS:
+        return "-", None
+    if case.get("target_ms"):
+        return f"<={case['target_ms']:.0f}ms", m["page"] <= case["target_ms"]
+    return f"<={TARGET_RATIO:.0f}x", m["page"] <= TARGET_RATIO * m["raw"]
+
+
 def print_report(
     sizes: dict[str, int], prepared: dict[str, dict[str, Any]], measured: dict[str, dict[str, Any]]
 ) -> list[str]:
@@ -209,54 +239,73 @@ def print_report(
     reps, warmup = first["reps"], first["warmup"]
     print(
         f"\nMedian wall time per request, ms: {reps} interleaved repetitions after {warmup} warm-up rounds.\n"
-        "  page  = Django test Client GET as the signed-in social worker (middleware, view, template)\n"
-        "  raw   = the same request's SQL written by hand (psycopg): session, user, 2FA check, memberships,\n"
-        "          the page's data, session save; 'data' is the page's own queries within raw\n"
+        "  page  = Django test Client GET: as the signed-in social worker (middleware, view, template), or for\n"
+        "          /api/v1/matches/ as a partner system with an API token (DRF view, JSON)\n"
+        "  raw   = the same request's SQL written by hand (psycopg): session, user, memberships, the page's\n"
+        "          data, session save (API: token, its last-use stamp, memberships, the data); 'data' is the\n"
+        "          page's own queries within raw\n"
         "  admin = the Django admin list of the same rows (change form for the person page), as a superuser\n"
-        f"  ratio = page / raw, target <= {TARGET_RATIO:.2f}x; queries = SQL statements per request "
-        "(BEGIN/COMMIT not counted)\n"
-        "  listed = people the page lists (admin: rows matched); found = the person searched for is listed;\n"
+        "  ratio = page / raw; net = (page - floor) / (raw - raw floor), the floor being the first row of its\n"
+        "          kind (web page or API) at the same scale\n"
+        f"  target = page <= {TARGET_RATIO:.0f}x raw SQL, or an absolute time (matching <= 30 ms); queries = SQL\n"
+        "          statements per request (BEGIN/COMMIT not counted)\n"
+        "  listed = rows the page lists (search: people, at most 50; dashboard: the number waiting; matches:\n"
+        "           results); admin = rows the admin matched\n"
+        "  check  = search, person page: the person looked for is shown; waiting list, duty: the same rows as\n"
+        "           raw SQL in the same order (and the same total); dashboard: the same number waiting as raw\n"
+        "           SQL read; matches: the person described is the first result\n"
         "  spread = half the interquartile range of the page times, as a share of the median\n"
     )
     header = (
-        f"  {'page':<29} {'scale':<8} {'page ms':>8} {'raw ms':>7} {'ratio':>6} {'data ms':>8} "
-        f"{'admin ms':>9} {'queries':>7} {'raw q':>5} {'admin q':>7} {'listed':>7} {'admin':>6} {'found':>5} "
-        f"{'spread':>6}"
+        f"  {'page':<29} {'scale':<8} {'page ms':>8} {'raw ms':>7} {'ratio':>6} {'net':>6} {'target':>7} "
+        f"{'met':>3} {'data ms':>8} {'admin ms':>9} {'queries':>7} {'raw q':>5} {'admin q':>7} {'listed':>6} "
+        f"{'admin':>5} {'check':>5} {'spread':>6}"
     )
     print(header)
     print("  " + "-" * (len(header) - 2))
     missed: list[str] = []
-    for page in ("floor", "search", "person"):
+    for page in GROUPS:
         for scale in sizes:
-            cases = [c for c in measured[scale]["cases"] if c["page"] == page]
+            every = measured[scale]["cases"]
+            cases = [c for c in every if c["page"] == page]
             for c in cases:
                 m = c["median_ms"]
-                ratio = fmt_ratio(m["page"], m["raw"])
+                target, met = target_of(c)
+                admin_ms = f"{m['admin']:.1f}" if "admin" in m else "-"
                 print(
-                    f"  {c['name']:<29} {scale:<8} {m['page']:>8.1f} {m['raw']:>7.1f} {ratio:>6} "
-                    f"{m['data']:>8.1f} {m['admin']:>9.1f} {c['queries']:>7} {c['raw_statements']:>5} "
-                    f"{c['admin_queries']:>7} {c['listed'] if c['listed'] is not None else '-':>7} "
-                    f"{c['admin_listed'] if c['admin_listed'] is not None else '-':>6} {yes_no(c['found']):>5} "
-                    f"{spread(c['samples_ms']['page']):>6}"
+                    f"  {c['name']:<29} {scale:<8} {m['page']:>8.1f} {m['raw']:>7.1f} "
+                    f"{fmt_ratio(m['page'], m['raw']):>6} {net_ratio(c, floor_of(c, every)):>6} {target:>7} "
+                    f"{yes_no(met):>3} {m['data']:>8.1f} {admin_ms:>9} {c['queries']:>7} {c['raw_statements']:>5} "
+                    f"{dash(c['admin_queries']):>7} {dash(c['listed']):>6} {dash(c['admin_listed']):>5} "
+                    f"{yes_no(c['found']):>5} {spread(c['samples_ms']['page']):>6}"
                 )
-                if page != "floor" and m["page"] > TARGET_RATIO * m["raw"]:
-                    missed.append(f"{c['name']} at {scale}: {fmt_ratio(m['page'], m['raw'])} raw SQL")
+                if met is False:
+                    reached = (
+                        f"{m['page']:.1f} ms" if c.get("target_ms") else fmt_ratio(m["page"], m["raw"]) + " raw SQL"
+                    )
+                    missed.append(f"{c['name']} at {scale}: {reached} (target {target})")
+                if c["found"] is False:
+                    missed.append(f"{c['name']} at {scale}: the check failed (see 'check' above)")
             if page == "search" and len(cases) > 1:
                 page_ms, raw_ms = summed(cases, "page"), summed(cases, "raw")
+                ok = page_ms <= TARGET_RATIO * raw_ms
                 print(
                     f"  {'search: all five, summed':<29} {scale:<8} {page_ms:>8.1f} {raw_ms:>7.1f} "
-                    f"{fmt_ratio(page_ms, raw_ms):>6} {summed(cases, 'data'):>8.1f} {summed(cases, 'admin'):>9.1f}"
+                    f"{fmt_ratio(page_ms, raw_ms):>6} {'':>6} {'<=2x':>7} {yes_no(ok):>3} "
+                    f"{summed(cases, 'data'):>8.1f} {summed(cases, 'admin'):>9.1f}"
                 )
-                if page_ms > TARGET_RATIO * raw_ms:
+                if not ok:
                     missed.append(f"person search (five searches) at {scale}: {fmt_ratio(page_ms, raw_ms)} raw SQL")
-    print("\n  typed: " + "; ".join(f"{c['name'].split(': ')[-1]} {c['typed']}" for c in first["cases"]))
+    print("\nWhat each case asked for (the fixtures are chosen deterministically from the generated data):")
+    for c in first["cases"]:
+        print(f"  {c['name']:<29} {c['typed']}")
 
     print("\nQuery count per request, by scale (page / Django admin):")
     print(f"  {'page':<29} " + " ".join(f"{s:>14}" for s in sizes) + "  constant")
     for index, c in enumerate(first["cases"]):
         counts = [(measured[s]["cases"][index]["queries"], measured[s]["cases"][index]["admin_queries"]) for s in sizes]
         constant = "-" if len(sizes) < 2 else ("yes" if len({q for q, _ in counts}) == 1 else "NO")
-        print(f"  {c['name']:<29} " + " ".join(f"{f'{q} / {a}':>14}" for q, a in counts) + f"  {constant}")
+        print(f"  {c['name']:<29} " + " ".join(f"{f'{q} / {dash(a)}':>14}" for q, a in counts) + f"  {constant}")
         if constant == "NO":
             missed.append(f"{c['name']}: query count changes with scale {[q for q, _ in counts]}")
         for s in sizes:
@@ -269,6 +318,10 @@ def print_report(
     return missed
 
 
+def dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.worker:
@@ -277,7 +330,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     sizes = people_per_scale(args)
     base_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    print("Safe Pathways benchmark: person search and person page")
+    print("Safe Pathways benchmark: search, person page, waiting list, duty, dashboard and matching API")
     print(f"Machine: {os.cpu_count()} cores ({cpu_model()}), load average {load_average()} at start; {versions()}")
     prepared: dict[str, dict[str, Any]] = {}
     for scale, people in sizes.items():
@@ -298,7 +351,8 @@ def main(argv: list[str]) -> int:
         for line in missed:
             print(f"  - {line}")
     else:
-        print(f"All pages within {TARGET_RATIO:.0f}x raw SQL; query counts constant across scales.")
+        print(f"Every page within its target ({TARGET_RATIO:.0f}x raw SQL, or matching within 30 ms); query counts")
+        print("constant across scales.")
     print(f"\nWhole run {total:.0f} s (databases and generation {set_up:.0f} s, measuring {total - set_up:.0f} s).")
     return 0
 

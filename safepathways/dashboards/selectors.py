@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,13 +20,13 @@ HIGHLIGHT_KINDS = ("breach", "red", "long_wait", "no_contact")
 
 def dashboard_teams(selected_slug: str = "") -> list[Team]:
     """The council's teams that have work waiting, for the team select, and the chosen team even if none waits."""
-    waiting_teams = WorkItem.objects.waiting().values("team_id")
-    chosen = Q(slug=selected_slug) if selected_slug else Q(pk__in=[])
-    return list(
-        Team.objects.filter(organisation__is_this_council=True)
-        .filter(Q(pk__in=waiting_teams) | chosen)
-        .order_by("name")
-    )
+    council = Team.objects.filter(organisation__is_this_council=True).order_by()
+    teams = council.filter(pk__in=WorkItem.objects.waiting().values("team_id"))
+    if selected_slug:
+        # A UNION, not an OR: "IN (waiting) OR slug = ..." made PostgreSQL read every waiting item to hash their
+        # teams (about 20 ms at county scale); each half alone is an index probe per team.
+        teams = teams.union(council.filter(slug=selected_slug))
+    return list(teams.order_by("name"))
 
 
 def managed_teams(user: User) -> list[Team]:

@@ -43,6 +43,13 @@ class Priority(models.TextChoices):
 
 
 PRIORITY_ORDER = {Priority.RED: 0, Priority.AMBER: 1, Priority.GREEN: 2}
+# Red first: the waiting list's sort key. The index work_waiting_rank is built on this very expression.
+PRIORITY_RANK = models.Case(
+    models.When(priority=Priority.RED, then=models.Value(0)),
+    models.When(priority=Priority.AMBER, then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
 
 
 class PriorityPolicy(models.Model):
@@ -171,6 +178,15 @@ class WorkItem(BaseModel):
                 fields=["team", "priority", "opened_at"],
                 condition=Q(closed_at__isnull=True, allocated_to__isnull=True),
                 name="work_waiting",
+            ),
+            # The waiting list's order (red first, then longest waiting): its first page is read from the
+            # index, not by sorting every waiting item with its person.
+            models.Index(
+                PRIORITY_RANK,
+                models.F("opened_at"),
+                models.F("id"),
+                condition=Q(closed_at__isnull=True, allocated_to__isnull=True),
+                name="work_waiting_rank",
             ),
         ]
         constraints = [
