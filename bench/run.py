@@ -7,6 +7,7 @@ report. See bench/README.md for the options and how to read the figures.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -147,12 +148,11 @@ def worker(args: argparse.Namespace) -> None:
 
 # The report -----------------------------------------------------------------------------------------
 def cpu_model() -> str:
-    try:
+    # /proc/cpuinfo is Linux-only; elsewhere fall back to what platform knows.
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     return platform.processor() or "unknown CPU"
 
 
