@@ -131,11 +131,13 @@ class WorkItemQuerySet(models.QuerySet["WorkItem"]):
     def overdue(self, today: date) -> Self:
         return self.open().filter(due_on__lt=today)
 
+    # The waiting-list timescales apply to waiting-list work only: DoLS, safeguarding and the other
+    # capabilities keep their own statutory clocks (due_on) and must not be breached by these.
     def contact_overdue(self, today: date) -> Self:
-        return self.unallocated().filter(next_contact_due__lt=today)
+        return self.waiting().filter(next_contact_due__lt=today)
 
     def allocation_overdue(self, today: date) -> Self:
-        return self.unallocated().filter(allocation_due__lt=today)
+        return self.waiting().filter(allocation_due__lt=today)
 
 
 class WorkItem(BaseModel):

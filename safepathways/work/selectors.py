@@ -80,10 +80,14 @@ def duty_view(team_ids: list[UUID], today: date | None = None) -> QuerySet[WorkI
         .annotate(
             priority_rank=PRIORITY_RANK,
             is_contact_overdue=Case(
-                When(next_contact_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+                When(kind__in=WAITING_LIST_KINDS, next_contact_due__lt=today, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
             is_allocation_overdue=Case(
-                When(allocation_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+                When(kind__in=WAITING_LIST_KINDS, allocation_due__lt=today, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
         )
         .order_by("-is_allocation_overdue", "-is_contact_overdue", "priority_rank", "opened_at", "id")

@@ -285,3 +285,14 @@ def test_close_work(person: Person, team: Team, social_worker: Persona) -> None:
     services.close_work(work_item=item, by=social_worker.user, outcome="Assessment completed")
     with pytest.raises(ApplicationError, match="already closed"):
         services.close_work(work_item=item, by=social_worker.user, outcome="again")
+
+
+def test_work_with_its_own_statutory_clock_is_not_breached_by_waiting_list_timescales(
+    person: Person, team: Team, team_manager: Persona
+) -> None:
+    # A DoLS request's work stays unallocated while assessors are assigned; its clock is due_on.
+    _open(
+        person, team, None, kind="dols", title="DoLS request", likelihood=5, impact=5, opened_at=_at(date(2026, 11, 2))
+    )
+    assert services.sweep_breaches(today=date(2026, 11, 20)).detected == 0
+    assert not Notification.objects.exists()
