@@ -20,4 +20,8 @@ urlpatterns = [
     # /api/v1/dols/ and /api/v1/safeguarding/
     path("", include("safepathways.dols.api_urls")),
     path("", include("safepathways.safeguarding.api_urls")),
+    # /api/v1/transitions/, /api/v1/discharge/ and /api/v1/young-people/
+    path("", include("safepathways.transitions.api_urls")),
+    path("", include("safepathways.discharges.api_urls")),
+    path("", include("safepathways.young_people.api_urls")),
 ]

@@ -1,0 +1,604 @@
+"""Transition plans: creating, planning, readiness, the move, the check after it; and the daily continuity sweep.
+
+One transaction each (ADR-005). Other apps (hospital discharge, young people) create plans through create_plan.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from safepathways.accounts.models import Organisation, Role, Team, User
+from safepathways.audit import services as audit
+from safepathways.core.errors import ApplicationError
+from safepathways.notifications.services import notify
+from safepathways.people.models import Person
+from safepathways.people.services import add_to_chronology
+from safepathways.transitions import gaps
+from safepathways.transitions.models import (
+    ALLOWED_TRANSITIONS,
+    Agreement,
+    Arrangement,
+    ArrangementTemplate,
+    Gap,
+    GapStatus,
+    ItemStatus,
+    MoveRisk,
+    Plan,
+    PlanKind,
+    PlanStatus,
+    PlanStatusChange,
+    PostMoveCheck,
+    Step,
+    TransitionSettings,
+)
+
+
+def plan_link(plan: Plan) -> str:
+    return reverse("transitions:plan", args=[plan.pk])
+
+
+def _lock(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update(of=("self",)).select_related("person", "team").get(pk=plan.pk)
+
+
+def _change_status(plan: Plan, status: str, *, by: User | None, reason: str = "") -> None:
+    if status not in ALLOWED_TRANSITIONS[plan.status]:
+        raise ApplicationError(
+            f"A plan that is {plan.get_status_display().lower()} cannot become {PlanStatus(status).label.lower()}"
+        )
+    plan.status = status
+    PlanStatusChange.objects.create(plan=plan, status=status, reason=reason, by=by)
+
+
+def _is_manager(user: User) -> bool:
+    return user.has_role(Role.TEAM_MANAGER)
+
+
+def _require(value: str, message: str, field_name: str) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise ApplicationError(message, field=field_name)
+    return cleaned
+
+
+@transaction.atomic
+def create_plan(
+    *,
+    person: Person,
+    kind: str,
+    moving_from: str,
+    moving_to: str,
+    planned_on: date,
+    team: Team,
+    coordinator: User,
+    by: User | None,
+    source_label: str = "",
+    shared_with: Iterable[Organisation] = (),
+    today: date | None = None,
+) -> Plan:
+    """Start a plan for a move, with the practical arrangements that this kind of move needs."""
+    today = today or timezone.localdate()
+    if kind not in PlanKind.values:
+        raise ApplicationError("Choose what kind of move this is", field="kind")
+    _require(moving_from, "Enter where the person is moving from", "moving_from")
+    _require(moving_to, "Enter where the person is moving to", "moving_to")
+    if planned_on < today:
+        raise ApplicationError("The planned move date must be today or in the future", field="planned_on")
+    if person.date_of_death is not None:
+        raise ApplicationError("This person has died; a move cannot be planned", field="person")
+    if not coordinator.is_active:
+        raise ApplicationError("Choose a coordinator who works here now", field="coordinator")
+    plan = Plan(
+        person=person,
+        kind=kind,
+        moving_from=moving_from.strip(),
+        moving_to=moving_to.strip(),
+        planned_on=planned_on,
+        team=team,
+        coordinator=coordinator,
+        source_label=source_label,
+        created_by=by,
+    )
+    plan.full_clean()
+    plan.save()
+    PlanStatusChange.objects.create(plan=plan, status=PlanStatus.PLANNING, reason="Plan started", by=by)
+    templates = ArrangementTemplate.objects.filter(kind=kind, is_active=True)
+    Arrangement.objects.bulk_create(
+        Arrangement(plan=plan, code=t.code, label=t.label, is_essential=t.is_essential, order=t.order)
+        for t in templates
+    )
+    organisations = list(shared_with)
+    if organisations:
+        plan.shared_with.add(*organisations)
+    add_to_chronology(
+        person=person,
+        category="transition",
+        summary=f"{plan.get_kind_display()} planned for {planned_on:%-d %B %Y}: {plan.moving_from} to {plan.moving_to}",
+        by=by,
+        link=plan_link(plan),
+    )
+    audit.record(
+        actor=by,
+        action="transition.plan_created",
+        target=plan,
+        person_id=person.pk,
+        snapshot={"kind": kind, "planned_on": planned_on.isoformat()},
+        actor_label="" if by else "system",
+    )
+    return plan
+
+
+PLAN_DETAIL_FIELDS = (
+    "moving_from",
+    "moving_to",
+    "planned_on",
+    "coordinator",
+    "persons_views",
+    "what_matters",
+    "carers_views",
+    "person_agreement",
+    "carer_agreement",
+)
+
+
+@transaction.atomic
+def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | None = None) -> Plan:
+    """Change the move's details, or record the person's and carer's views and whether they agreed."""
+    today = today or timezone.localdate()
+    unknown = set(data) - set(PLAN_DETAIL_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    locked = _lock(plan)
+    if not locked.is_open:
+        raise ApplicationError("This plan is closed; it can no longer be changed")
+    for name in ("moving_from", "moving_to"):
+        if name in data:
+            data[name] = _require(str(data[name]), f"Enter where the person is moving {name.split('_')[1]}", name)
+    if "planned_on" in data and data["planned_on"] != locked.planned_on and data["planned_on"] < today:
+        raise ApplicationError("The planned move date must be today or in the future", field="planned_on")
+    for name in ("person_agreement", "carer_agreement"):
+        if name in data and data[name] not in Agreement.values:
+            raise ApplicationError("Choose whether they agreed the plan", field=name)
+    changed = sorted(name for name, value in data.items() if getattr(locked, name) != value)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    if "planned_on" in changed:
+        add_to_chronology(
+            person=locked.person,
+            category="transition",
+            summary=f"Move date changed to {locked.planned_on:%-d %B %Y}",
+            by=by,
+            link=plan_link(locked),
+        )
+    audit.record(
+        actor=by,
+        action="transition.plan_updated",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"fields": changed},
+    )
+    return locked
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    organisation: Organisation | None = None
+    role: str = ""
+    phone: str = ""
+
+
+def _owner_fields(owner: Owner) -> dict[str, Any]:
+    return {
+        "owner_name": _require(owner.name, "Enter who will do it", "owner_name"),
+        "owner_organisation": owner.organisation,
+        "owner_role": owner.role.strip(),
+        "owner_phone": owner.phone.strip(),
+    }
+
+
+def _open_plan(plan: Plan) -> Plan:
+    locked = _lock(plan)
+    if not locked.is_open:
+        raise ApplicationError("This plan is closed; it can no longer be changed")
+    return locked
+
+
+def _check_due(due_on: date | None, today: date) -> None:
+    if due_on is not None and due_on < today:
+        raise ApplicationError("The due date must be today or in the future", field="due_on")
+
+
+@transaction.atomic
+def add_step(
+    *, plan: Plan, by: User, description: str, owner: Owner, due_on: date | None, today: date | None = None
+) -> Step:
+    """Add what happens next and who does it."""
+    locked = _open_plan(plan)
+    _check_due(due_on, today or timezone.localdate())
+    step = Step(plan=locked, description=_require(description, "Enter what will happen", "description"), due_on=due_on)
+    for name, value in _owner_fields(owner).items():
+        setattr(step, name, value)
+    step.full_clean()
+    step.save()
+    audit.record(
+        actor=by,
+        action="transition.step_added",
+        target=step,
+        person_id=locked.person_id,
+        snapshot={"owner": owner.name},
+    )
+    return step
+
+
+@transaction.atomic
+def add_arrangement(
+    *,
+    plan: Plan,
+    by: User,
+    label: str,
+    owner: Owner,
+    due_on: date | None,
+    is_essential: bool = True,
+    today: date | None = None,
+) -> Arrangement:
+    """Add a practical arrangement the checklist for this kind of move does not already have."""
+    locked = _open_plan(plan)
+    _check_due(due_on, today or timezone.localdate())
+    last = locked.arrangements.order_by("-order").values_list("order", flat=True).first() or 0
+    item = Arrangement(
+        plan=locked,
+        label=_require(label, "Enter the arrangement", "label"),
+        is_essential=is_essential,
+        due_on=due_on,
+        order=last + 1,
+    )
+    for name, value in _owner_fields(owner).items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    audit.record(actor=by, action="transition.arrangement_added", target=item, person_id=locked.person_id, snapshot={})
+    return item
+
+
+def _item(model: type[Step] | type[Arrangement], plan: Plan, item_id: object) -> Step | Arrangement:
+    found = model.objects.filter(plan=plan, pk=item_id).first()
+    if found is None:
+        raise ApplicationError("That item is not part of this plan")
+    return found
+
+
+@transaction.atomic
+def update_item(
+    *,
+    plan: Plan,
+    by: User,
+    kind: str,
+    item_id: object,
+    owner: Owner,
+    due_on: date | None,
+    status: str,
+    note: str = "",
+    today: date | None = None,
+) -> Step | Arrangement:
+    """Give a step or an arrangement its owner and due date, or mark it done or not needed."""
+    locked = _open_plan(plan)
+    model: type[Step] | type[Arrangement] = Step if kind == "step" else Arrangement
+    item = _item(model, locked, item_id)
+    if status not in ItemStatus.values:
+        raise ApplicationError("Choose whether it is done", field="status")
+    if due_on != item.due_on:
+        _check_due(due_on, today or timezone.localdate())
+    for name, value in _owner_fields(owner).items():
+        setattr(item, name, value)
+    if status == ItemStatus.NOT_NEEDED and isinstance(item, Arrangement) and item.is_essential and not note.strip():
+        raise ApplicationError("Say why an essential arrangement is not needed", field="note")
+    previous = item.status
+    item.due_on, item.status, item.note = due_on, status, note.strip()
+    if status != ItemStatus.OPEN and previous == ItemStatus.OPEN:
+        item.completed_at, item.completed_by = timezone.now(), by
+    elif status == ItemStatus.OPEN:
+        item.completed_at, item.completed_by = None, None
+    item.full_clean()
+    item.save()
+    audit.record(
+        actor=by,
+        action=f"transition.{kind}_updated",
+        target=item,
+        person_id=locked.person_id,
+        snapshot={"status": status, "owner": owner.name},
+    )
+    return item
+
+
+@transaction.atomic
+def add_risk(*, plan: Plan, by: User, risk: str, contingency: str, owner: Owner) -> MoveRisk:
+    """Record a risk of the move and the contingency if it comes about, with who acts on it."""
+    locked = _open_plan(plan)
+    row = MoveRisk(
+        plan=locked,
+        risk=_require(risk, "Enter what could go wrong", "risk"),
+        contingency=_require(contingency, "Enter what happens if it does", "contingency"),
+        owner_name=_require(owner.name, "Enter who acts on it", "owner_name"),
+        owner_organisation=owner.organisation,
+        owner_phone=owner.phone.strip(),
+    )
+    row.full_clean()
+    row.save()
+    audit.record(actor=by, action="transition.risk_added", target=row, person_id=locked.person_id, snapshot={})
+    return row
+
+
+def blocking_arrangements(plan: Plan) -> list[Arrangement]:
+    """The essential arrangements still open: while there are any, the move is not ready."""
+    return list(plan.arrangements.filter(is_essential=True, status=ItemStatus.OPEN))
+
+
+@transaction.atomic
+def mark_ready(*, plan: Plan, by: User, override_reason: str = "") -> Plan:
+    """The move is ready: every essential arrangement is in place, or a manager overrides with a reason."""
+    locked = _open_plan(plan)
+    blocking = blocking_arrangements(locked)
+    reason = override_reason.strip()
+    if blocking:
+        names = ", ".join(a.label for a in blocking)
+        if not reason:
+            raise ApplicationError(f"These essential arrangements are still open: {names}", field="override_reason")
+        if not _is_manager(by):
+            raise ApplicationError(
+                f"Only a team manager can mark a move ready while essential arrangements are open ({names})",
+                field="override_reason",
+            )
+        locked.ready_override_reason, locked.ready_override_by = reason, by
+    _change_status(locked, PlanStatus.READY, by=by, reason=reason)
+    locked.save()
+    add_to_chronology(
+        person=locked.person,
+        category="transition",
+        summary="Move marked ready" + (" by manager override" if blocking else ""),
+        by=by,
+        detail=reason,
+        link=plan_link(locked),
+    )
+    audit.record(
+        actor=by,
+        action="transition.ready",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"override": bool(blocking), "open_arrangements": [a.label for a in blocking]},
+    )
+    return locked
+
+
+@transaction.atomic
+def reopen_planning(*, plan: Plan, by: User, reason: str) -> Plan:
+    """Take a ready plan back to planning (something changed)."""
+    locked = _lock(plan)
+    _change_status(locked, PlanStatus.PLANNING, by=by, reason=_require(reason, "Enter what changed", "reason"))
+    locked.ready_override_reason, locked.ready_override_by = "", None
+    locked.save()
+    audit.record(actor=by, action="transition.reopened", target=locked, person_id=locked.person_id, snapshot={})
+    return locked
+
+
+def _moved_at(moved_on: date, now: datetime) -> datetime:
+    if moved_on == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.combine(moved_on, time(12)))
+
+
+@transaction.atomic
+def record_move(*, plan: Plan, by: User, moved_on: date, now: datetime | None = None) -> Plan:
+    """The person moved: the check that it went as planned falls due after the configured interval."""
+    now = now or timezone.now()
+    locked = _lock(plan)
+    if locked.status != PlanStatus.READY:
+        raise ApplicationError("Mark the move ready before recording that it happened")
+    if moved_on > timezone.localdate(now):
+        raise ApplicationError("The move date must be today or in the past", field="moved_on")
+    if moved_on < timezone.localdate(locked.created_at):
+        raise ApplicationError("The move date must be on or after the day the plan was started", field="moved_on")
+    hours = TransitionSettings.current().post_move_check_hours
+    locked.moved_on = moved_on
+    locked.check_due_at = _moved_at(moved_on, now) + timedelta(hours=hours)
+    _change_status(locked, PlanStatus.MOVED, by=by)
+    locked.save()
+    add_to_chronology(
+        person=locked.person,
+        category="transition",
+        summary=f"Moved to {locked.moving_to} on {moved_on:%-d %B %Y}",
+        by=by,
+        link=plan_link(locked),
+    )
+    audit.record(
+        actor=by,
+        action="transition.moved",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"moved_on": moved_on.isoformat(), "check_due_at": locked.check_due_at.isoformat()},
+    )
+    return locked
+
+
+@transaction.atomic
+def record_check(
+    *,
+    plan: Plan,
+    by: User,
+    spoke_to: str,
+    went_as_planned: bool,
+    problems: str = "",
+    feedback_to: str = "",
+    now: datetime | None = None,
+) -> PostMoveCheck:
+    """Record the check after the move; problems are fed back to the coordinator and the team's managers."""
+    locked = _lock(plan)
+    if locked.status != PlanStatus.MOVED:
+        raise ApplicationError("Record the move before the check after it")
+    spoke = _require(spoke_to, "Enter who you spoke to", "spoke_to")
+    if not went_as_planned and not problems.strip():
+        raise ApplicationError("Describe what did not go as planned", field="problems")
+    if not went_as_planned and not feedback_to.strip():
+        raise ApplicationError("Enter who the problems were fed back to", field="feedback_to")
+    check = PostMoveCheck.objects.create(
+        plan=locked,
+        checked_at=now or timezone.now(),
+        by=by,
+        spoke_to=spoke,
+        went_as_planned=went_as_planned,
+        problems=problems.strip(),
+        feedback_to=feedback_to.strip(),
+    )
+    _change_status(locked, PlanStatus.CHECKED, by=by)
+    locked.save()
+    summary = "Check after the move: went as planned" if went_as_planned else "Check after the move: problems found"
+    add_to_chronology(
+        person=locked.person,
+        category="transition",
+        summary=summary,
+        by=by,
+        detail=check.problems,
+        link=plan_link(locked),
+    )
+    if not went_as_planned:
+        managers = User.objects.filter(
+            memberships__team_id=locked.team_id, memberships__role=Role.TEAM_MANAGER, is_active=True
+        )
+        notify(
+            recipients=[locked.coordinator, *managers],
+            message=f"A move did not go as planned ({locked.person.reference}): {check.problems}",
+            link=plan_link(locked),
+        )
+    audit.record(
+        actor=by,
+        action="transition.checked",
+        target=check,
+        person_id=locked.person_id,
+        snapshot={"went_as_planned": went_as_planned},
+    )
+    return check
+
+
+@transaction.atomic
+def cancel_plan(*, plan: Plan, by: User, reason: str) -> Plan:
+    locked = _lock(plan)
+    _change_status(
+        locked, PlanStatus.CANCELLED, by=by, reason=_require(reason, "Enter why the move is cancelled", "reason")
+    )
+    locked.save()
+    add_to_chronology(
+        person=locked.person,
+        category="transition",
+        summary="Move cancelled",
+        by=by,
+        detail=reason,
+        link=plan_link(locked),
+    )
+    audit.record(actor=by, action="transition.cancelled", target=locked, person_id=locked.person_id, snapshot={})
+    return locked
+
+
+@transaction.atomic
+def share_plan(*, plan: Plan, by: User, organisation: Organisation) -> Plan:
+    """Let a partner organisation see and follow this plan (not the rest of the person's record)."""
+    if organisation.is_this_council:
+        raise ApplicationError("Choose a partner organisation", field="organisation")
+    plan.shared_with.add(organisation)
+    audit.record(
+        actor=by,
+        action="transition.shared",
+        target=plan,
+        person_id=plan.person_id,
+        snapshot={"organisation": organisation.name},
+    )
+    return plan
+
+
+# --- Continuity: the daily gap sweep -------------------------------------------------------------------------
+
+
+@dataclass
+class GapSweepResult:
+    opened: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    open_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def sweep_gaps(*, today: date | None = None) -> GapSweepResult:
+    """Run every continuity rule; open new gaps, resolve those no longer found. Running it twice changes nothing."""
+    today = today or timezone.localdate()
+    result = GapSweepResult()
+    for rule in gaps.all_rules():
+        existing = {
+            key: (pk, status)
+            for pk, key, status in Gap.objects.filter(rule=rule.code).values_list("pk", "subject_key", "status")
+        }
+        found: set[str] = set()
+        new: list[Gap] = []
+        reopen: list[object] = []
+        for finding in rule.find(today):
+            if finding.subject_key in found:
+                continue
+            found.add(finding.subject_key)
+            known = existing.get(finding.subject_key)
+            if known is None:
+                new.append(
+                    Gap(
+                        rule=rule.code,
+                        subject_key=finding.subject_key,
+                        person_id=finding.person_id,
+                        team_id=finding.team_id,
+                        detail=finding.detail[:300],
+                        since=finding.since,
+                        found_on=today,
+                    )
+                )
+            elif known[1] == GapStatus.RESOLVED:
+                reopen.append(known[0])
+        Gap.objects.bulk_create(new, batch_size=1000)
+        gone = [pk for key, (pk, status) in existing.items() if status == GapStatus.OPEN and key not in found]
+        for start in range(0, len(gone), 1000):
+            Gap.objects.filter(pk__in=gone[start : start + 1000]).update(
+                status=GapStatus.RESOLVED, closed_on=today, updated_at=timezone.now()
+            )
+        for start in range(0, len(reopen), 1000):
+            Gap.objects.filter(pk__in=reopen[start : start + 1000]).update(
+                status=GapStatus.OPEN, closed_on=None, found_on=today, updated_at=timezone.now()
+            )
+        result.opened += len(new)
+        result.resolved += len(gone)
+        result.reopened += len(reopen)
+        result.open_by_rule[rule.code] = sum(
+            1 for key in found if existing.get(key, (None, GapStatus.OPEN))[1] != GapStatus.EXPLAINED
+        )
+    return result
+
+
+@transaction.atomic
+def explain_gap(*, gap: Gap, by: User, explanation: str) -> Gap:
+    """Staff say why this is not a gap (e.g. the person chose to stop the service); it stays closed."""
+    locked = Gap.objects.select_for_update(of=("self",)).get(pk=gap.pk)
+    if locked.status != GapStatus.OPEN:
+        raise ApplicationError("This gap is already closed")
+    locked.status = GapStatus.EXPLAINED
+    locked.explanation = _require(explanation, "Enter why this is not a gap, or what was done", "explanation")
+    locked.explained_by, locked.closed_on = by, timezone.localdate()
+    locked.save()
+    add_to_chronology(
+        person=locked.person,
+        category="continuity",
+        summary=f"Continuity check explained: {locked.detail}",
+        by=by,
+        detail=locked.explanation,
+    )
+    audit.record(actor=by, action="continuity.explained", target=locked, person_id=locked.person_id, snapshot={})
+    return locked

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class YoungPeopleConfig(AppConfig):
+    name = "safepathways.young_people"
+    label = "young_people"
+    verbose_name = "Young people and care leavers"
