@@ -61,15 +61,17 @@ WORKER_LEFT = "worker_left"
 def service_ended_with_nothing_next(today: date) -> Iterator[Finding]:
     """A service that ended with no recorded reason and no service after it.
 
-    Another service of the same person that runs past this one's end and starts no later than the grace period
-    after it (a planned next service) counts as "next". The person must be alive.
+    Another service of the same person that runs past this one's end counts as "next" once it has started, or
+    when it is planned to start within the grace period after the end. The person must be alive.
     """
     config = TransitionSettings.current()
     grace = timedelta(days=config.next_service_grace_days)
-    later = Service.objects.filter(
-        person_id=OuterRef("person_id"),
-        start_on__lte=ExpressionWrapper(OuterRef("end_on") + grace, output_field=DateField()),
-    ).filter(Q(end_on__isnull=True) | Q(end_on__gt=OuterRef("end_on")))
+    starts_soon = Q(start_on__lte=ExpressionWrapper(OuterRef("end_on") + grace, output_field=DateField()))
+    later = (
+        Service.objects.filter(person_id=OuterRef("person_id"))
+        .filter(starts_soon | Q(start_on__lte=today))
+        .filter(Q(end_on__isnull=True) | Q(end_on__gt=OuterRef("end_on")))
+    )
     ended = (
         Service.objects.filter(
             end_on__lt=today,
@@ -86,7 +88,7 @@ def service_ended_with_nothing_next(today: date) -> Iterator[Finding]:
             person_id=person_id,
             subject_key=f"service:{pk}",
             detail=f"{service_type} ended on {end_on:%-d %B %Y} with no reason and no next service",
-            since=end_on,
+            since=end_on or today,
             team_id=team_id,
         )
 
@@ -116,18 +118,18 @@ def post_move_check_overdue(today: date) -> Iterator[Finding]:
             person_id=person_id,
             subject_key=f"check:{pk}",
             detail="The check that the move went as planned is overdue",
-            since=due_at.date(),
+            since=due_at.date() if due_at else today,
             team_id=team_id,
         )
 
 
 def worker_left_work_unallocated(today: date) -> Iterator[Finding]:
-    """Open work still allocated to a worker who has left (account closed) or left the team that owns the work."""
+    """Open work still allocated to a worker who has left (account closed or leaving date passed) or left the team."""
     in_team = Membership.objects.filter(user_id=OuterRef("allocated_to_id"), team_id=OuterRef("team_id"))
     rows = (
         WorkItem.objects.open()
         .filter(allocated_to__isnull=False)
-        .filter(Q(allocated_to__is_active=False) | ~Exists(in_team))
+        .filter(Q(allocated_to__is_active=False) | Q(allocated_to__left_on__lte=today) | ~Exists(in_team))
         .values_list("pk", "person_id", "allocated_at", "team_id", "title")
     )
     for pk, person_id, allocated_at, team_id, title in rows.iterator(chunk_size=2000):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.urls import reverse
@@ -268,7 +269,7 @@ def add_arrangement(
     return item
 
 
-def _item(model: type[Step] | type[Arrangement], plan: Plan, item_id: object) -> Step | Arrangement:
+def _item(model: type[Step] | type[Arrangement], plan: Plan, item_id: UUID) -> Step | Arrangement:
     found = model.objects.filter(plan=plan, pk=item_id).first()
     if found is None:
         raise ApplicationError("That item is not part of this plan")
@@ -281,7 +282,7 @@ def update_item(
     plan: Plan,
     by: User,
     kind: str,
-    item_id: object,
+    item_id: UUID,
     owner: Owner,
     due_on: date | None,
     status: str,

@@ -1,0 +1,146 @@
+"""Screen-shaped reads of transition plans and continuity gaps, scoped to the user.
+
+Council staff see a plan when it belongs to one of their teams or they coordinate it; otherwise they reach it
+through the person's record (people.selectors.resolve_access: a working relationship, or a declared one).
+Partners see only plans shared with their organisation, and nothing else of the person's record.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from safepathways.accounts.models import User
+from safepathways.audit.models import AccessBasis
+from safepathways.people.models import AccessGrant
+from safepathways.people.selectors import resolve_access
+from safepathways.transitions import gaps
+from safepathways.transitions.models import (
+    OPEN_PLAN_STATUSES,
+    Gap,
+    GapStatus,
+    ItemStatus,
+    Plan,
+    PlanKind,
+    PlanStatus,
+    PlanStatusChange,
+)
+
+
+@dataclass(frozen=True)
+class PlanAccess:
+    plan: Plan
+    basis: str
+    grant: AccessGrant | None
+
+
+def _plan_with_detail(pk: UUID | str) -> Plan | None:
+    return (
+        Plan.objects.select_related("person", "team", "coordinator", "ready_override_by")
+        .prefetch_related(
+            "steps__owner_organisation",
+            "arrangements__owner_organisation",
+            "risks__owner_organisation",
+            "shared_with",
+            Prefetch("status_changes", queryset=PlanStatusChange.objects.select_related("by")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def plan_access(user: User, pk: UUID | str) -> PlanAccess:
+    """The plan and the basis on which `user` may see it; 404 outside scope.
+
+    Raises people.selectors.RelationshipRequiredError for staff who must declare a relationship first.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    plan = _plan_with_detail(pk)
+    if plan is None:
+        raise Http404
+    if not user.is_council_staff:
+        shared = {organisation.pk for organisation in plan.shared_with.all()}
+        if not shared & set(user.organisation_ids):
+            raise Http404
+        return PlanAccess(plan, AccessBasis.PARTNER_SHARE, None)
+    if plan.team_id in user.team_ids or plan.coordinator_id == user.pk:
+        return PlanAccess(plan, AccessBasis.RELATIONSHIP, None)
+    access = resolve_access(user, plan.person_id)
+    return PlanAccess(plan, access.basis, access.grant)
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    kind: str = ""
+    status: str = "open"  # open, overdue, moved, closed, all
+    team_id: UUID | None = None
+
+
+def plans(user: User, filters: PlanFilter, today: date) -> QuerySet[Plan]:
+    """Plans the user may list: their teams' and their own; partners, those shared with their organisation."""
+    rows = Plan.objects.select_related("person", "team", "coordinator").annotate(
+        open_essentials=Count(
+            "arrangements", filter=Q(arrangements__is_essential=True, arrangements__status=ItemStatus.OPEN)
+        )
+    )
+    if user.is_council_staff:
+        if filters.team_id is not None:
+            rows = rows.filter(team_id=filters.team_id)
+        else:
+            rows = rows.filter(Q(team_id__in=user.team_ids) | Q(coordinator=user))
+    else:
+        rows = rows.filter(pk__in=Plan.objects.shared_with_organisations(user.organisation_ids).values("pk"))
+    if filters.kind in PlanKind.values:
+        rows = rows.filter(kind=filters.kind)
+    if filters.status == "open":
+        rows = rows.filter(status__in=OPEN_PLAN_STATUSES)
+    elif filters.status == "overdue":
+        rows = rows.filter(status__in=OPEN_PLAN_STATUSES, planned_on__lt=today)
+    elif filters.status == "moved":
+        rows = rows.filter(status=PlanStatus.MOVED)
+    elif filters.status == "closed":
+        rows = rows.filter(status__in=[PlanStatus.CHECKED, PlanStatus.CANCELLED])
+    return rows.order_by("planned_on", "id")
+
+
+def person_plans(person_id: UUID) -> list[Plan]:
+    return list(Plan.objects.filter(person_id=person_id).select_related("team").order_by("-planned_on"))
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    code: str
+    label: str
+    what_to_do: str
+    open: int
+
+
+@dataclass(frozen=True)
+class GapFilter:
+    rule: str = ""
+    team_id: UUID | None = None
+
+
+def gap_counts(team_id: UUID | None) -> list[RuleCount]:
+    """Open gaps per rule (every registered rule listed, with zero when it found nothing)."""
+    rows = Gap.objects.open()
+    if team_id is not None:
+        rows = rows.filter(team_id=team_id)
+    counts = dict(rows.order_by().values_list("rule").annotate(n=Count("id")).values_list("rule", "n"))
+    return [RuleCount(rule.code, rule.label, rule.what_to_do, counts.get(rule.code, 0)) for rule in gaps.all_rules()]
+
+
+def open_gaps(filters: GapFilter) -> QuerySet[Gap]:
+    rows = Gap.objects.open().select_related("person", "team")
+    if filters.rule:
+        rows = rows.filter(rule=filters.rule)
+    if filters.team_id is not None:
+        rows = rows.filter(team_id=filters.team_id)
+    return rows.order_by("since", "id")
+
+
+def gap(pk: UUID | str) -> Gap | None:
+    return Gap.objects.select_related("person", "team").filter(pk=pk, status=GapStatus.OPEN).first()
