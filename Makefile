@@ -31,6 +31,7 @@ demo: $(VENV)/.installed assets
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py generate_borough --people $(PEOPLE) --seed $(SEED)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py sweep_breaches
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py sweep_authorisations
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py sweep_gaps
 	@echo "Safe Pathways is running at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
