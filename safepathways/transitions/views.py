@@ -115,11 +115,7 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _coordinators(user: User) -> Any:
-    return (
-        User.objects.filter(memberships__team_id__in=user.team_ids, is_active=True)
-        .distinct()
-        .order_by("full_name")
-    )
+    return User.objects.filter(memberships__team_id__in=user.team_ids, is_active=True).distinct().order_by("full_name")
 
 
 @require_http_methods(["GET", "POST"])
