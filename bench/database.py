@@ -17,6 +17,7 @@ COUNTED_TABLES = [
     ("alerts", "people_alert"),
     ("risks", "people_risk"),
     ("access log", "audit_accessevent"),
+    ("transition plans", "transitions_plan"),
 ]
 
 
@@ -54,6 +55,41 @@ def prepare(people: int) -> dict[str, Any]:
     result["vacuum_s"] = time.perf_counter() - started
     result["people"] = people_count()
     return result
+
+
+def sweep() -> dict[str, Any]:
+    """Run the daily continuity sweep: the first run opens the gaps, the second is the steady state (a day with
+    nothing new), the third repeats the second under tracemalloc for the peak of Python allocations (tracing
+    slows it, so its time is not reported)."""
+    import resource
+    import tracemalloc
+
+    from safepathways.transitions.services import sweep_gaps
+
+    runs = []
+    open_by_rule: dict[str, int] = {}
+    for label in ("first", "steady", "traced"):
+        if label == "traced":
+            tracemalloc.start()
+        started = time.perf_counter()
+        result = sweep_gaps()
+        seconds = time.perf_counter() - started
+        peak = None
+        if label == "traced":
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        open_by_rule = result.open_by_rule
+        runs.append(
+            {
+                "run": label,
+                "seconds": None if label == "traced" else seconds,
+                "peak_mb": peak,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "opened": result.opened,
+                "open": sum(result.open_by_rule.values()),
+            }
+        )
+    return {"people": people_count(), "runs": runs, "open_by_rule": open_by_rule}
 
 
 def facts() -> dict[str, Any]:

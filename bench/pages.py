@@ -175,6 +175,15 @@ def _same_duty_rows(html: str, raw: list[UUID]) -> bool:
     return _work_rows(html) == raw and _count(html, r"(\d+) unallocated</caption>") == len(raw)
 
 
+def _gap_rows(html: str) -> list[UUID]:
+    return [UUID(found) for found in re.findall(r"/transitions/continuity/([0-9a-f-]{36})/explain/", html)]
+
+
+def _same_gaps(html: str, raw: tuple[int, list[UUID]]) -> bool:
+    count, ids = raw
+    return _gap_rows(html) == ids and f"{count} open gap" in html
+
+
 def _dashboard_waiting(html: str) -> int | None:
     return _count(html, r"Waiting\s*</dt>\s*<dd[^>]*>\s*(\d+)")
 
@@ -307,6 +316,12 @@ def build_cases(f: Fixtures) -> list[Case]:
             "/dashboard/", {"team": f.team.slug},
             lambda raw: raw.dashboard(team_id, f.team.slug),
             listed=_dashboard_waiting, check=_same_waiting_total,
+        ),
+        Case(
+            "continuity view", "continuity", "GET /transitions/continuity/, no filter (page 1 of open gaps)",
+            "/transitions/continuity/", {},
+            lambda raw: raw.continuity(),
+            listed=lambda html: len(_gap_rows(html)), check=_same_gaps,
         ),
         Case(
             "api floor: no block to read", "api floor", "GET /api/v1/matches/?family_name=Zyx (a surname alone)",

@@ -185,6 +185,19 @@ DASHBOARD_TOP_SQL = (
 )
 DASHBOARD_WEEKS = 12
 
+# The continuity view (transitions.selectors.gap_counts, open_gaps; transitions.views.continuity).
+CONTINUITY_PAGE = 50  # transitions.views.PAGE_SIZE
+GAPS_COUNT_SQL = "SELECT count(*) FROM transitions_gap g WHERE g.status = 'open'"
+GAPS_BY_RULE_SQL = "SELECT g.rule, count(g.id) FROM transitions_gap g WHERE g.status = 'open' GROUP BY g.rule"
+THIS_COUNCIL_TEAMS_SQL = (
+    "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE o.is_this_council ORDER BY t.name"
+)
+GAPS_PAGE_SQL = (
+    "SELECT g.*, p.*, t.* FROM transitions_gap g JOIN people_person p ON p.id = g.person_id"
+    " LEFT JOIN accounts_team t ON t.id = g.team_id WHERE g.status = 'open' ORDER BY g.since, g.id LIMIT %s"
+)
+
 # GET /api/v1/matches/ with a token (core.api_auth.TokenAuthentication, referrals.matching).
 API_KEY_SQL = (
     "SELECT k.id, k.user_id, k.*, u.* FROM accounts_apitoken k JOIN accounts_user u ON u.id = k.user_id"
@@ -377,6 +390,18 @@ class RawClient:
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
         return sum(row[2] for row in waiting)
+
+    def continuity(self) -> tuple[int, list[UUID]]:
+        """The continuity view, no filter: (open gaps, the ids of the first page's rows)."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        count = self._fetch(GAPS_COUNT_SQL)[0][0]
+        self._fetch(GAPS_BY_RULE_SQL)
+        self._fetch(THIS_COUNCIL_TEAMS_SQL)
+        rows = self._fetch(GAPS_PAGE_SQL, [CONTINUITY_PAGE])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return int(count), [row[0] for row in rows]
 
     # The matching API -----------------------------------------------------------------------------
     def _begin_api_request(self) -> None:

@@ -57,7 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "with a different number of people is dropped and generated again",
     )
     parser.add_argument("--show-sql", action="store_true", help="print the SQL each page runs")
-    parser.add_argument("--worker", choices=["prepare", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["prepare", "sweep", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -139,6 +139,8 @@ def worker(args: argparse.Namespace) -> None:
     result: dict[str, Any]
     if args.worker == "prepare":
         result = database.prepare(people)
+    elif args.worker == "sweep":
+        result = database.sweep()
     else:
         url = os.environ["DATABASE_URL"]
         result = pages.run(url=url, reps=args.reps, warmup=args.warmup, show_sql=args.show_sql)
@@ -188,7 +190,7 @@ def summed(cases: list[dict[str, Any]], kind: str) -> float:
     return float(statistics.median(per_rep))
 
 
-GROUPS = ("floor", "search", "person", "waiting", "duty", "dashboard", "api floor", "matches")
+GROUPS = ("floor", "search", "person", "waiting", "duty", "dashboard", "continuity", "api floor", "matches")
 FLOORS = {"floor", "api floor"}  # the fixed cost of a signed-in page, and of an API request
 NET_MIN_MS = 0.5  # below this much raw SQL over the floor, the net ratio is noise
 
@@ -235,6 +237,24 @@ def print_report(
             f"  {scale:<8} {f['database_size']:>8} {generated:>9} {p['vacuum_s']:>5.1f} s  "
             + "  ".join(f"{f['rows'][x]:>13,}" for x in labels)
         )
+
+    print("\nDaily continuity sweep (manage.py sweep_gaps), in a fresh process: the first run on the generated data,")
+    print("then the steady state (a second run the same day), then the same again under tracemalloc for the peak of")
+    print("Python allocations (not timed). RSS = the process's maximum resident set size so far, Django included.")
+    print(
+        f"  {'scale':<8} {'people':>9} {'run':<7} {'seconds':>8} {'peak MB':>8} {'RSS MB':>7} {'opened':>7} "
+        f"{'open gaps':>10}"
+    )
+    for scale in sizes:
+        sweep = prepared[scale]["sweep"]
+        for run in sweep["runs"]:
+            seconds = "-" if run["seconds"] is None else f"{run['seconds']:.2f}"
+            peak = "-" if run["peak_mb"] is None else f"{run['peak_mb']:.1f}"
+            print(
+                f"  {scale:<8} {sweep['people']:>9,} {run['run']:<7} {seconds:>8} {peak:>8} "
+                f"{run['rss_mb']:>7.0f} {run['opened']:>7,} {run['open']:>10,}"
+            )
+        print(f"  {'':<8} {'':>9} open by rule: " + ", ".join(f"{k} {v:,}" for k, v in sweep["open_by_rule"].items()))
 
     reps, warmup = first["reps"], first["warmup"]
     print(
@@ -337,6 +357,7 @@ def main(argv: list[str]) -> int:
         url = scale_url(base_url, scale)
         print(f"\n[{scale}: {people:,} people] {ensure_database(url, people, args.keep)}", flush=True)
         prepared[scale] = run_worker("prepare", scale, url, people, args)
+        prepared[scale]["sweep"] = run_worker("sweep", scale, url, people, args)
     set_up = time.perf_counter() - started
     measured: dict[str, dict[str, Any]] = {}
     for scale, people in sizes.items():

@@ -320,7 +320,11 @@ class Gap(BaseModel):
     class Meta:
         ordering = ["since", "id"]
         constraints = [models.UniqueConstraint(fields=["rule", "subject_key"], name="gap_unique_subject")]
-        indexes = [models.Index(fields=["rule", "since"], condition=Q(status="open"), name="gap_open_by_rule")]
+        indexes = [
+            models.Index(fields=["rule", "since"], condition=Q(status="open"), name="gap_open_by_rule"),
+            # The continuity view's order, longest first, when no kind of gap is chosen.
+            models.Index(fields=["since", "id"], condition=Q(status="open"), name="gap_open_by_since"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.detail}"
