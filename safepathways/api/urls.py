@@ -24,4 +24,8 @@ urlpatterns = [
     path("", include("safepathways.transitions.api_urls")),
     path("", include("safepathways.discharges.api_urls")),
     path("", include("safepathways.young_people.api_urls")),
+    # /api/v1/oversight/, /api/v1/continuity/ and /api/v1/mutual-aid/
+    path("", include("safepathways.oversight.api_urls")),
+    path("", include("safepathways.continuity.api_urls")),
+    path("", include("safepathways.mutual_aid.api_urls")),
 ]

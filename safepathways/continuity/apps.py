@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ContinuityConfig(AppConfig):
+    name = "safepathways.continuity"
+    label = "continuity"
+    verbose_name = "Provider failure, emergencies and business continuity"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MutualAidConfig(AppConfig):
+    name = "safepathways.mutual_aid"
+    label = "mutual_aid"
+    verbose_name = "Mutual aid between councils"
