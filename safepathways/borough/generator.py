@@ -16,6 +16,7 @@ from safepathways.accounts.models import Organisation, OrganisationKind, Team, T
 from safepathways.accounts.services import add_user
 from safepathways.audit import services as audit
 from safepathways.borough import reference
+from safepathways.borough.discharges_data import generate_discharges
 from safepathways.borough.transitions_data import generate_transitions
 from safepathways.core.clocks import add_working_days
 from safepathways.core.identifiers import nhs_number_in_test_range
@@ -100,6 +101,7 @@ class Summary:
     risks: int = 0
     chronology: int = 0
     plans: int = 0
+    discharges: int = 0
     created: bool = False
 
 
@@ -250,6 +252,7 @@ class BoroughGenerator:
         with transaction.atomic():
             self._generate_people(people, teams, summary)
             summary.plans = generate_transitions(rng=self.rng, today=self.today, log=self.log)
+            summary.discharges = generate_discharges(rng=self.rng, today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",

@@ -1,0 +1,124 @@
+"""How hospital discharge words and colours its facts on screen: status, pathway, days since ready, support start."""
+
+from datetime import date
+
+from markupsafe import Markup
+
+from safepathways.core.formatting import format_date
+from safepathways.discharges.models import (
+    Pathway,
+    Referral,
+    ReferralStatusName,
+    SupportKind,
+)
+
+STATUS_CLASSES = {
+    ReferralStatusName.RECEIVED: "govuk-tag--blue",
+    ReferralStatusName.ASSESSING: "govuk-tag--light-blue",
+    ReferralStatusName.READY: "govuk-tag--green",
+    ReferralStatusName.DISCHARGED: "govuk-tag--grey",
+    ReferralStatusName.WITHDRAWN: "govuk-tag--grey",
+    ReferralStatusName.DIED: "govuk-tag--grey",
+}
+# Days since discharge-ready at which the board turns orange and red: the sitrep reports delays of 7+ and 21+
+# days weekly (Health Foundation, March 2024; domain-reference §3.3).
+LONG_DELAY_DAYS = 7
+VERY_LONG_DELAY_DAYS = 21
+
+
+def _tag(text: str, css: str) -> Markup:
+    return Markup('<strong class="govuk-tag {}">{}</strong>').format(css, text)
+
+
+def discharge_status_tag(status: str) -> Markup:
+    return _tag(ReferralStatusName(status).label, STATUS_CLASSES[ReferralStatusName(status)])
+
+
+def pathway_label(pathway: int | None) -> str:
+    return Pathway(pathway).label if pathway is not None else "Not agreed"
+
+
+def pathway_short(pathway: int | None) -> str:
+    return f"Pathway {pathway}" if pathway is not None else "Not known"
+
+
+def days_words(days: int | None) -> str:
+    if days is None:
+        return "Not ready yet"
+    if days == 0:
+        return "Ready today"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def days_tag(days: int | None) -> Markup:
+    """Days since discharge-ready, orange from 7 and red from 21 (the sitrep's long-delay bands)."""
+    if days is None:
+        return Markup("Not ready yet")
+    css = (
+        "govuk-tag--red"
+        if days >= VERY_LONG_DELAY_DAYS
+        else "govuk-tag--orange"
+        if days >= LONG_DELAY_DAYS
+        else "govuk-tag--grey"
+    )
+    return _tag(days_words(days), css)
+
+
+def support_words(referral: Referral) -> str:
+    """ "Reablement at home from 3 May 2025 at 08:30 (Camden reablement)", or "Not arranged"."""
+    if referral.support_start_on is None:
+        return "Not arranged"
+    kind = SupportKind(referral.support_kind).label if referral.support_kind else "Support"
+    words = f"{kind} from {format_date(referral.support_start_on)}"
+    if referral.support_start_time is not None:
+        words += f" at {referral.support_start_time:%H:%M}"
+    if referral.support_provider:
+        words += f" ({referral.support_provider})"
+    return words
+
+
+def support_status(referral: Referral, today: date) -> str:
+    if referral.support_start_on is None:
+        return ""
+    if referral.support_started_at is not None:
+        return "Started"
+    if referral.support_not_started_at is not None:
+        return "Did not start"
+    if referral.support_start_on < today:
+        return "Not confirmed"
+    return "Due"
+
+
+def owner_words(referral: Referral) -> str:
+    if not referral.next_action_owner_name:
+        return "No owner"
+    organisation = referral.next_action_owner_organisation
+    return (
+        f"{referral.next_action_owner_name} ({organisation.name})" if organisation else referral.next_action_owner_name
+    )
+
+
+def days_value(value: float | None) -> str:
+    """A median or percentile in days, to one decimal place when not whole."""
+    if value is None:
+        return "No discharges"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def share_value(value: float | None) -> str:
+    return "No discharges" if value is None else f"{value:.0f}%"
+
+
+TEMPLATE_HELPERS = {
+    "discharge_status_tag": discharge_status_tag,
+    "pathway_label": pathway_label,
+    "pathway_short": pathway_short,
+    "days_words": days_words,
+    "days_tag": days_tag,
+    "support_words": support_words,
+    "support_status": support_status,
+    "owner_words": owner_words,
+    "days_value": days_value,
+    "share_value": share_value,
+    "format_date": format_date,
+}

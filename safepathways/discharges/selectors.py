@@ -1,0 +1,328 @@
+"""Screen-shaped reads: the discharge board, one referral, the out-of-hours starts, the metrics, unsafe reports.
+
+Scope: council staff see every referral; a partner sees its own trust's referrals and those shared with its
+organisation (`visible_referrals`). Each screen is read in a fixed number of queries whatever its size.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.db.models import Count, F, IntegerField, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from safepathways.accounts.models import Organisation, OrganisationKind, Role, User
+from safepathways.discharges.models import (
+    PLANNING_SHARES,
+    DelayReason,
+    DischargeSettings,
+    Pathway,
+    Referral,
+    ReferralQuerySet,
+    ReferralStatusName,
+    UnsafeDischargeReport,
+)
+
+BOARD_LIMIT = 500
+OUT_OF_HOURS_LIMIT = 300
+# The board's pathway: the agreed one, or the ward's proposal until one is agreed.
+CURRENT_PATHWAY = Coalesce(F("agreed_pathway"), F("proposed_pathway"), output_field=IntegerField())
+
+
+def partner_organisation_ids(user: User) -> list[object]:
+    """Organisations, other than this council, in which the user works as a partner."""
+    ids = {
+        m.team.organisation_id
+        for m in user.memberships_cached
+        if m.role == Role.PARTNER and not m.team.organisation.is_this_council
+    }
+    return sorted(ids, key=str)
+
+
+def visible_referrals(user: User) -> ReferralQuerySet:
+    """Council staff see every referral; a partner only its trust's and those shared with its organisation."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    if user.is_council_staff:
+        return Referral.objects.all()
+    return Referral.objects.for_partner(partner_organisation_ids(user))
+
+
+def referral_detail(user: User, pk: UUID | str) -> Referral | None:
+    """One referral with everything its page shows, or None when outside the user's scope."""
+    return (
+        visible_referrals(user)
+        .select_related(
+            "person",
+            "hospital",
+            "delay_reason",
+            "next_action_owner_organisation",
+            "work_item__team",
+            "plan",
+            "referred_by",
+            "support_started_by",
+        )
+        .with_history()
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def trusts(user: User) -> list[Organisation]:
+    """NHS trusts a user may refer from or filter by: all for council staff, their own for partners."""
+    found = Organisation.objects.filter(kind=OrganisationKind.NHS_TRUST).order_by("name")
+    if not user.is_council_staff:
+        found = found.filter(pk__in=partner_organisation_ids(user))
+    return list(found)
+
+
+def active_delay_reasons() -> QuerySet[DelayReason]:
+    return DelayReason.objects.filter(is_active=True)
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    """Organisations a next action may be owned by (anyone but this council)."""
+    return Organisation.objects.filter(is_this_council=False).order_by("name")
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    referral: Referral
+    days_since_ready: int | None
+    pathway: int
+
+
+@dataclass
+class Board:
+    today: date
+    rows: list[BoardRow]
+    hospitals: list[Organisation]
+    is_truncated: bool
+    ready_count: int = 0
+    delayed_count: int = 0
+    by_pathway: dict[int, int] = field(default_factory=dict)
+
+
+def _board_rows(user: User, *, hospital_id: UUID | None, pathway: int | None) -> ReferralQuerySet:
+    rows = (
+        visible_referrals(user)
+        .open()
+        .annotate(current_pathway=CURRENT_PATHWAY)
+        .select_related("person", "hospital", "delay_reason", "next_action_owner_organisation")
+    )
+    if hospital_id is not None:
+        rows = rows.filter(hospital_id=hospital_id)
+    if pathway is not None:
+        rows = rows.filter(current_pathway=pathway)
+    # Longest since discharge-ready first; those not yet ready after them, longest in hospital first.
+    return rows.order_by(F("discharge_ready_on").asc(nulls_last=True), "admitted_on", "reference")
+
+
+def board(
+    user: User,
+    *,
+    today: date,
+    hospital_id: UUID | None = None,
+    pathway: int | None = None,
+    hospitals: list[Organisation] | None = None,
+) -> Board:
+    """The daily discharge meeting's board: trusts for the filter (unless given), then the rows (2 queries)."""
+    hospitals = trusts(user) if hospitals is None else hospitals
+    found = list(_board_rows(user, hospital_id=hospital_id, pathway=pathway)[: BOARD_LIMIT + 1])
+    rows = [BoardRow(r, r.days_since_ready(today), r.pathway) for r in found[:BOARD_LIMIT]]
+    by_pathway = dict.fromkeys(Pathway.values, 0)
+    for row in rows:
+        by_pathway[row.pathway] += 1
+    return Board(
+        today=today,
+        rows=rows,
+        hospitals=hospitals,
+        is_truncated=len(found) > BOARD_LIMIT,
+        ready_count=sum(1 for row in rows if row.referral.status == ReferralStatusName.READY),
+        delayed_count=sum(1 for row in rows if row.days_since_ready is not None and row.days_since_ready > 0),
+        by_pathway=by_pathway,
+    )
+
+
+# --- out of hours -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutOfHoursRow:
+    referral: Referral
+    is_out_of_hours: bool
+    is_overdue: bool
+
+
+def out_of_hours_starts(today: date, config: DischargeSettings | None = None) -> list[OutOfHoursRow]:
+    """Support due to start from the last working day to the horizon, not yet confirmed (one query).
+
+    Out of hours first (weekends, bank holidays, outside office hours), then in time order. Starts already
+    past and still unconfirmed stay on the list as overdue, for up to 7 days.
+    """
+    config = config or DischargeSettings.current()
+    found = list(
+        Referral.objects.support_due(
+            today - timedelta(days=7), today + timedelta(days=config.out_of_hours_horizon_days)
+        )
+        .select_related("person", "hospital")
+        .order_by("support_start_on", "support_start_time", "reference")[:OUT_OF_HOURS_LIMIT]
+    )
+    rows = [
+        OutOfHoursRow(
+            referral=r,
+            is_out_of_hours=r.support_starts_out_of_hours(config),
+            is_overdue=r.support_start_on is not None and r.support_start_on < today,
+        )
+        for r in found
+    ]
+    return sorted(rows, key=lambda row: (not row.is_overdue, not row.is_out_of_hours))
+
+
+def support_start_referral(pk: UUID | str, today: date) -> Referral | None:
+    """A referral whose support start the out-of-hours team may record: arranged and not yet confirmed."""
+    return (
+        Referral.objects.filter(support_start_on__isnull=False, support_started_at__isnull=True)
+        .exclude(status__in=[ReferralStatusName.WITHDRAWN, ReferralStatusName.DIED])
+        .select_related("person", "hospital")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- metrics ------------------------------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """The p-th percentile (0-100) by linear interpolation between closest ranks (as numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    if low == high:
+        return float(ordered[low])
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: Sequence[float]) -> float | None:
+    return percentile(values, 50)
+
+
+@dataclass(frozen=True)
+class PathwayMetrics:
+    pathway: int
+    open_delays: int
+    discharges: int
+    median_days: float | None
+    p90_days: float | None
+    share: float | None  # of discharges in the period, as a percentage
+    planning_direction: str
+    planning_share: int
+
+    @property
+    def meets_planning_share(self) -> bool | None:
+        if self.share is None:
+            return None
+        if self.planning_direction == "at least":
+            return self.share >= self.planning_share
+        return self.share <= self.planning_share
+
+
+@dataclass
+class Metrics:
+    start: date
+    end: date
+    pathways: list[PathwayMetrics]
+    discharges: int
+    without_ready_date: int
+    median_days: float | None
+    p90_days: float | None
+    open_delays: int
+    unsafe_reports: int
+    unsafe_under_review: int
+    early_readmissions: int
+
+
+def metrics(*, start: date, end: date, today: date) -> Metrics:
+    """Delays now, and over discharges in [start, end]: days from discharge-ready to discharge, shares by pathway
+    against the national planning shares, early readmissions, and unsafe discharge reports (3 queries)."""
+    delays = dict(
+        Referral.objects.delayed(today)
+        .annotate(current_pathway=CURRENT_PATHWAY)
+        .order_by()
+        .values_list("current_pathway")
+        .annotate(n=Count("id"))
+        .values_list("current_pathway", "n")
+    )
+    discharged = list(
+        Referral.objects.filter(status=ReferralStatusName.DISCHARGED, discharged_on__gte=start, discharged_on__lte=end)
+        .annotate(current_pathway=CURRENT_PATHWAY)
+        .values_list("current_pathway", "discharge_ready_on", "discharged_on", "is_early_readmission")
+    )
+    reports = UnsafeDischargeReport.objects.filter(reported_at__date__gte=start, reported_at__date__lte=end).aggregate(
+        total=Count("id"), open=Count("id", filter=Q(review_closed_at__isnull=True))
+    )
+    days_by_pathway: dict[int, list[float]] = {value: [] for value in Pathway.values}
+    count_by_pathway: dict[int, int] = dict.fromkeys(Pathway.values, 0)
+    for pathway, ready_on, discharged_on, _early in discharged:
+        count_by_pathway[pathway] += 1
+        if ready_on is not None and discharged_on is not None:
+            days_by_pathway[pathway].append(float((discharged_on - ready_on).days))
+    total = len(discharged)
+    rows = []
+    for value in Pathway.values:
+        direction, share = PLANNING_SHARES[value]
+        days = days_by_pathway[value]
+        rows.append(
+            PathwayMetrics(
+                pathway=value,
+                open_delays=delays.get(value, 0),
+                discharges=count_by_pathway[value],
+                median_days=median(days),
+                p90_days=percentile(days, 90),
+                share=100 * count_by_pathway[value] / total if total else None,
+                planning_direction=direction,
+                planning_share=share,
+            )
+        )
+    all_days = [d for days in days_by_pathway.values() for d in days]
+    return Metrics(
+        start=start,
+        end=end,
+        pathways=rows,
+        discharges=total,
+        without_ready_date=sum(1 for row in discharged if row[1] is None),
+        median_days=median(all_days),
+        p90_days=percentile(all_days, 90),
+        open_delays=sum(delays.values()),
+        unsafe_reports=reports["total"],
+        unsafe_under_review=reports["open"],
+        early_readmissions=sum(1 for row in discharged if row[3]),
+    )
+
+
+# --- unsafe discharge reports -------------------------------------------------------------------------------------
+
+
+def unsafe_reports() -> QuerySet[UnsafeDischargeReport]:
+    """Reports under review first, newest first (council staff only)."""
+    return UnsafeDischargeReport.objects.select_related("person", "referral__hospital").order_by(
+        F("review_closed_at").desc(nulls_first=True), "-reported_at"
+    )
+
+
+def unsafe_report(pk: UUID | str) -> UnsafeDischargeReport | None:
+    return (
+        UnsafeDischargeReport.objects.select_related(
+            "person", "referral__hospital", "reported_by", "review_closed_by", "work_item__team"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def person_referrals(person_id: UUID) -> ReferralQuerySet:
+    return Referral.objects.filter(person_id=person_id).select_related("hospital").order_by("-admitted_on")

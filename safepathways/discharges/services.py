@@ -1,0 +1,819 @@
+"""Hospital discharge: ward referrals, the daily decisions (discharge-ready date, pathway, next action, delay,
+support start), the outcome and readmission, support starting out of hours, and unsafe discharge reports.
+
+Each function is one transaction: validate, write, record the status row, the chronology entry and the audit
+event (ADR-005). Dates are checked in order and refused with a message naming the field:
+
+- admission, the discharge-ready date, the discharge and a readmission are facts: today or in the past;
+- the discharge-ready date and the discharge are on or after admission; the discharge is on or after the
+  discharge-ready date; a readmission is on or after the discharge;
+- a next action always has an owner (a name; the organisation when not the council) and a due date not past.
+
+Person matching for a ward referral: the NHS number finds the council record (a merged record leads to the one it
+was merged into); a record with a different date of birth is refused rather than guessed; with no record one is
+created from the ward's identity (NHS number present, not traced by the council). The record is then shared with
+the trust so the ward can follow it. The work item goes to the trust's hospital social work team (HospitalRoute,
+else the first hospital social work team). The transition plan is created when a pathway 1-3 is agreed with a
+planned discharge date, and shared with the trust.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from safepathways.accounts.models import Organisation, OrganisationKind, Role, Team, TeamKind, User
+from safepathways.audit import services as audit
+from safepathways.core.errors import ApplicationError
+from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number
+from safepathways.core.services import reserve_numbers
+from safepathways.discharges import rules
+from safepathways.discharges.models import (
+    ALLOWED_TRANSITIONS,
+    PATHWAY_DESTINATIONS,
+    PATHWAYS_WITH_SUPPORT,
+    DelayReason,
+    Destination,
+    DischargeSettings,
+    HospitalRoute,
+    Pathway,
+    Referral,
+    ReferralStatusName,
+    ReporterRelationship,
+    ReviewOutcome,
+    SupportKind,
+    UnsafeDischargeReport,
+)
+from safepathways.discharges.selectors import partner_organisation_ids
+from safepathways.notifications.services import notify
+from safepathways.people import services as people_services
+from safepathways.people.codes import NHSNumberStatus
+from safepathways.people.models import Person, Share
+from safepathways.transitions import services as transitions
+from safepathways.transitions.models import PlanKind
+from safepathways.work import services as work_services
+from safepathways.work.models import WorkItem, WorkKind
+
+CHRONOLOGY = "discharge"
+
+
+def discharge_settings() -> DischargeSettings:
+    """The one settings row (seeded by migration 0002; recreated with defaults if deleted)."""
+    settings_row, _ = DischargeSettings.objects.get_or_create(id=1)
+    return settings_row
+
+
+def _link(referral: Referral) -> str:
+    return reverse("discharges:referral", args=[referral.pk])
+
+
+def _required(value: str, message: str, field_name: str) -> str:
+    if not (value or "").strip():
+        raise ApplicationError(message, field=field_name)
+    return value.strip()
+
+
+def _not_future(day: date, label: str, field_name: str) -> None:
+    if day > timezone.localdate():
+        raise ApplicationError(f"{label} must be today or in the past", field=field_name)
+
+
+def _lock(referral: Referral) -> Referral:
+    # Only the row itself is locked and read: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    return Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+
+
+def _require_open(referral: Referral) -> None:
+    if not referral.is_open:
+        label = ReferralStatusName(referral.status).label.lower()
+        raise ApplicationError(f"This referral is closed ({label}): it can no longer be changed")
+
+
+def _move(referral: Referral, to: str, *, by: User | None, reason: str = "") -> None:
+    """Check the declared transition table, then write the status row and the mirror column."""
+    if to == referral.status:
+        return
+    if to not in ALLOWED_TRANSITIONS[referral.status]:
+        raise ApplicationError(
+            f"A referral that is {ReferralStatusName(referral.status).label.lower()} cannot become "
+            f"{ReferralStatusName(to).label.lower()}"
+        )
+    referral.status = to
+    referral.save(update_fields=["status", "updated_at"])
+    referral.statuses.create(name=to, reason=reason, created_by=by)
+
+
+def is_ready(referral: Referral) -> bool:
+    """Ready to go: pathway agreed, discharge-ready date known, and for pathways 1-3 a support start date set."""
+    if referral.agreed_pathway is None or referral.discharge_ready_on is None:
+        return False
+    return referral.agreed_pathway == Pathway.HOME_NO_NEW_SUPPORT or referral.support_start_on is not None
+
+
+def _sync_status(referral: Referral, by: User, reason: str) -> None:
+    """Move an open referral between received, assessing and ready from what is now recorded."""
+    if not referral.is_open:
+        return
+    if is_ready(referral):
+        target = ReferralStatusName.READY
+    elif referral.status == ReferralStatusName.RECEIVED and not by.is_council_staff:
+        target = ReferralStatusName.RECEIVED  # the ward adding facts does not start the council's assessment
+    else:
+        target = ReferralStatusName.ASSESSING
+    _move(referral, target, by=by, reason=reason)
+
+
+def _record(by: User | None, action: str, referral: Referral, **snapshot: object) -> None:
+    audit.record(
+        actor=by,
+        action=action,
+        target=referral,
+        person_id=referral.person_id,
+        snapshot=snapshot,
+        actor_label="" if by else "system",
+    )
+
+
+def _story(referral: Referral, summary: str, by: User | None, detail: str = "") -> None:
+    people_services.add_to_chronology(
+        person=referral.person,
+        category=CHRONOLOGY,
+        summary=f"Hospital discharge {referral.reference}: {summary}",
+        by=by,
+        detail=detail,
+        link=_link(referral),
+    )
+
+
+def hospital_team(hospital: Organisation) -> Team:
+    """The hospital social work team that takes this trust's referrals."""
+    route = HospitalRoute.objects.select_related("team").filter(hospital=hospital).first()
+    if route is not None:
+        return route.team
+    team = (
+        Team.objects.filter(kind=TeamKind.HOSPITAL_SOCIAL_WORK, organisation__is_this_council=True)
+        .order_by("name")
+        .first()
+    )
+    if team is None:
+        raise ApplicationError("There is no hospital social work team to receive the referral", field="hospital")
+    return team
+
+
+def _team_members(team_id: UUID | None) -> list[User]:
+    """Council staff of a team: whom a discharge problem is told to."""
+    if team_id is None:
+        return []
+    return list(
+        User.objects.filter(memberships__team_id=team_id, is_active=True)
+        .exclude(memberships__role=Role.PARTNER)
+        .distinct()
+    )
+
+
+# --- referral from a ward ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class WardReferral:
+    """What a ward tells the hospital social work team about an inpatient."""
+
+    hospital: Organisation
+    ward: str
+    admitted_on: date
+    proposed_pathway: int
+    needs: str
+    discharge_ready_on: date | None = None
+    ward_contact: str = ""
+    # Identity, when no council record is chosen: the NHS number finds or creates the record.
+    nhs_number: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    person: Person | None = None
+
+
+def _validate_referral(details: WardReferral, by: User) -> None:
+    if details.hospital.kind != OrganisationKind.NHS_TRUST:
+        raise ApplicationError("Choose the NHS trust the person is in", field="hospital")
+    if not by.is_council_staff and details.hospital.pk not in partner_organisation_ids(by):
+        raise ApplicationError("You can refer only from your own trust's wards", field="hospital")
+    details.ward = _required(details.ward, "Enter the ward", "ward")
+    details.needs = _required(details.needs, "Describe the person's needs on discharge", "needs")
+    if details.proposed_pathway not in Pathway.values:
+        raise ApplicationError("Choose the proposed pathway, from 0 to 3", field="proposed_pathway")
+    _not_future(details.admitted_on, "The admission date", "admitted_on")
+    if details.discharge_ready_on is not None:
+        _check_ready_date(details.discharge_ready_on, details.admitted_on)
+
+
+def _check_ready_date(discharge_ready_on: date, admitted_on: date) -> None:
+    if discharge_ready_on > timezone.localdate():
+        raise ApplicationError(
+            "The discharge-ready date must be today or in the past: it is the day the person stopped meeting "
+            "the criteria to reside",
+            field="discharge_ready_on",
+        )
+    if discharge_ready_on < admitted_on:
+        raise ApplicationError(
+            "The discharge-ready date cannot be before the admission date", field="discharge_ready_on"
+        )
+
+
+def find_or_create_person(
+    *, nhs_number: str, given_name: str, family_name: str, date_of_birth: date | None, by: User
+) -> Person:
+    """The council record with this NHS number, or a new record from the ward's identity."""
+    digits = normalise_nhs_number(nhs_number or "")
+    if not digits:
+        raise ApplicationError("Enter the person's NHS number", field="nhs_number")
+    if not is_valid_nhs_number(digits):
+        raise ApplicationError(
+            "Enter a valid NHS number: 10 digits whose last digit is the correct check digit", field="nhs_number"
+        )
+    person = Person.objects.select_related("merged_into").filter(nhs_number=digits).first()
+    if person is not None:
+        while person.merged_into is not None:
+            person = person.merged_into
+        if date_of_birth and person.date_of_birth and person.date_of_birth != date_of_birth:
+            raise ApplicationError(
+                "The council's record with this NHS number has a different date of birth: check both with the "
+                "patient's record, or ring the hospital social work team",
+                field="date_of_birth",
+            )
+        if person.date_of_death is not None:
+            raise ApplicationError("The council's record says this person has died", field="nhs_number")
+        return person
+    return people_services.create_person(
+        by=by,
+        data={
+            "given_name": _required(given_name, "Enter the person's first name", "given_name"),
+            "family_name": _required(family_name, "Enter the person's last name", "family_name"),
+            "date_of_birth": date_of_birth,
+            "nhs_number": digits,
+            "nhs_number_status": NHSNumberStatus.NOT_TRACED,
+        },
+    )
+
+
+def _share_with_trust(person: Person, hospital: Organisation, by: User) -> None:
+    now = timezone.now()
+    current = (
+        Share.objects.filter(person=person, organisation=hospital, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exists()
+    )
+    if not current:
+        people_services.share_with_organisation(
+            person=person, by=by, organisation=hospital, purpose="Hospital discharge referral"
+        )
+
+
+@transaction.atomic
+def create_referral(*, details: WardReferral, by: User) -> Referral:
+    """Receive a ward's referral: the person found or added, shared with the trust, and work for the team."""
+    _validate_referral(details, by)
+    person = details.person
+    if person is None:
+        person = find_or_create_person(
+            nhs_number=details.nhs_number,
+            given_name=details.given_name,
+            family_name=details.family_name,
+            date_of_birth=details.date_of_birth,
+            by=by,
+        )
+    elif person.date_of_death is not None:
+        raise ApplicationError("This person has died", field="person")
+    if Referral.objects.open().filter(person=person, hospital=details.hospital).exists():
+        raise ApplicationError(
+            "This person already has an open discharge referral from this trust: update that one", field="nhs_number"
+        )
+    team = hospital_team(details.hospital)
+    work_item = work_services.open_work(
+        person=person,
+        kind=WorkKind.DISCHARGE,
+        team=team,
+        title=f"Hospital discharge: {details.hospital.name}, {details.ward}",
+        by=by,
+        story=details.needs,
+        due_on=details.discharge_ready_on,
+    )
+    referral = Referral(
+        reference=f"HD{reserve_numbers('discharge_reference')[0]:07d}",
+        person=person,
+        hospital=details.hospital,
+        ward=details.ward,
+        ward_contact=details.ward_contact.strip(),
+        admitted_on=details.admitted_on,
+        discharge_ready_on=details.discharge_ready_on,
+        proposed_pathway=details.proposed_pathway,
+        needs=details.needs,
+        referred_by=by,
+        work_item=work_item,
+    )
+    referral.full_clean(exclude=["work_item", "person"])
+    referral.save()
+    referral.statuses.create(
+        name=ReferralStatusName.RECEIVED, reason=f"From {details.hospital.name}, {details.ward}", created_by=by
+    )
+    _share_with_trust(person, details.hospital, by)
+    _story(
+        referral,
+        f"referred from {details.hospital.name}, {details.ward}; proposed {Pathway(details.proposed_pathway).label}",
+        by,
+        details.needs,
+    )
+    _record(by, "discharge.referred", referral, pathway=details.proposed_pathway, ward=details.ward)
+    return referral
+
+
+# --- the daily decisions ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_discharge_ready_date(*, referral: Referral, discharge_ready_on: date, by: User) -> Referral:
+    """Record the day the person stopped meeting the criteria to reside (the ward or the hospital team)."""
+    locked = _lock(referral)
+    _require_open(locked)
+    _check_ready_date(discharge_ready_on, locked.admitted_on)
+    locked.discharge_ready_on = discharge_ready_on
+    locked.save(update_fields=["discharge_ready_on", "updated_at"])
+    WorkItem.objects.filter(pk=locked.work_item_id, due_on__isnull=True).update(due_on=discharge_ready_on)
+    _sync_status(locked, by, f"Discharge-ready from {discharge_ready_on:%-d %B %Y}")
+    _story(locked, f"discharge-ready from {discharge_ready_on:%-d %B %Y}", by)
+    _record(by, "discharge.ready_date", locked, discharge_ready_on=discharge_ready_on.isoformat())
+    return locked
+
+
+def _plan_for(locked: Referral, by: User, today: date) -> None:
+    """Create the transition plan, or move its date, once a pathway with support and a date are agreed."""
+    if locked.agreed_pathway not in PATHWAYS_WITH_SUPPORT or locked.planned_discharge_on is None:
+        return
+    moving_to = locked.moving_to or PATHWAY_DESTINATIONS[Pathway(locked.agreed_pathway)]
+    plan = locked.plan
+    if plan is not None and plan.is_open:
+        data: dict[str, object] = {}
+        if plan.planned_on != locked.planned_discharge_on:
+            data["planned_on"] = locked.planned_discharge_on
+        if plan.moving_to != moving_to:
+            data["moving_to"] = moving_to
+        if data:
+            transitions.update_plan(plan=plan, by=by, data=data, today=today)
+        return
+    plan = transitions.create_plan(
+        person=locked.person,
+        kind=PlanKind.HOSPITAL_DISCHARGE,
+        moving_from=f"{locked.hospital.name}, {locked.ward}",
+        moving_to=moving_to,
+        planned_on=locked.planned_discharge_on,
+        team=locked.work_item.team,
+        coordinator=by,
+        by=by,
+        source_label=f"Hospital discharge referral {locked.reference}",
+        today=today,
+    )
+    transitions.share_plan(plan=plan, by=by, organisation=locked.hospital)
+    locked.plan = plan
+    locked.save(update_fields=["plan", "updated_at"])
+
+
+@transaction.atomic
+def agree_pathway(
+    *, referral: Referral, pathway: int, by: User, planned_discharge_on: date | None = None, moving_to: str = ""
+) -> Referral:
+    """The hospital team agrees the pathway (and the planned discharge date): pathways 1-3 get a transition plan."""
+    if not by.has_perm(rules.PLAN_DISCHARGE):
+        raise ApplicationError("Only the hospital social work team can agree the pathway")
+    if pathway not in Pathway.values:
+        raise ApplicationError("Choose the pathway, from 0 to 3", field="pathway")
+    today = timezone.localdate()
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("person", "hospital", "work_item__team", "plan")
+        .get(pk=referral.pk)
+    )
+    _require_open(locked)
+    if planned_discharge_on is not None and planned_discharge_on < today:
+        raise ApplicationError(
+            "The planned discharge date must be today or in the future", field="planned_discharge_on"
+        )
+    locked.agreed_pathway = pathway
+    locked.planned_discharge_on = planned_discharge_on
+    locked.moving_to = moving_to.strip()
+    locked.save(update_fields=["agreed_pathway", "planned_discharge_on", "moving_to", "updated_at"])
+    _plan_for(locked, by, today)
+    label = Pathway(pathway).label
+    _sync_status(locked, by, f"{label} agreed")
+    when = f"; planned discharge {planned_discharge_on:%-d %B %Y}" if planned_discharge_on else ""
+    _story(locked, f"{label} agreed{when}", by)
+    _record(
+        by,
+        "discharge.pathway_agreed",
+        locked,
+        pathway=pathway,
+        planned_discharge_on=planned_discharge_on.isoformat() if planned_discharge_on else "",
+    )
+    return locked
+
+
+@transaction.atomic
+def set_next_action(
+    *,
+    referral: Referral,
+    action: str,
+    owner_name: str,
+    due_on: date | None,
+    by: User,
+    owner_organisation: Organisation | None = None,
+) -> Referral:
+    """The daily meeting's next action for this person: what, who owns it, and by when."""
+    locked = _lock(referral)
+    _require_open(locked)
+    action = _required(action, "Enter the next action", "next_action")
+    owner = _required(owner_name, "Enter who owns the next action", "next_action_owner_name")
+    if due_on is None:
+        raise ApplicationError("Enter when the next action is due", field="next_action_due")
+    if due_on < timezone.localdate():
+        raise ApplicationError("The next action's due date must be today or later", field="next_action_due")
+    locked.next_action = action[:300]
+    locked.next_action_owner_name = owner[:200]
+    locked.next_action_owner_organisation = owner_organisation
+    locked.next_action_due = due_on
+    locked.save(
+        update_fields=[
+            "next_action",
+            "next_action_owner_name",
+            "next_action_owner_organisation",
+            "next_action_due",
+            "updated_at",
+        ]
+    )
+    _sync_status(locked, by, f"Next action: {action[:200]}")
+    _record(by, "discharge.next_action", locked, owner=owner, due_on=due_on.isoformat())
+    return locked
+
+
+@transaction.atomic
+def set_delay_reason(*, referral: Referral, delay_reason: DelayReason | None, by: User) -> Referral:
+    """Why a person who is ready is still in hospital (or none: the delay is over)."""
+    locked = _lock(referral)
+    _require_open(locked)
+    if delay_reason is not None:
+        if not delay_reason.is_active:
+            raise ApplicationError("Choose a delay reason from the current list", field="delay_reason")
+        if locked.discharge_ready_on is None:
+            raise ApplicationError(
+                "Record the discharge-ready date first: a delay starts once the person is ready",
+                field="delay_reason",
+            )
+    locked.delay_reason = delay_reason
+    locked.save(update_fields=["delay_reason", "updated_at"])
+    _record(by, "discharge.delay_reason", locked, delay_reason=delay_reason.code if delay_reason else "")
+    return locked
+
+
+@transaction.atomic
+def plan_support_start(
+    *,
+    referral: Referral,
+    kind: str,
+    provider: str,
+    start_on: date,
+    by: User,
+    start_time: time | None = None,
+) -> Referral:
+    """When reablement or care starts after discharge, and who provides it. A new date clears "did not start"."""
+    if not by.has_perm(rules.PLAN_DISCHARGE):
+        raise ApplicationError("Only the hospital social work team can arrange the support start")
+    locked = _lock(referral)
+    if locked.status in (ReferralStatusName.WITHDRAWN, ReferralStatusName.DIED):
+        raise ApplicationError("This referral is closed: it can no longer be changed")
+    if locked.support_started_at is not None:
+        raise ApplicationError("The support has already started", field="support_start_on")
+    if kind not in SupportKind.values:
+        raise ApplicationError("Choose the kind of support", field="support_kind")
+    provider = _required(provider, "Enter who provides the support", "support_provider")
+    if start_on < locked.admitted_on:
+        raise ApplicationError("The support cannot start before the admission date", field="support_start_on")
+    if locked.discharged_on is not None and start_on < locked.discharged_on:
+        raise ApplicationError("The support cannot start before the discharge", field="support_start_on")
+    if locked.discharged_on is None and start_on < timezone.localdate():
+        raise ApplicationError("The support start must be today or in the future", field="support_start_on")
+    locked.support_kind, locked.support_provider = kind, provider[:200]
+    locked.support_start_on, locked.support_start_time = start_on, start_time
+    locked.support_not_started_reason, locked.support_not_started_at = "", None
+    locked.save(
+        update_fields=[
+            "support_kind",
+            "support_provider",
+            "support_start_on",
+            "support_start_time",
+            "support_not_started_reason",
+            "support_not_started_at",
+            "updated_at",
+        ]
+    )
+    words = f"{SupportKind(kind).label} by {provider} from {start_on:%-d %B %Y}"
+    if start_time is not None:
+        words += f" at {start_time:%H:%M}"
+    _sync_status(locked, by, f"Support: {words}")
+    _story(locked, f"support arranged: {words}", by)
+    _record(by, "discharge.support_planned", locked, kind=kind, start_on=start_on.isoformat())
+    return locked
+
+
+def _close_work_if_done(locked: Referral, by: User, outcome: str) -> None:
+    """The hospital team's work ends once the person is home and any support has started (or never needed)."""
+    item = WorkItem.objects.filter(pk=locked.work_item_id, closed_at__isnull=True).first()
+    if item is not None:
+        work_services.close_work(work_item=item, by=by, outcome=outcome)
+
+
+def _support_settled(locked: Referral) -> bool:
+    return locked.pathway not in PATHWAYS_WITH_SUPPORT or locked.support_started_at is not None
+
+
+@transaction.atomic
+def record_support_started(
+    *, referral: Referral, started_at: datetime, confirmed_with: str, by: User, now: datetime | None = None
+) -> Referral:
+    """Someone (often the out-of-hours team) confirms the support started, when, and with whom they checked."""
+    now = now or timezone.now()
+    locked = _lock(referral)
+    if locked.status in (ReferralStatusName.WITHDRAWN, ReferralStatusName.DIED):
+        raise ApplicationError("This referral is closed: it can no longer be changed")
+    if locked.support_start_on is None:
+        raise ApplicationError("No support start has been arranged for this person", field="started_at")
+    if locked.support_started_at is not None:
+        raise ApplicationError("The support start has already been recorded", field="started_at")
+    if started_at > now:
+        raise ApplicationError("The time the support started must be now or in the past", field="started_at")
+    if timezone.localdate(started_at) < locked.admitted_on:
+        raise ApplicationError("The support cannot have started before the admission date", field="started_at")
+    who = _required(confirmed_with, "Enter who confirmed the support started", "confirmed_with")
+    locked.support_started_at, locked.support_started_by = started_at, by
+    locked.support_confirmed_with = who[:200]
+    locked.support_not_started_reason, locked.support_not_started_at = "", None
+    locked.save(
+        update_fields=[
+            "support_started_at",
+            "support_started_by",
+            "support_confirmed_with",
+            "support_not_started_reason",
+            "support_not_started_at",
+            "updated_at",
+        ]
+    )
+    local = timezone.localtime(started_at)
+    _story(locked, f"support started {local:%-d %B %Y at %H:%M} (confirmed with {who})", by)
+    _record(by, "discharge.support_started", locked, started_at=started_at.isoformat())
+    if locked.status == ReferralStatusName.DISCHARGED:
+        _close_work_if_done(locked, by, "Discharged; support started")
+    return locked
+
+
+@transaction.atomic
+def record_support_not_started(*, referral: Referral, reason: str, by: User) -> Referral:
+    """The support did not start: say why, and the hospital team is told at once."""
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("person").get(pk=referral.pk)
+    if locked.support_start_on is None:
+        raise ApplicationError("No support start has been arranged for this person", field="reason")
+    if locked.support_started_at is not None:
+        raise ApplicationError("The support start has already been recorded as started", field="reason")
+    why = _required(reason, "Enter why the support did not start", "reason")
+    locked.support_not_started_reason, locked.support_not_started_at = why, timezone.now()
+    locked.save(update_fields=["support_not_started_reason", "support_not_started_at", "updated_at"])
+    _story(locked, "support did not start", by, why)
+    _record(by, "discharge.support_not_started", locked, reason=why)
+    team_id = WorkItem.objects.filter(pk=locked.work_item_id).values_list("team_id", flat=True).first()
+    notify(
+        recipients=[u for u in _team_members(team_id) if u.pk != by.pk],
+        message=f"Support for {locked.person.full_name} ({locked.reference}) did not start: {why}"[:300],
+        link=_link(locked),
+        dedupe_key=f"discharge-not-started:{locked.pk}:{locked.support_start_on}",
+    )
+    return locked
+
+
+# --- outcome ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_discharge(
+    *,
+    referral: Referral,
+    discharged_on: date,
+    discharged_to: str,
+    by: User,
+    destination_detail: str = "",
+    support: str = "",
+) -> Referral:
+    """The person left hospital: on which day, to where, with what support."""
+    locked = _lock(referral)
+    _require_open(locked)
+    _not_future(discharged_on, "The discharge date", "discharged_on")
+    if discharged_on < locked.admitted_on:
+        raise ApplicationError("The discharge date cannot be before the admission date", field="discharged_on")
+    if locked.discharge_ready_on is not None and discharged_on < locked.discharge_ready_on:
+        raise ApplicationError("The discharge date cannot be before the discharge-ready date", field="discharged_on")
+    if discharged_to not in Destination.values:
+        raise ApplicationError("Choose where the person went", field="discharged_to")
+    if discharged_to == Destination.OTHER and not destination_detail.strip():
+        raise ApplicationError("Say where the person went", field="discharged_to_detail")
+    locked.discharged_on, locked.discharged_to = discharged_on, discharged_to
+    locked.discharged_to_detail = destination_detail.strip()[:300]
+    locked.discharge_support = support.strip()
+    locked.closed_on = discharged_on
+    locked.delay_reason = None
+    locked.save(
+        update_fields=[
+            "discharged_on",
+            "discharged_to",
+            "discharged_to_detail",
+            "discharge_support",
+            "closed_on",
+            "delay_reason",
+            "updated_at",
+        ]
+    )
+    where = Destination(discharged_to).label
+    _move(locked, ReferralStatusName.DISCHARGED, by=by, reason=f"Discharged on {discharged_on:%-d %B %Y} to {where}")
+    _story(locked, f"discharged on {discharged_on:%-d %B %Y} to {where.lower()}", by, support)
+    _record(by, "discharge.discharged", locked, discharged_on=discharged_on.isoformat(), to=discharged_to)
+    if _support_settled(locked):
+        _close_work_if_done(locked, by, "Discharged")
+    return locked
+
+
+@transaction.atomic
+def record_readmission(*, referral: Referral, readmitted_on: date, by: User, note: str = "") -> Referral:
+    """Note that the person came back into hospital; early if within the readmission window (default 30 days)."""
+    locked = _lock(referral)
+    if locked.status != ReferralStatusName.DISCHARGED or locked.discharged_on is None:
+        raise ApplicationError("Only a discharged person can be readmitted", field="readmitted_on")
+    _not_future(readmitted_on, "The readmission date", "readmitted_on")
+    if readmitted_on < locked.discharged_on:
+        raise ApplicationError("The readmission date cannot be before the discharge date", field="readmitted_on")
+    window = discharge_settings().readmission_window_days
+    days = (readmitted_on - locked.discharged_on).days
+    locked.readmitted_on, locked.readmission_note = readmitted_on, note.strip()
+    locked.is_early_readmission = days <= window
+    locked.save(update_fields=["readmitted_on", "readmission_note", "is_early_readmission", "updated_at"])
+    early = f" (within {window} days)" if locked.is_early_readmission else ""
+    _story(locked, f"readmitted on {readmitted_on:%-d %B %Y}, {days} days after discharge{early}", by, note)
+    _record(by, "discharge.readmitted", locked, days=days, early=locked.is_early_readmission)
+    return locked
+
+
+@transaction.atomic
+def close_referral(
+    *, referral: Referral, status: str, reason: str, by: User, closed_on: date | None = None
+) -> Referral:
+    """Withdraw the referral (no longer needed), or record that the person died in hospital."""
+    if not by.has_perm(rules.PLAN_DISCHARGE):
+        raise ApplicationError("Only the hospital social work team can close a referral")
+    if status not in (ReferralStatusName.WITHDRAWN, ReferralStatusName.DIED):
+        raise ApplicationError("Choose why the referral ends", field="status")
+    closed_on = closed_on or timezone.localdate()
+    locked = _lock(referral)
+    _require_open(locked)
+    why = _required(reason, "Enter why the referral ends", "reason")
+    _not_future(closed_on, "The date", "closed_on")
+    if closed_on < locked.admitted_on:
+        raise ApplicationError("The date cannot be before the admission date", field="closed_on")
+    locked.closed_on = closed_on
+    locked.save(update_fields=["closed_on", "updated_at"])
+    _move(locked, status, by=by, reason=why)
+    label = ReferralStatusName(status).label
+    _story(locked, label.lower(), by, why)
+    _record(by, f"discharge.{status}", locked, reason=why)
+    _close_work_if_done(locked, by, label)
+    return locked
+
+
+# --- unsafe discharge reports -------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnsafeReportDetails:
+    reporter_name: str
+    reporter_relationship: str
+    what_happened: str
+    occurred_on: date
+    reporter_contact: str = ""
+
+
+def _default_team() -> Team:
+    team = Team.objects.filter(kind=TeamKind.HOSPITAL_SOCIAL_WORK, organisation__is_this_council=True).first()
+    if team is None:
+        raise ApplicationError("There is no hospital social work team to review the report")
+    return team
+
+
+@transaction.atomic
+def report_unsafe_discharge(
+    *, person: Person, details: UnsafeReportDetails, by: User, referral: Referral | None = None
+) -> UnsafeDischargeReport:
+    """Anyone may say a discharge was unsafe: the report opens a review for the hospital team's managers."""
+    if referral is not None and referral.person_id != person.pk:
+        raise ApplicationError("That referral is for someone else", field="referral")
+    name = _required(details.reporter_name, "Enter who is reporting", "reporter_name")
+    if details.reporter_relationship not in ReporterRelationship.values:
+        raise ApplicationError("Choose who the reporter is", field="reporter_relationship")
+    what = _required(details.what_happened, "Describe what happened", "what_happened")
+    _not_future(details.occurred_on, "The date", "occurred_on")
+    if referral is not None and details.occurred_on < referral.admitted_on:
+        raise ApplicationError("The date cannot be before the person was admitted", field="occurred_on")
+    team = Team.objects.get(work_items__pk=referral.work_item_id) if referral is not None else _default_team()
+    work_item = work_services.open_work(
+        person=person,
+        kind=WorkKind.DISCHARGE,
+        team=team,
+        title="Review of an unsafe discharge report",
+        by=by,
+        story=what,
+        likelihood=4,
+        impact=4,
+        why="An unsafe discharge report is reviewed by a team manager",
+    )
+    report = UnsafeDischargeReport(
+        person=person,
+        referral=referral,
+        reporter_name=name[:200],
+        reporter_relationship=details.reporter_relationship,
+        reporter_contact=details.reporter_contact.strip()[:200],
+        what_happened=what,
+        occurred_on=details.occurred_on,
+        reported_at=timezone.now(),
+        reported_by=by,
+        work_item=work_item,
+    )
+    report.full_clean(exclude=["work_item", "person", "referral"])
+    report.save()
+    link = reverse("discharges:unsafe_report", args=[report.pk])
+    relationship = ReporterRelationship(details.reporter_relationship).label.lower()
+    people_services.add_to_chronology(
+        person=person,
+        category=CHRONOLOGY,
+        summary=f"Unsafe discharge reported by {name} ({relationship}); review opened",
+        by=by,
+        detail=what,
+        link=link,
+    )
+    audit.record(
+        actor=by,
+        action="discharge.unsafe_reported",
+        target=report,
+        person_id=person.pk,
+        snapshot={"relationship": details.reporter_relationship, "referral": str(referral.pk) if referral else ""},
+    )
+    managers = work_services.team_managers(team.pk) or _team_members(team.pk)
+    notify(
+        recipients=managers,
+        message=f"Unsafe discharge reported for {person.full_name}: review needed",
+        link=link,
+        dedupe_key=f"unsafe-discharge:{report.pk}",
+    )
+    return report
+
+
+@transaction.atomic
+def close_review(*, report: UnsafeDischargeReport, outcome: str, findings: str, by: User) -> UnsafeDischargeReport:
+    """A team manager closes the review with its outcome and findings (rule 16: checked here, not only in views)."""
+    if not by.has_perm(rules.CLOSE_UNSAFE_REVIEW):
+        raise ApplicationError("Only a team manager can close the review")
+    locked = UnsafeDischargeReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+    if locked.review_closed_at is not None:
+        raise ApplicationError("This review is already closed")
+    if outcome not in ReviewOutcome.values:
+        raise ApplicationError("Choose the outcome of the review", field="outcome")
+    text = _required(findings, "Enter what the review found", "findings")
+    locked.review_outcome, locked.review_findings = outcome, text
+    locked.review_closed_at, locked.review_closed_by = timezone.now(), by
+    locked.save(
+        update_fields=["review_outcome", "review_findings", "review_closed_at", "review_closed_by", "updated_at"]
+    )
+    item = WorkItem.objects.filter(pk=locked.work_item_id, closed_at__isnull=True).first()
+    label = ReviewOutcome(outcome).label
+    if item is not None:
+        work_services.close_work(work_item=item, by=by, outcome=label[:200])
+    people_services.add_to_chronology(
+        person=Person.objects.get(pk=locked.person_id),
+        category=CHRONOLOGY,
+        summary=f"Unsafe discharge review closed: {label}",
+        by=by,
+        detail=text,
+        link=reverse("discharges:unsafe_report", args=[locked.pk]),
+    )
+    audit.record(
+        actor=by,
+        action="discharge.review_closed",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"outcome": outcome},
+    )
+    return locked

@@ -1,0 +1,64 @@
+"""Hospital discharge personas: the hospital social work team, its manager, the out-of-hours team; referrals."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from safepathways.accounts.models import Organisation, Role, Team, TeamKind
+from safepathways.conftest import Persona
+from safepathways.discharges import services
+from safepathways.discharges.models import Referral
+from safepathways.discharges.tests.factories import ward_referral
+
+
+@pytest.fixture
+def hospital_team(council: Organisation) -> Team:
+    return Team.objects.create(
+        organisation=council,
+        name="Hospital social work – Royal Free",
+        slug="hospital-royal-free",
+        kind=TeamKind.HOSPITAL_SOCIAL_WORK,
+    )
+
+
+@pytest.fixture
+def ooh_team(council: Organisation) -> Team:
+    return Team.objects.create(
+        organisation=council, name="Emergency duty (out of hours)", slug="out-of-hours", kind=TeamKind.OUT_OF_HOURS
+    )
+
+
+@pytest.fixture
+def hospital_worker(make_persona: Callable[..., Persona], hospital_team: Team) -> Persona:
+    return make_persona(hospital_team, Role.SOCIAL_WORKER, name="Hana Ito")
+
+
+@pytest.fixture
+def hospital_manager(make_persona: Callable[..., Persona], hospital_team: Team) -> Persona:
+    return make_persona(hospital_team, Role.TEAM_MANAGER, name="Harriet Moss")
+
+
+@pytest.fixture
+def ooh_worker(make_persona: Callable[..., Persona], ooh_team: Team) -> Persona:
+    return make_persona(ooh_team, Role.DUTY_WORKER, name="Owen Hale")
+
+
+@pytest.fixture
+def other_trust(db: None) -> Organisation:
+    from safepathways.accounts.models import OrganisationKind
+
+    return Organisation.objects.create(
+        name="University College London Hospitals NHS Foundation Trust", kind=OrganisationKind.NHS_TRUST, ods_code="RRV"
+    )
+
+
+@pytest.fixture
+def make_referral(hospital: Organisation, hospital_team: Team, partner: Persona) -> Callable[..., Referral]:
+    """A ward's referral made through the service by the trust's partner (the `partner` persona)."""
+
+    def make(**overrides: Any) -> Referral:
+        by = overrides.pop("by", partner).user
+        return services.create_referral(details=ward_referral(overrides.pop("hospital", hospital), **overrides), by=by)
+
+    return make

@@ -1,0 +1,516 @@
+"""The rules of hospital discharge: ward referrals, dates in order, owners named, statuses, readmissions,
+unsafe discharge reports and their review, support starts, and the continuity gap rule."""
+
+from collections.abc import Callable
+from datetime import date, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from safepathways.accounts.models import Organisation, Team
+from safepathways.audit.models import AuditEvent
+from safepathways.conftest import Persona
+from safepathways.core.errors import ApplicationError
+from safepathways.discharges import gaps, selectors, services
+from safepathways.discharges.models import (
+    ALLOWED_TRANSITIONS,
+    DelayReason,
+    DischargeSettings,
+    Referral,
+    ReferralStatusName,
+)
+from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, ward_referral
+from safepathways.notifications.models import Notification
+from safepathways.people.models import Person, Share
+from safepathways.people.tests.factories import PersonFactory
+from safepathways.transitions.models import PlanKind
+
+MakeReferral = Callable[..., Referral]
+TODAY = timezone.localdate
+
+
+def _refused(field: str, message_part: str, call: Callable[[], object]) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        call()
+    assert raised.value.field == field, raised.value.message
+    assert message_part in raised.value.message
+
+
+class TestReferring:
+    def test_a_ward_referral_adds_the_person_shares_them_and_opens_work_for_the_hospital_team(
+        self, make_referral: MakeReferral, hospital: Organisation, hospital_team: Team, partner: Persona
+    ) -> None:
+        referral = make_referral()
+        person = referral.person
+        assert person.nhs_number == EDITH_NHS_NUMBER
+        assert person.nhs_number_status == "02"
+        assert referral.status == ReferralStatusName.RECEIVED
+        assert referral.work_item.team == hospital_team
+        assert referral.work_item.kind == "discharge"
+        assert Share.objects.filter(person=person, organisation=hospital).count() == 1
+        assert referral.statuses.get().created_by == partner.user
+        assert AuditEvent.objects.filter(action="discharge.referred", person_id=person.pk).exists()
+        assert person.chronology.filter(category="discharge").exists()
+
+    def test_the_nhs_number_finds_the_existing_record(self, make_referral: MakeReferral) -> None:
+        known: Person = PersonFactory.create(nhs_number=EDITH_NHS_NUMBER, date_of_birth=date(1938, 4, 2))
+        referral = make_referral()
+        assert referral.person == known
+        assert Person.objects.count() == 1
+
+    def test_a_record_with_another_date_of_birth_is_refused_not_guessed(self, make_referral: MakeReferral) -> None:
+        PersonFactory.create(nhs_number=EDITH_NHS_NUMBER, date_of_birth=date(1950, 1, 1))
+        _refused("date_of_birth", "different date of birth", make_referral)
+        assert not Referral.objects.exists()
+
+    def test_an_invalid_nhs_number_is_refused(self, make_referral: MakeReferral) -> None:
+        _refused("nhs_number", "valid NHS number", lambda: make_referral(nhs_number="1234567890"))
+
+    def test_a_partner_refers_only_from_its_own_trust(
+        self, make_referral: MakeReferral, other_trust: Organisation
+    ) -> None:
+        _refused("hospital", "your own trust", lambda: make_referral(hospital=other_trust))
+
+    def test_a_second_open_referral_from_the_same_trust_is_refused(self, make_referral: MakeReferral) -> None:
+        make_referral()
+        _refused("nhs_number", "already has an open", make_referral)
+
+    def test_without_a_hospital_team_the_referral_is_refused(self, hospital: Organisation, partner: Persona) -> None:
+        _refused(
+            "hospital",
+            "no hospital social work team",
+            lambda: services.create_referral(details=ward_referral(hospital), by=partner.user),
+        )
+
+
+class TestDatesInOrder:
+    def test_admission_in_the_future_is_refused(self, make_referral: MakeReferral) -> None:
+        _refused("admitted_on", "today or in the past", lambda: make_referral(admitted_on=TODAY() + timedelta(days=1)))
+
+    def test_discharge_ready_before_admission_is_refused(self, make_referral: MakeReferral) -> None:
+        _refused(
+            "discharge_ready_on",
+            "before the admission date",
+            lambda: make_referral(admitted_on=days_ago(5), discharge_ready_on=days_ago(6)),
+        )
+
+    def test_discharge_ready_in_the_future_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral()
+        _refused(
+            "discharge_ready_on",
+            "stopped meeting the criteria to reside",
+            lambda: services.set_discharge_ready_date(
+                referral=referral, discharge_ready_on=TODAY() + timedelta(days=1), by=hospital_worker.user
+            ),
+        )
+
+    def test_discharge_before_admission_or_before_ready_or_in_the_future_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(admitted_on=days_ago(10), discharge_ready_on=days_ago(4))
+
+        def discharge(on: date) -> Callable[[], object]:
+            return lambda: services.record_discharge(
+                referral=referral, discharged_on=on, discharged_to="usual_residence", by=hospital_worker.user
+            )
+
+        _refused("discharged_on", "before the admission date", discharge(days_ago(11)))
+        _refused("discharged_on", "before the discharge-ready date", discharge(days_ago(5)))
+        _refused("discharged_on", "today or in the past", discharge(TODAY() + timedelta(days=1)))
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.RECEIVED
+
+    def test_readmission_before_discharge_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(5))
+        services.record_discharge(
+            referral=referral, discharged_on=days_ago(3), discharged_to="usual_residence", by=hospital_worker.user
+        )
+        _refused(
+            "readmitted_on",
+            "before the discharge date",
+            lambda: services.record_readmission(referral=referral, readmitted_on=days_ago(4), by=hospital_worker.user),
+        )
+
+    def test_a_planned_discharge_in_the_past_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral()
+        _refused(
+            "planned_discharge_on",
+            "today or in the future",
+            lambda: services.agree_pathway(
+                referral=referral, pathway=1, planned_discharge_on=days_ago(1), by=hospital_worker.user
+            ),
+        )
+
+
+class TestNextAction:
+    def test_a_next_action_without_an_owner_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral()
+        before = AuditEvent.objects.count()
+        _refused(
+            "next_action_owner_name",
+            "who owns the next action",
+            lambda: services.set_next_action(
+                referral=referral, action="Book OT home visit", owner_name=" ", due_on=TODAY(), by=hospital_worker.user
+            ),
+        )
+        assert AuditEvent.objects.count() == before
+
+    def test_a_next_action_needs_a_due_date_not_past(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral()
+
+        def set_due(due: date | None) -> Callable[[], object]:
+            return lambda: services.set_next_action(
+                referral=referral, action="Call daughter", owner_name="Hana Ito", due_on=due, by=hospital_worker.user
+            )
+
+        _refused("next_action_due", "Enter when", set_due(None))
+        _refused("next_action_due", "today or later", set_due(days_ago(1)))
+        set_due(TODAY())()
+        referral.refresh_from_db()
+        assert referral.next_action_owner_name == "Hana Ito"
+        assert referral.status == ReferralStatusName.ASSESSING
+
+    def test_the_delay_reason_needs_the_discharge_ready_date(
+        self, make_referral: MakeReferral, partner: Persona
+    ) -> None:
+        referral = make_referral()
+        reason = DelayReason.objects.get(code="p1_care_at_home")
+        _refused(
+            "delay_reason",
+            "discharge-ready date first",
+            lambda: services.set_delay_reason(referral=referral, delay_reason=reason, by=partner.user),
+        )
+        services.set_discharge_ready_date(referral=referral, discharge_ready_on=days_ago(2), by=partner.user)
+        services.set_delay_reason(referral=referral, delay_reason=reason, by=partner.user)
+        referral.refresh_from_db()
+        assert referral.delay_reason == reason
+        # The ward adding facts does not move the council's status.
+        assert referral.status == ReferralStatusName.RECEIVED
+
+
+class TestStatuses:
+    def test_pathway_ready_date_and_support_make_it_ready_then_discharge_closes_it(
+        self, make_referral: MakeReferral, hospital_worker: Persona, hospital: Organisation
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        by = hospital_worker.user
+        services.agree_pathway(referral=referral, pathway=1, planned_discharge_on=TODAY(), by=by)
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.ASSESSING
+        services.plan_support_start(
+            referral=referral, kind="reablement", provider="Camden reablement", start_on=TODAY(), by=by
+        )
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.READY
+        services.record_discharge(referral=referral, discharged_on=TODAY(), discharged_to="usual_residence", by=by)
+        referral.refresh_from_db()
+        assert [s.name for s in referral.statuses.all()] == ["received", "assessing", "ready", "discharged"]
+        # The work stays open until the support has started.
+        assert referral.work_item.closed_at is None
+        services.record_support_started(
+            referral=referral, started_at=timezone.now(), confirmed_with="Carer on the first visit", by=by
+        )
+        referral.work_item.refresh_from_db()
+        assert referral.work_item.closed_at is not None
+
+    def test_the_plan_is_created_for_pathways_1_to_3_and_shared_with_the_trust(
+        self, make_referral: MakeReferral, hospital_worker: Persona, hospital: Organisation
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        services.agree_pathway(
+            referral=referral, pathway=1, planned_discharge_on=TODAY() + timedelta(days=2), by=hospital_worker.user
+        )
+        referral.refresh_from_db()
+        plan = referral.plan
+        assert plan is not None
+        assert plan.kind == PlanKind.HOSPITAL_DISCHARGE
+        assert plan.planned_on == TODAY() + timedelta(days=2)
+        assert list(plan.shared_with.all()) == [hospital]
+        assert plan.arrangements.filter(code="care_start").exists()
+        services.agree_pathway(
+            referral=referral, pathway=1, planned_discharge_on=TODAY() + timedelta(days=3), by=hospital_worker.user
+        )
+        plan.refresh_from_db()
+        assert plan.planned_on == TODAY() + timedelta(days=3)
+
+    def test_pathway_0_needs_no_plan_and_is_ready_at_once(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1), proposed_pathway=0)
+        services.agree_pathway(referral=referral, pathway=0, planned_discharge_on=TODAY(), by=hospital_worker.user)
+        referral.refresh_from_db()
+        assert referral.plan is None
+        assert referral.status == ReferralStatusName.READY
+
+    def test_a_partner_cannot_agree_the_pathway(self, make_referral: MakeReferral, partner: Persona) -> None:
+        referral = make_referral()
+        with pytest.raises(ApplicationError):
+            services.agree_pathway(referral=referral, pathway=1, by=partner.user)
+
+    def test_a_closed_referral_cannot_change(self, make_referral: MakeReferral, hospital_worker: Persona) -> None:
+        referral = make_referral()
+        services.close_referral(
+            referral=referral, status="withdrawn", reason="Went home with family", by=hospital_worker.user
+        )
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.WITHDRAWN
+        assert referral.work_item.closed_at is not None
+        with pytest.raises(ApplicationError, match="closed"):
+            services.set_discharge_ready_date(
+                referral=referral, discharge_ready_on=days_ago(1), by=hospital_worker.user
+            )
+
+    def test_endings_are_final_in_the_transition_table(self) -> None:
+        for ending in ("discharged", "withdrawn", "died"):
+            assert ALLOWED_TRANSITIONS[ending] == frozenset()
+        assert "received" not in ALLOWED_TRANSITIONS["assessing"]
+
+
+class TestReadmission:
+    def _discharged(self, make_referral: MakeReferral, by: Persona, on: date) -> Referral:
+        referral = make_referral(admitted_on=on - timedelta(days=20), discharge_ready_on=on - timedelta(days=2))
+        return services.record_discharge(
+            referral=referral, discharged_on=on, discharged_to="usual_residence", by=by.user
+        )
+
+    def test_within_30_days_is_an_early_readmission(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = self._discharged(make_referral, hospital_worker, days_ago(40))
+        services.record_readmission(referral=referral, readmitted_on=days_ago(10), by=hospital_worker.user, note="Fall")
+        referral.refresh_from_db()
+        assert referral.is_early_readmission is True
+
+    def test_after_30_days_it_is_not_early(self, make_referral: MakeReferral, hospital_worker: Persona) -> None:
+        referral = self._discharged(make_referral, hospital_worker, days_ago(40))
+        services.record_readmission(referral=referral, readmitted_on=days_ago(9), by=hospital_worker.user)
+        referral.refresh_from_db()
+        assert referral.is_early_readmission is False
+
+    def test_the_window_is_a_local_setting(self, make_referral: MakeReferral, hospital_worker: Persona) -> None:
+        DischargeSettings.objects.filter(pk=1).update(readmission_window_days=7)
+        referral = self._discharged(make_referral, hospital_worker, days_ago(20))
+        services.record_readmission(referral=referral, readmitted_on=days_ago(10), by=hospital_worker.user)
+        referral.refresh_from_db()
+        assert referral.is_early_readmission is False
+
+    def test_only_a_discharged_person_can_be_readmitted(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral()
+        _refused(
+            "readmitted_on",
+            "Only a discharged person",
+            lambda: services.record_readmission(referral=referral, readmitted_on=TODAY(), by=hospital_worker.user),
+        )
+
+
+def _report(person: Person, by: Persona, referral: Referral | None = None) -> object:
+    return services.report_unsafe_discharge(
+        person=person,
+        referral=referral,
+        details=services.UnsafeReportDetails(
+            reporter_name="June Cole",
+            reporter_relationship="family",
+            what_happened="Sent home at 11pm with no carers and no food in",
+            occurred_on=days_ago(1),
+        ),
+        by=by.user,
+    )
+
+
+class TestUnsafeDischarge:
+    def test_a_report_opens_a_review_for_the_hospital_team_managers(
+        self, make_referral: MakeReferral, partner: Persona, hospital_manager: Persona, hospital_team: Team
+    ) -> None:
+        referral = make_referral()
+        report = _report(referral.person, partner, referral)
+        assert report.is_under_review
+        assert report.work_item.team == hospital_team
+        assert report.work_item.priority == "red"
+        note = Notification.objects.get(recipient=hospital_manager.user)
+        assert "Unsafe discharge" in note.message
+
+    def test_a_report_about_a_person_without_a_referral_goes_to_a_hospital_team(
+        self, hospital_team: Team, social_worker: Persona, hospital_manager: Persona
+    ) -> None:
+        report = _report(PersonFactory.create(), social_worker)
+        assert report.referral is None
+        assert report.work_item.team == hospital_team
+
+    def test_only_a_team_manager_closes_the_review(
+        self, make_referral: MakeReferral, partner: Persona, hospital_worker: Persona, hospital_manager: Persona
+    ) -> None:
+        referral = make_referral()
+        report = _report(referral.person, partner, referral)
+        with pytest.raises(ApplicationError, match="team manager"):
+            services.close_review(report=report, outcome="lessons", findings="Fed back", by=hospital_worker.user)
+        _refused(
+            "findings",
+            "what the review found",
+            lambda: services.close_review(report=report, outcome="lessons", findings="", by=hospital_manager.user),
+        )
+        closed = services.close_review(
+            report=report, outcome="lessons", findings="Ward fed back; no carers booked", by=hospital_manager.user
+        )
+        assert not closed.is_under_review
+        closed.work_item.refresh_from_db()
+        assert closed.work_item.closed_at is not None
+
+    def test_a_report_of_a_future_date_is_refused(self, make_referral: MakeReferral, partner: Persona) -> None:
+        referral = make_referral()
+        _refused(
+            "occurred_on",
+            "today or in the past",
+            lambda: services.report_unsafe_discharge(
+                person=referral.person,
+                referral=referral,
+                details=services.UnsafeReportDetails("June", "family", "x", TODAY() + timedelta(days=1)),
+                by=partner.user,
+            ),
+        )
+
+
+class TestSupportStart:
+    def test_support_that_did_not_start_tells_the_hospital_team(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        hospital_manager: Persona,
+        ooh_worker: Persona,
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        services.plan_support_start(
+            referral=referral,
+            kind="reablement",
+            provider="Camden reablement",
+            start_on=TODAY(),
+            by=hospital_worker.user,
+        )
+        services.record_support_not_started(referral=referral, reason="No carer available", by=ooh_worker.user)
+        recipients = set(Notification.objects.values_list("recipient_id", flat=True))
+        assert recipients == {hospital_worker.user.pk, hospital_manager.user.pk}
+        referral.refresh_from_db()
+        assert referral.support_not_started_reason == "No carer available"
+
+    def test_a_start_in_the_future_cannot_be_recorded(
+        self, make_referral: MakeReferral, hospital_worker: Persona, ooh_worker: Persona
+    ) -> None:
+        referral = make_referral()
+        services.plan_support_start(
+            referral=referral,
+            kind="reablement",
+            provider="Camden reablement",
+            start_on=TODAY(),
+            by=hospital_worker.user,
+        )
+        _refused(
+            "started_at",
+            "now or in the past",
+            lambda: services.record_support_started(
+                referral=referral,
+                started_at=timezone.now() + timedelta(hours=2),
+                confirmed_with="Carer",
+                by=ooh_worker.user,
+            ),
+        )
+
+    def test_weekend_and_evening_starts_are_out_of_hours(self) -> None:
+        config = DischargeSettings(working_day_starts=time(9), working_day_ends=time(17))
+        saturday = date(2025, 5, 10)
+        monday = date(2025, 5, 12)
+        bank_holiday = date(2025, 5, 26)
+        assert config.is_out_of_hours(saturday, None)
+        assert config.is_out_of_hours(bank_holiday, time(10))
+        assert config.is_out_of_hours(monday, time(18, 30))
+        assert not config.is_out_of_hours(monday, time(10))
+        assert not config.is_out_of_hours(monday, None)
+
+
+class TestGapRule:
+    def _discharged_with_support(
+        self, make_referral: MakeReferral, by: Persona, *, pathway: int, start_in: int, nhs_number: str
+    ) -> Referral:
+        referral = make_referral(discharge_ready_on=days_ago(5), proposed_pathway=pathway, nhs_number=nhs_number)
+        services.plan_support_start(
+            referral=referral, kind="reablement", provider="Camden reablement", start_on=TODAY(), by=by.user
+        )
+        services.record_discharge(
+            referral=referral, discharged_on=days_ago(3), discharged_to="usual_residence", by=by.user
+        )
+        Referral.objects.filter(pk=referral.pk).update(support_start_on=TODAY() + timedelta(days=start_in))
+        return referral
+
+    def test_it_finds_a_discharge_whose_support_never_started(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        missed = self._discharged_with_support(
+            make_referral, hospital_worker, pathway=1, start_in=-2, nhs_number="9996543226"
+        )
+        self._discharged_with_support(make_referral, hospital_worker, pathway=1, start_in=0, nhs_number="9996543234")
+        self._discharged_with_support(make_referral, hospital_worker, pathway=0, start_in=-2, nhs_number="9996543242")
+        started = self._discharged_with_support(
+            make_referral, hospital_worker, pathway=2, start_in=-2, nhs_number="9996543250"
+        )
+        Referral.objects.filter(pk=started.pk).update(support_started_at=timezone.now())
+        findings = list(gaps.discharged_without_support(TODAY()))
+        assert [f.subject_key for f in findings] == [f"discharge:{missed.pk}"]
+        assert findings[0].team_id == missed.work_item.team_id
+        assert findings[0].since == TODAY() - timedelta(days=2)
+
+    def test_it_is_registered_with_the_continuity_sweep(self) -> None:
+        from safepathways.transitions import gaps as continuity
+
+        rule = continuity.get_rule("discharge_no_support")
+        assert rule is not None
+        assert rule.find is gaps.discharged_without_support
+
+
+class TestMetrics:
+    def test_percentiles_interpolate_between_ranks(self) -> None:
+        assert selectors.percentile([], 50) is None
+        assert selectors.median([1, 3, 2]) == 2
+        assert selectors.median([1, 2, 3, 4]) == 2.5
+        assert selectors.percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
+        assert selectors.percentile([5], 90) == 5
+
+    def test_days_from_ready_to_discharge_and_shares_by_pathway(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        numbers = ["9996543226", "9996543234", "9996543242", "9996543250"]
+        for index, (pathway, waited) in enumerate([(0, 0), (1, 2), (1, 4), (3, 10)]):
+            referral = make_referral(
+                nhs_number=numbers[index],
+                proposed_pathway=pathway,
+                admitted_on=days_ago(20),
+                discharge_ready_on=days_ago(12),
+            )
+            services.record_discharge(
+                referral=referral,
+                discharged_on=days_ago(12 - waited),
+                discharged_to="usual_residence",
+                by=hospital_worker.user,
+            )
+        make_referral(discharge_ready_on=days_ago(3))  # open and delayed, pathway 1
+        result = selectors.metrics(start=days_ago(30), end=TODAY(), today=TODAY())
+        assert result.discharges == 4
+        assert result.open_delays == 1
+        by_pathway = {row.pathway: row for row in result.pathways}
+        assert by_pathway[1].median_days == 3
+        assert by_pathway[1].open_delays == 1
+        assert by_pathway[1].share == 50
+        assert by_pathway[1].meets_planning_share is True
+        assert by_pathway[3].share == 25
+        assert by_pathway[3].meets_planning_share is False
+        assert result.median_days == 3
+        assert by_pathway[2].share == 0

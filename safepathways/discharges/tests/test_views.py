@@ -1,0 +1,412 @@
+"""Access matrix, happy paths, bad input and pinned query counts for the hospital discharge pages."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from safepathways.accounts.models import Organisation
+from safepathways.audit.models import AccessEvent, AuditEvent
+from safepathways.conftest import Persona
+from safepathways.discharges import services
+from safepathways.discharges.models import Referral, ReferralStatusName, UnsafeDischargeReport
+from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, ward_referral
+from safepathways.people.tests.factories import PersonFactory
+
+MakeReferral = Callable[..., Referral]
+
+
+def _date(name: str, day: date, prefix: str = "") -> dict[str, object]:
+    key = f"{prefix}-{name}" if prefix else name
+    return {f"{key}_day": day.day, f"{key}_month": day.month, f"{key}_year": day.year}
+
+
+def _login_redirect(response: HttpResponse) -> bool:
+    return response.status_code == 302 and "sign-in" in response["Location"]
+
+
+class TestPageAccess:
+    """Council hospital staff, other council staff, the trust's partner, a police partner, anonymous."""
+
+    @pytest.mark.parametrize(
+        ("name", "hospital_staff", "other_staff", "trust_partner", "police_user"),
+        [
+            ("discharges:board", 200, 403, 200, 403),
+            ("discharges:new_referral", 200, 403, 200, 403),
+            ("discharges:out_of_hours", 200, 403, 403, 403),
+            ("discharges:metrics", 200, 403, 403, 403),
+            ("discharges:unsafe_reports", 200, 403, 403, 403),
+        ],
+    )
+    def test_list_pages(
+        self,
+        name: str,
+        hospital_staff: int,
+        other_staff: int,
+        trust_partner: int,
+        police_user: int,
+        hospital_worker: Persona,
+        social_worker: Persona,
+        partner: Persona,
+        police_partner: Persona,
+        anonymous: Client,
+    ) -> None:
+        url = reverse(name)
+        assert hospital_worker.http.get(url).status_code == hospital_staff
+        assert social_worker.http.get(url).status_code == other_staff
+        assert partner.http.get(url).status_code == trust_partner
+        assert police_partner.http.get(url).status_code == police_user
+        assert _login_redirect(anonymous.get(url))
+
+    def test_oversight_and_out_of_hours_roles(self, director: Persona, ooh_worker: Persona) -> None:
+        assert director.http.get(reverse("discharges:board")).status_code == 200
+        assert director.http.get(reverse("discharges:metrics")).status_code == 200
+        assert ooh_worker.http.get(reverse("discharges:out_of_hours")).status_code == 200
+        assert ooh_worker.http.get(reverse("discharges:metrics")).status_code == 403
+
+    def test_the_referral_page(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        social_worker: Persona,
+        partner: Persona,
+        police_partner: Persona,
+        anonymous: Client,
+    ) -> None:
+        referral = make_referral()
+        url = reverse("discharges:referral", args=[referral.pk])
+        response = hospital_worker.http.get(url)
+        assert response.status_code == 200
+        assert "Edith Cole" in response.content.decode()
+        assert social_worker.http.get(url).status_code == 403
+        assert partner.http.get(url).status_code == 200
+        assert police_partner.http.get(url).status_code == 403
+        assert _login_redirect(anonymous.get(url))
+        looks = AccessEvent.objects.filter(person_id=referral.person_id)
+        assert {e.basis for e in looks} == {"relationship", "partner_share"}
+
+    def test_another_trusts_partner_gets_404(
+        self,
+        make_referral: MakeReferral,
+        make_persona: Callable[..., Persona],
+        other_trust: Organisation,
+    ) -> None:
+        from safepathways.accounts.models import Role, Team, TeamKind
+
+        ward = Team.objects.create(organisation=other_trust, name="UCLH ward", slug="uclh-ward", kind=TeamKind.PARTNER)
+        stranger = make_persona(ward, Role.PARTNER, name="Una Stranger")
+        referral = make_referral()
+        assert stranger.http.get(reverse("discharges:referral", args=[referral.pk])).status_code == 404
+        response = stranger.http.post(
+            reverse("discharges:set_ready_date", args=[referral.pk]), _date("discharge_ready_on", days_ago(1), "ready")
+        )
+        assert response.status_code == 404
+        referral.refresh_from_db()
+        assert referral.discharge_ready_on is None
+
+    def test_council_staff_without_a_relationship_must_declare_one(
+        self, make_referral: MakeReferral, ooh_worker: Persona
+    ) -> None:
+        response = ooh_worker.http.get(reverse("discharges:referral", args=[make_referral().pk]))
+        assert response.status_code == 302
+        assert "declare" in response["Location"]
+
+
+class TestBoard:
+    def test_a_partner_sees_only_its_own_trusts_referrals_and_those_shared_with_it(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        partner: Persona,
+        other_trust: Organisation,
+        hospital: Organisation,
+    ) -> None:
+        mine = make_referral()
+        theirs = make_referral(hospital=other_trust, by=hospital_worker, nhs_number="9996543226", given_name="Ada")
+        shared = make_referral(hospital=other_trust, by=hospital_worker, nhs_number="9996543234", given_name="Bertha")
+        shared.shared_with.add(hospital)
+        page = partner.http.get(reverse("discharges:board")).content.decode()
+        assert mine.reference in page
+        assert shared.reference in page
+        assert theirs.reference not in page
+        everyone = hospital_worker.http.get(reverse("discharges:board")).content.decode()
+        assert all(r.reference in everyone for r in (mine, theirs, shared))
+
+    def test_longest_since_discharge_ready_first_and_filters(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        recent = make_referral(discharge_ready_on=days_ago(1), nhs_number="9996543226", given_name="Ada")
+        longest = make_referral(discharge_ready_on=days_ago(8), nhs_number="9996543234", given_name="Bertha")
+        not_ready = make_referral(nhs_number="9996543242", given_name="Cora", proposed_pathway=3)
+        page = hospital_worker.http.get(reverse("discharges:board")).content.decode()
+        assert page.index(longest.reference) < page.index(recent.reference) < page.index(not_ready.reference)
+        assert "8 days" in page
+        filtered = hospital_worker.http.get(reverse("discharges:board"), {"pathway": "3"}).content.decode()
+        assert not_ready.reference in filtered
+        assert recent.reference not in filtered
+
+    def test_the_board_downloads_as_csv_and_logs_each_look(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(2))
+        response = hospital_worker.http.get(reverse("discharges:board"), {"format": "csv"})
+        assert response.status_code == 200
+        assert referral.reference in response.content.decode()
+        assert AccessEvent.objects.filter(person_id=referral.person_id, kind="export").count() == 1
+
+    @pytest.mark.parametrize("count", [1, 20])
+    def test_the_board_query_count_does_not_grow(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        django_assert_num_queries: DjangoAssertNumQueries,
+        count: int,
+    ) -> None:
+        from safepathways.core.identifiers import nhs_number_in_test_range
+
+        serial = 7_700_000
+        for index in range(count):
+            while (number := nhs_number_in_test_range(serial)) is None:
+                serial += 1
+            serial += 1
+            referral = make_referral(nhs_number=number, discharge_ready_on=days_ago(index % 5))
+            services.set_next_action(
+                referral=referral,
+                action="Book reablement",
+                owner_name="Nina Patel",
+                owner_organisation=referral.hospital,
+                due_on=timezone.localdate(),
+                by=hospital_worker.user,
+            )
+        hospital_worker.http.get(reverse("discharges:board"))
+        # session, user, memberships; trusts for the filter; open referrals with person, hospital, delay reason
+        # and the next action owner's organisation; the session's activity stamp (savepoint, update, release).
+        with django_assert_num_queries(8):
+            response = hospital_worker.http.get(reverse("discharges:board"))
+        assert response.content.decode().count("Book reablement") == count
+
+
+class TestReferralForm:
+    def test_a_ward_partner_refers_and_the_hospital_team_sees_it(
+        self, partner: Persona, hospital: Organisation, hospital_team: object, hospital_worker: Persona
+    ) -> None:
+        url = reverse("discharges:new_referral")
+        assert f'value="{hospital.pk}" selected' in partner.http.get(url).content.decode()
+        body = {
+            "hospital": hospital.pk,
+            "ward": "Ward 8 North",
+            "nhs_number": EDITH_NHS_NUMBER,
+            "given_name": "Edith",
+            "family_name": "Cole",
+            **_date("date_of_birth", date(1938, 4, 2)),
+            **_date("admitted_on", days_ago(6)),
+            **_date("discharge_ready_on", days_ago(7)),
+            "proposed_pathway": "1",
+            "needs": "Lives alone; needs help to wash",
+        }
+        response = partner.http.post(url, body)
+        assert response.status_code == 200
+        assert "cannot be before the admission date" in response.content.decode()
+        assert not Referral.objects.exists()
+        body.update(_date("discharge_ready_on", days_ago(1)))
+        response = partner.http.post(url, body)
+        assert response.status_code == 302
+        referral = Referral.objects.get()
+        assert response["Location"] == reverse("discharges:referral", args=[referral.pk])
+        assert referral.referred_by == partner.user
+        assert referral.reference in hospital_worker.http.get(reverse("discharges:board")).content.decode()
+
+
+class TestDecisions:
+    def test_the_hospital_team_agrees_the_pathway_and_the_next_action(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(2))
+        today = timezone.localdate()
+        response = hospital_worker.http.post(
+            reverse("discharges:agree_pathway", args=[referral.pk]),
+            {"pathway-pathway": "1", **_date("planned_discharge_on", today + timedelta(days=1), "pathway")},
+        )
+        assert response.status_code == 302
+        missing_owner = {"action-next_action": "Book reablement", **_date("next_action_due", today, "action")}
+        response = hospital_worker.http.post(reverse("discharges:next_action", args=[referral.pk]), missing_owner)
+        assert response.status_code == 400
+        assert "Enter who owns the next action" in response.content.decode()
+        response = hospital_worker.http.post(
+            reverse("discharges:next_action", args=[referral.pk]),
+            {**missing_owner, "action-next_action_owner_name": "Hana Ito"},
+        )
+        assert response.status_code == 302
+        referral.refresh_from_db()
+        assert referral.agreed_pathway == 1
+        assert referral.plan is not None
+        assert referral.next_action_owner_name == "Hana Ito"
+        page = hospital_worker.http.get(reverse("discharges:referral", args=[referral.pk])).content.decode()
+        assert reverse("transitions:plan", args=[referral.plan.pk]) in page
+
+    def test_a_partner_cannot_agree_the_pathway_and_nothing_changes(
+        self, make_referral: MakeReferral, partner: Persona
+    ) -> None:
+        referral = make_referral()
+        before = AuditEvent.objects.count()
+        response = partner.http.post(reverse("discharges:agree_pathway", args=[referral.pk]), {"pathway-pathway": "1"})
+        assert response.status_code == 403
+        referral.refresh_from_db()
+        assert referral.agreed_pathway is None
+        assert AuditEvent.objects.count() == before
+
+    def test_the_ward_records_the_discharge_and_a_readmission(
+        self, make_referral: MakeReferral, partner: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(5), proposed_pathway=0)
+        outcome = {**_date("discharged_on", days_ago(4), "outcome"), "outcome-discharged_to": "usual_residence"}
+        future = {**outcome, **_date("discharged_on", timezone.localdate() + timedelta(days=1), "outcome")}
+        response = partner.http.post(reverse("discharges:outcome", args=[referral.pk]), future)
+        assert response.status_code == 400
+        assert "The discharge date must be today or in the past" in response.content.decode()
+        assert partner.http.post(reverse("discharges:outcome", args=[referral.pk]), outcome).status_code == 302
+        response = partner.http.post(
+            reverse("discharges:readmission", args=[referral.pk]), _date("readmitted_on", days_ago(1), "readmission")
+        )
+        assert response.status_code == 302
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.DISCHARGED
+        assert referral.is_early_readmission
+
+    @pytest.mark.parametrize(
+        ("name", "body"),
+        [
+            ("discharges:set_ready_date", {}),
+            ("discharges:agree_pathway", {"pathway-pathway": "1"}),
+            ("discharges:next_action", {}),
+            ("discharges:delay_reason", {}),
+            ("discharges:support_start", {}),
+            ("discharges:outcome", {}),
+            ("discharges:readmission", {}),
+            ("discharges:close", {}),
+        ],
+    )
+    def test_other_council_staff_and_the_police_are_refused_every_action(
+        self,
+        make_referral: MakeReferral,
+        social_worker: Persona,
+        police_partner: Persona,
+        anonymous: Client,
+        name: str,
+        body: dict[str, object],
+    ) -> None:
+        url = reverse(name, args=[make_referral().pk])
+        assert social_worker.http.post(url, body).status_code == 403
+        assert police_partner.http.post(url, body).status_code == 403
+        assert _login_redirect(anonymous.post(url, body))
+        assert social_worker.http.get(url).status_code in {403, 405}
+
+
+class TestOutOfHours:
+    def test_the_out_of_hours_team_records_a_weekend_start(
+        self, make_referral: MakeReferral, hospital_worker: Persona, ooh_worker: Persona, partner: Persona
+    ) -> None:
+        today = timezone.localdate()
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        services.plan_support_start(
+            referral=referral,
+            kind="reablement",
+            provider="Camden reablement",
+            start_on=saturday,
+            by=hospital_worker.user,
+        )
+        page = ooh_worker.http.get(reverse("discharges:out_of_hours")).content.decode()
+        assert referral.reference in page
+        assert "Out of hours" in page
+        url = reverse("discharges:record_start", args=[referral.pk])
+        assert ooh_worker.http.get(url).status_code == 200
+        assert partner.http.get(url).status_code == 403
+        response = ooh_worker.http.post(url, {"happened": "started", **_date("started_on", today)})
+        assert response.status_code == 400
+        assert "Enter the time it started" in response.content.decode()
+        response = ooh_worker.http.post(
+            url, {"happened": "not_started", "reason": "Carer off sick; agency cannot cover"}
+        )
+        assert response.status_code == 302
+        referral.refresh_from_db()
+        assert referral.support_not_started_reason == "Carer off sick; agency cannot cover"
+        response = ooh_worker.http.post(
+            url,
+            {
+                "happened": "started",
+                **_date("started_on", today),
+                "started_time": "00:00",
+                "confirmed_with": "Agency carer",
+            },
+        )
+        assert response.status_code == 302
+        referral.refresh_from_db()
+        assert referral.support_started_by == ooh_worker.user
+        assert ooh_worker.http.get(url).status_code == 404
+
+
+class TestUnsafeReports:
+    def test_a_partner_reports_and_a_manager_closes_the_review(
+        self,
+        make_referral: MakeReferral,
+        partner: Persona,
+        hospital_worker: Persona,
+        hospital_manager: Persona,
+        police_partner: Persona,
+    ) -> None:
+        referral = make_referral()
+        url = reverse("discharges:report_unsafe", args=[referral.pk])
+        assert police_partner.http.get(url).status_code == 404  # may report, but not about this referral
+        assert partner.http.get(url).status_code == 200
+        body = {
+            "reporter_name": "Rose House",
+            "reporter_relationship": "provider",
+            **_date("occurred_on", days_ago(1)),
+            "what_happened": "Arrived with no medication",
+        }
+        assert partner.http.post(url, body).status_code == 302
+        report = UnsafeDischargeReport.objects.get()
+        page = reverse("discharges:unsafe_report", args=[report.pk])
+        assert hospital_worker.http.get(page).status_code == 200
+        assert partner.http.get(page).status_code == 403
+        close = reverse("discharges:close_review", args=[report.pk])
+        closing = {"outcome": "lessons", "findings": "Pharmacy missed the TTO"}
+        assert hospital_worker.http.post(close, closing).status_code == 403
+        assert hospital_manager.http.post(close, {"outcome": "lessons"}).status_code == 400
+        assert hospital_manager.http.post(close, closing).status_code == 302
+        report.refresh_from_db()
+        assert not report.is_under_review
+
+    def test_staff_report_about_a_person_they_work_with(self, social_worker: Persona, hospital_team: object) -> None:
+        from safepathways.work.tests.factories import WorkItemFactory
+
+        person = PersonFactory.create()
+        url = reverse("discharges:report_unsafe_for_person", args=[person.pk])
+        assert "declare" in social_worker.http.get(url)["Location"]
+        WorkItemFactory(team=social_worker.team, person=person)
+        assert social_worker.http.get(url).status_code == 200
+
+    def test_a_future_date_is_refused(self, make_referral: MakeReferral, partner: Persona) -> None:
+        referral = make_referral()
+        body = {
+            "reporter_name": "June Cole",
+            "reporter_relationship": "family",
+            **_date("occurred_on", timezone.localdate() + timedelta(days=2)),
+            "what_happened": "No carers came",
+        }
+        response = partner.http.post(reverse("discharges:report_unsafe", args=[referral.pk]), body)
+        assert response.status_code == 400
+        assert not UnsafeDischargeReport.objects.exists()
+
+
+def test_the_ward_referral_service_creates_rows_the_board_lists(
+    hospital: Organisation, hospital_team: object, partner: Persona
+) -> None:
+    referral = services.create_referral(details=ward_referral(hospital), by=partner.user)
+    assert referral.reference in partner.http.get(reverse("discharges:board")).content.decode()
