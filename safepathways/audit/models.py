@@ -103,6 +103,7 @@ class AccessBasis(models.TextChoices):
     WAITING_LIST = "waiting_list", "Central waiting list (shared by the teams)"
     SERVICE_OVERSIGHT = "service_oversight", "Service oversight report"
     FRONT_DOOR = "front_door", "Front-door contact"
+    INCIDENT = "incident", "Incident or emergency response"
 
 
 class AccessEventQuerySet(AppendOnlyQuerySet):

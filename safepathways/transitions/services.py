@@ -488,6 +488,57 @@ def record_check(
 
 
 @transaction.atomic
+def record_emergency_move(
+    *,
+    person: Person,
+    moving_from: str,
+    moving_to: str,
+    team: Team,
+    coordinator: User,
+    by: User,
+    reason: str,
+    now: datetime | None = None,
+) -> Plan:
+    """An emergency move that has already happened (e.g. residents moved out of a flooded home at night).
+
+    The plan is recorded after the event: it goes straight to moved, with the reason as the readiness override,
+    so the check after the move falls due and the emergency checklist stays open for the day team to complete.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    plan = create_plan(
+        person=person,
+        kind=PlanKind.EMERGENCY_MOVE,
+        moving_from=moving_from,
+        moving_to=moving_to,
+        planned_on=today,
+        team=team,
+        coordinator=coordinator,
+        by=by,
+        source_label=reason[:100],
+        today=today,
+    )
+    plan.ready_override_reason, plan.ready_override_by = reason, by
+    _change_status(plan, PlanStatus.READY, by=by, reason=reason)
+    plan.moved_on = today
+    plan.check_due_at = now + timedelta(hours=TransitionSettings.current().post_move_check_hours)
+    _change_status(plan, PlanStatus.MOVED, by=by, reason=reason)
+    plan.save()
+    add_to_chronology(
+        person=person,
+        category="transition",
+        summary=f"Emergency move to {plan.moving_to}",
+        by=by,
+        detail=reason,
+        link=plan_link(plan),
+    )
+    audit.record(
+        actor=by, action="transition.emergency_move", target=plan, person_id=person.pk, snapshot={"reason": reason}
+    )
+    return plan
+
+
+@transaction.atomic
 def cancel_plan(*, plan: Plan, by: User, reason: str) -> Plan:
     locked = _lock(plan)
     _change_status(
