@@ -18,6 +18,7 @@ from safepathways.audit import services as audit
 from safepathways.borough import reference
 from safepathways.borough.discharges_data import generate_discharges
 from safepathways.borough.transitions_data import generate_transitions
+from safepathways.borough.young_people_data import generate_young_people
 from safepathways.core.clocks import add_working_days
 from safepathways.core.identifiers import nhs_number_in_test_range
 from safepathways.core.services import reserve_numbers
@@ -102,6 +103,7 @@ class Summary:
     chronology: int = 0
     plans: int = 0
     discharges: int = 0
+    young_people: int = 0
     created: bool = False
 
 
@@ -253,6 +255,7 @@ class BoroughGenerator:
             self._generate_people(people, teams, summary)
             summary.plans = generate_transitions(rng=self.rng, today=self.today, log=self.log)
             summary.discharges = generate_discharges(rng=self.rng, today=self.today, log=self.log)
+            summary.young_people = generate_young_people(rng=self.rng, today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",

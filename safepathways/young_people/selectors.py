@@ -1,0 +1,219 @@
+"""Screen-shaped reads: the transitions tracker, one young person's page, the API's list, the workers to choose.
+
+The tracker fetches every young person in its age range in one query (with their person, worker and whether a plan
+to adult services exists), their recorded milestones in a second, and works the milestones and alarms out in
+Python: a borough of 200,000 people has about 1,000 young people on it, and milestones depend on today's date.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from safepathways.accounts.models import Role, TeamKind, User
+from safepathways.audit.models import AccessBasis
+from safepathways.people.selectors import resolve_access
+from safepathways.transitions.models import Plan, PlanKind, PlanStatus
+from safepathways.young_people import milestones, rules
+from safepathways.young_people.models import (
+    MilestoneRecord,
+    PlanningMeeting,
+    Workshop,
+    YoungPeopleSettings,
+    YoungPerson,
+    YoungPersonQuerySet,
+)
+
+TRACKER_PAGE_SIZE = 100
+# Age bands of the tracker's filter: label -> (from age, under age).
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    "14-15": (14, 16),
+    "16-17": (16, 18),
+    "18-20": (18, 21),
+    "21-24": (21, 25),
+}
+NO_WORKER = "none"
+
+
+def _adult_plan() -> Exists:
+    """A plan for the move to adult services that has not been cancelled."""
+    return Exists(
+        Plan.objects.filter(person_id=OuterRef("person_id"), kind=PlanKind.CHILD_TO_ADULT).exclude(
+            status=PlanStatus.CANCELLED
+        )
+    )
+
+
+def _with_milestones(queryset: YoungPersonQuerySet, *, with_authors: bool = False) -> YoungPersonQuerySet:
+    records = MilestoneRecord.objects.order_by("done_on")
+    if with_authors:
+        records = records.select_related("by")
+    return (
+        queryset.select_related("person", "transitions_worker")
+        .annotate(has_adult_plan=_adult_plan())
+        .prefetch_related(Prefetch("milestone_records", queryset=records))
+    )
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A young person with their milestones and alarms worked out for today."""
+
+    young_person: YoungPerson
+    age: int | None
+    statuses: list[milestones.MilestoneStatus]
+    next: milestones.MilestoneStatus | None
+    alarms: list[milestones.Alarm]
+
+    @property
+    def level(self) -> int:
+        return min((int(a.level) for a in self.alarms), default=len(milestones.AlarmLevel))
+
+    @property
+    def has_alarm(self) -> bool:
+        return bool(self.alarms)
+
+
+def assess(young_person: YoungPerson, today: date, timescales: milestones.Timescales) -> Assessed:
+    """Milestones and alarms for one young person whose milestone records are loaded (or prefetched)."""
+    facts = young_person.facts()
+    done = {r.code: r.as_done() for r in young_person.milestone_records.all()}
+    statuses = milestones.milestones_for(facts, done, today, timescales)
+    has_plan = bool(getattr(young_person, "has_adult_plan", False))
+    return Assessed(
+        young_person=young_person,
+        age=milestones.age_in_years(facts.date_of_birth, today) if facts.date_of_birth else None,
+        statuses=statuses,
+        next=milestones.next_milestone(statuses),
+        alarms=milestones.alarms_for(facts, statuses, today, timescales, has_adult_plan=has_plan),
+    )
+
+
+@dataclass(frozen=True)
+class TrackerFilters:
+    age_band: str = ""
+    alarms_only: bool = False
+    care_leavers_only: bool = False
+    worker: str = ""  # a user id, NO_WORKER for unallocated, or "" for anyone
+    page: int = 1
+
+
+@dataclass
+class Tracker:
+    today: date
+    rows: list[Assessed]
+    total: int
+    page: int
+    pages: int
+    red_count: int
+    amber_count: int
+    care_leavers_flagged: int
+    from_age: int
+    filters: TrackerFilters = field(default_factory=TrackerFilters)
+
+
+def _sort_key(row: Assessed) -> tuple[int, int, date, str, str]:
+    due = row.next.due_on if row.next else date.max
+    person = row.young_person.person
+    return (row.level, -len(row.alarms), due, person.family_name, person.given_name)
+
+
+def tracker(today: date, filters: TrackerFilters, config: YoungPeopleSettings) -> Tracker:
+    """Everyone from the tracker age to 25, most urgent alarm first; filters by age band, worker, care leavers."""
+    queryset = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
+    if filters.age_band in AGE_BANDS:
+        from_age, under_age = AGE_BANDS[filters.age_band]
+        queryset = queryset.aged_between(today, max(from_age, config.tracker_from_age), under_age)
+    if filters.care_leavers_only:
+        queryset = queryset.filter(is_care_leaver=True)
+    if filters.worker == NO_WORKER:
+        queryset = queryset.filter(transitions_worker__isnull=True)
+    elif filters.worker.isdigit():
+        queryset = queryset.filter(transitions_worker_id=int(filters.worker))
+    timescales = config.timescales
+    rows = [assess(yp, today, timescales) for yp in _with_milestones(queryset)]
+    red = sum(1 for r in rows if r.level == milestones.AlarmLevel.RED)
+    amber = sum(1 for r in rows if r.level == milestones.AlarmLevel.AMBER)
+    flagged = sum(1 for r in rows if any(a.code == "move_unsettled" for a in r.alarms))
+    if filters.alarms_only:
+        rows = [r for r in rows if r.has_alarm]
+    rows.sort(key=_sort_key)
+    pages = max(1, -(-len(rows) // TRACKER_PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    start = (page - 1) * TRACKER_PAGE_SIZE
+    return Tracker(
+        today=today,
+        rows=rows[start : start + TRACKER_PAGE_SIZE],
+        total=len(rows),
+        page=page,
+        pages=pages,
+        red_count=red,
+        amber_count=amber,
+        care_leavers_flagged=flagged,
+        from_age=config.tracker_from_age,
+        filters=filters,
+    )
+
+
+def transitions_workers() -> QuerySet[User]:
+    """Active staff of the transitions team(s), for allocation and the tracker's worker filter."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__team__kind=TeamKind.TRANSITIONS,
+            memberships__team__organisation__is_this_council=True,
+        )
+        .exclude(memberships__role=Role.PARTNER)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def young_person_detail(pk: UUID | str) -> YoungPerson | None:
+    """One young person with everything their page shows, or None."""
+    return (
+        _with_milestones(YoungPerson.objects.all(), with_authors=True)
+        .select_related("person__neighbourhood", "updated_by")
+        .prefetch_related(
+            Prefetch("planning_meetings", queryset=PlanningMeeting.objects.select_related("by")),
+            Prefetch("workshops", queryset=Workshop.objects.select_related("by")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def access_basis(user: User, young_person: YoungPerson) -> tuple[str, UUID | None]:
+    """The basis on which `user` opens a young person's record, and the access grant if that is it.
+
+    The transitions team works with every young person on the tracker (their caseload), as does the allocated
+    worker: a working relationship. Anyone else, and anyone for a restricted record, goes through
+    people.selectors.resolve_access, which raises RelationshipRequiredError until they declare one.
+    """
+    on_caseload = rules.is_transitions_team(user) or young_person.transitions_worker_id == user.pk
+    if on_caseload and not young_person.person.is_restricted:
+        return AccessBasis.RELATIONSHIP, None
+    access = resolve_access(user, young_person.person_id)
+    return access.basis, access.grant.pk if access.grant else None
+
+
+def plans_for(person_id: UUID) -> QuerySet[Plan]:
+    """The person's transition plans that started from here: to adult services, and care leavers' moves."""
+    return (
+        Plan.objects.filter(person_id=person_id, kind__in=[PlanKind.CHILD_TO_ADULT, PlanKind.CARE_LEAVER])
+        .select_related("coordinator")
+        .order_by("-created_at")
+    )
+
+
+def api_young_people(*, childrens_reference: str = "") -> YoungPersonQuerySet:
+    """Every young person on the record (any age), newest first, ready for the serializer."""
+    queryset = _with_milestones(YoungPerson.objects.all()).order_by("-created_at")
+    if childrens_reference:
+        queryset = queryset.filter(childrens_reference=childrens_reference)
+    return queryset
+
+
+def api_young_person(pk: UUID | str) -> YoungPerson | None:
+    return _with_milestones(YoungPerson.objects.filter(Q(pk=pk))).first()
