@@ -27,6 +27,13 @@ SENSITIVE = (
     "Assessment",
     "Authorisation",
     "CourtCase",
+    "Plan",
+    "Gap",
+    "Referral",
+    "UnsafeDischargeReport",
+    "YoungPerson",
+    "Incident",
+    "AffectedPerson",
 )
 # file -> reason it may use the manager directly
 ALLOWLIST = {
