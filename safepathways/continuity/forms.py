@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 
 from safepathways.accounts.models import Team, User
 from safepathways.continuity.models import (
-    BedType,
     ClockFrom,
     Funding,
     IncidentKind,
@@ -17,6 +16,7 @@ from safepathways.continuity.models import (
     StepScope,
 )
 from safepathways.core.forms import GovUKDateField
+from safepathways.oversight.models import BedType
 from safepathways.providers.models import Location
 
 

@@ -10,7 +10,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from safepathways.continuity.models import (
     AffectedPerson,
-    BedType,
     ContinuityPlan,
     CriticalActivity,
     EmergencyMode,
@@ -21,7 +20,7 @@ from safepathways.continuity.models import (
     ProtocolStep,
 )
 from safepathways.oversight import selectors as oversight_selectors
-from safepathways.oversight.models import Vacancy
+from safepathways.oversight.models import BedType, Vacancy
 from safepathways.people.models import Alert, Contact, Person, Risk
 from safepathways.providers.models import Location
 

@@ -14,7 +14,6 @@ from safepathways.accounts.models import Role, Team, TeamKind, User
 from safepathways.audit import services as audit
 from safepathways.continuity.models import (
     AffectedPerson,
-    BedType,
     ClockFrom,
     ContinuityPlan,
     CriticalActivity,
@@ -36,6 +35,7 @@ from safepathways.core.services import reserve_numbers
 from safepathways.notifications.services import notify
 from safepathways.oversight import selectors as oversight_selectors
 from safepathways.oversight import services as oversight_services
+from safepathways.oversight.models import BedType
 from safepathways.people.models import Contact, Person
 from safepathways.people.services import add_to_chronology
 from safepathways.providers.codes import ServiceType

@@ -123,7 +123,8 @@ class TestMatchingAndOutcomes:
         options = selectors.placement_options(incident, [affected])[affected.pk]
         names = [o.location_name for o in options]
         assert names == ["Heath View", "Covent Court"]  # the family is in N6; Grim Lodge is rated inadequate
-        assert options[0].distance_km is not None and options[0].distance_km < options[1].distance_km
+        near, far = options[0].distance_km, options[1].distance_km
+        assert near is not None and far is not None and near < far
 
     def test_reserving_holds_a_bed_and_moving_records_a_plan_and_starts_the_welfare_clock(
         self,

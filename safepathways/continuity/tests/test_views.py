@@ -1,0 +1,174 @@
+"""Access matrix, the incident journey's pages and pinned query counts."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+from rest_framework.test import APIClient
+
+from safepathways.audit.models import AccessEvent
+from safepathways.conftest import Persona
+from safepathways.continuity.models import AffectedPerson, Incident
+from safepathways.people.models import Person
+from safepathways.providers.models import Location
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["continuity:home", "continuity:protocol", "continuity:plans", "continuity:emergency"]
+
+
+class TestAccess:
+    @pytest.mark.parametrize("name", PAGES)
+    def test_anonymous_users_sign_in(self, anonymous: Client, name: str) -> None:
+        response = anonymous.get(reverse(name))
+        assert response.status_code == 302
+        assert "sign-in" in response["Location"]
+
+    @pytest.mark.parametrize("name", PAGES)
+    def test_partners_are_refused(self, partner: Persona, police_partner: Persona, name: str) -> None:
+        assert partner.http.get(reverse(name)).status_code == 403
+        assert police_partner.http.get(reverse(name)).status_code == 403
+
+    @pytest.mark.parametrize("name", PAGES)
+    def test_council_staff_and_directors_read(
+        self, social_worker: Persona, director: Persona, lead: Persona, name: str
+    ) -> None:
+        for persona in (social_worker, director, lead):
+            assert persona.http.get(reverse(name)).status_code == 200
+
+    def test_only_those_who_may_open_an_incident_see_the_form(
+        self, social_worker: Persona, lead: Persona, team_manager: Persona
+    ) -> None:
+        assert social_worker.http.get(reverse("continuity:new_incident")).status_code == 403
+        assert lead.http.get(reverse("continuity:new_incident")).status_code == 200
+        assert team_manager.http.get(reverse("continuity:new_incident")).status_code == 200
+
+    def test_partners_never_see_an_incident(
+        self, open_flood: Callable[[], Incident], make_resident: Callable[..., Person], partner: Persona
+    ) -> None:
+        make_resident()
+        incident = open_flood()
+        affected = incident.affected.get()
+        assert partner.http.get(reverse("continuity:incident", args=[incident.pk])).status_code == 403
+        assert partner.http.get(reverse("continuity:affected", args=[affected.pk])).status_code == 403
+        api = APIClient()
+        api.force_authenticate(partner.user)
+        assert api.get(reverse("api:incidents")).status_code == 403
+
+    def test_only_the_contingency_lead_changes_the_protocol_or_closes(
+        self, open_flood: Callable[[], Incident], social_worker: Persona, lead: Persona
+    ) -> None:
+        incident = open_flood()
+        assert social_worker.http.get(reverse("continuity:protocol_step", args=["safe_now"])).status_code == 403
+        assert social_worker.http.post(reverse("continuity:close", args=[incident.pk])).status_code == 403
+        assert lead.http.get(reverse("continuity:protocol_step", args=["safe_now"])).status_code == 200
+
+
+class TestPages:
+    def test_opening_an_incident_from_the_form(
+        self, lead: Persona, flooded_home: Location, make_resident: Callable[..., Person]
+    ) -> None:
+        make_resident()
+        now = timezone.localtime() - timedelta(minutes=5)
+        response = lead.http.post(
+            reverse("continuity:new_incident"),
+            {
+                "kind": "flood",
+                "title": "Flood at Rose House",
+                "location": flooded_home.pk,
+                "what_happened": "Water through the ground floor",
+                "started_on_day": now.day,
+                "started_on_month": now.month,
+                "started_on_year": now.year,
+                "started_time": now.strftime("%H:%M"),
+                "lead": lead.user.pk,
+            },
+        )
+        assert response.status_code == 302
+        incident = Incident.objects.get()
+        page = lead.http.get(response["Location"]).content.decode()
+        assert incident.affected.get().name in page
+        assert "Care Act 2014 s19(3)" in page
+        assert AccessEvent.objects.filter(user=lead.user, basis="incident").count() == 1
+
+    def test_closing_with_people_waiting_says_who(
+        self, open_flood: Callable[[], Incident], make_resident: Callable[..., Person], lead: Persona
+    ) -> None:
+        make_resident(given_name="Ada", family_name="Lovell")
+        incident = open_flood()
+        response = lead.http.post(reverse("continuity:close", args=[incident.pk]), follow=True)
+        assert "1 person has no confirmed outcome yet: Ada Lovell" in response.content.decode()
+        incident.refresh_from_db()
+        assert incident.is_open
+
+    def test_reserving_and_moving_from_the_person_page(
+        self,
+        open_flood: Callable[[], Incident],
+        make_resident: Callable[..., Person],
+        vacancies: dict[str, Location],
+        lead: Persona,
+    ) -> None:
+        make_resident()
+        affected = open_flood().affected.get()
+        url = reverse("continuity:affected", args=[affected.pk])
+        assert "Heath View" in lead.http.get(url).content.decode()
+        lead.http.post(
+            reverse("continuity:reserve", args=[affected.pk]),
+            {"location": vacancies["near"].pk, "bed_type": "residential"},
+        )
+        response = lead.http.post(reverse("continuity:outcome", args=[affected.pk]), {"outcome-outcome": "moved"})
+        assert response.status_code == 302
+        affected.refresh_from_db()
+        assert affected.outcome == "moved" and affected.transition_plan_id is not None
+
+
+class TestQueries:
+    @pytest.mark.parametrize("count", [1, 20])
+    def test_the_incident_page_query_count_does_not_grow(
+        self,
+        open_flood: Callable[[], Incident],
+        make_resident: Callable[..., Person],
+        vacancies: dict[str, Location],
+        lead: Persona,
+        django_assert_num_queries: DjangoAssertNumQueries,
+        count: int,
+    ) -> None:
+        for _ in range(count):
+            make_resident()
+        incident = open_flood()
+        url = reverse("continuity:incident", args=[incident.pk])
+        lead.http.get(url)
+        # session, user, memberships; incident; affected, their steps, their alerts; incident steps; vacancies;
+        # postcode centres; access events; session save (savepoint, update, release).
+        with django_assert_num_queries(14):
+            response = lead.http.get(url)
+        assert response.content.decode().count("/continuity/affected/") == count
+        assert AffectedPerson.objects.filter(incident=incident).count() == count
+
+    @pytest.mark.parametrize("count", [1, 20])
+    def test_the_affected_api_query_count_does_not_grow(
+        self,
+        open_flood: Callable[[], Incident],
+        make_resident: Callable[..., Person],
+        vacancies: dict[str, Location],
+        lead: Persona,
+        django_assert_num_queries: DjangoAssertNumQueries,
+        count: int,
+    ) -> None:
+        for _ in range(count):
+            make_resident()
+        incident = open_flood()
+        api = APIClient()
+        api.force_authenticate(lead.user)
+        url = reverse("api:incident_affected", args=[incident.pk])
+        api.get(url)
+        # incident; affected, steps, alerts; incident steps; vacancies; postcode centres; access events.
+        with django_assert_num_queries(8):
+            response = api.get(url)
+        body = response.json()
+        assert len(body) == count
+        assert body[0]["options"][0]["location_name"] == "Heath View"
