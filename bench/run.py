@@ -57,7 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "with a different number of people is dropped and generated again",
     )
     parser.add_argument("--show-sql", action="store_true", help="print the SQL each page runs")
-    parser.add_argument("--worker", choices=["prepare", "sweep", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["prepare", "sweep", "incident", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -141,6 +141,10 @@ def worker(args: argparse.Namespace) -> None:
         result = database.prepare(people)
     elif args.worker == "sweep":
         result = database.sweep()
+    elif args.worker == "incident":
+        from bench import incident
+
+        result = incident.run(reps=args.reps, warmup=args.warmup)
     else:
         url = os.environ["DATABASE_URL"]
         result = pages.run(url=url, reps=args.reps, warmup=args.warmup, show_sql=args.show_sql)
@@ -256,6 +260,23 @@ def print_report(
             )
         print(f"  {'':<8} {'':>9} open by rule: " + ", ".join(f"{k} {v:,}" for k, v in sweep["open_by_rule"].items()))
 
+    print("\nProvider failure: everyone affected by a 120-bed home's failure, with ranked placement options from every")
+    print("care home's current vacancies (bench/incident.py). selector = the data and the ranking; page = the incident")
+    print("page as the contingency lead (test Client); api = GET /api/v1/continuity/incidents/<id>/affected/.")
+    print(
+        f"  {'scale':<8} {'people':>6} {'offered':>7} {'homes':>6} {'with beds':>9} {'queries':>7} "
+        f"{'selector ms':>11} {'page ms':>8} {'p90':>6} {'api ms':>7} {'target':>7} {'met':>3}"
+    )
+    for scale in sizes:
+        inc = prepared[scale]["incident"]
+        met = inc["page"]["median_ms"] <= inc["target_ms"] and inc["api"]["median_ms"] <= inc["target_ms"]
+        print(
+            f"  {scale:<8} {inc['people']:>6} {inc['with_options']:>7} {inc['care_homes']:>6} "
+            f"{inc['locations_with_vacancies']:>9} {inc['queries']:>7} {inc['selector']['median_ms']:>11.1f} "
+            f"{inc['page']['median_ms']:>8.1f} {inc['page']['p90_ms']:>6.1f} {inc['api']['median_ms']:>7.1f} "
+            f"{'<=200ms':>7} {yes_no(met):>3}"
+        )
+
     reps, warmup = first["reps"], first["warmup"]
     print(
         f"\nMedian wall time per request, ms: {reps} interleaved repetitions after {warmup} warm-up rounds.\n"
@@ -358,6 +379,7 @@ def main(argv: list[str]) -> int:
         print(f"\n[{scale}: {people:,} people] {ensure_database(url, people, args.keep)}", flush=True)
         prepared[scale] = run_worker("prepare", scale, url, people, args)
         prepared[scale]["sweep"] = run_worker("sweep", scale, url, people, args)
+        prepared[scale]["incident"] = run_worker("incident", scale, url, people, args)
     set_up = time.perf_counter() - started
     measured: dict[str, dict[str, Any]] = {}
     for scale, people in sizes.items():
