@@ -34,6 +34,8 @@ SENSITIVE = (
     "YoungPerson",
     "Incident",
     "AffectedPerson",
+    "ProviderConcern",
+    "Vacancy",
 )
 # file -> reason it may use the manager directly
 ALLOWLIST = {

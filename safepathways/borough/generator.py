@@ -17,6 +17,7 @@ from safepathways.accounts.services import add_user
 from safepathways.audit import services as audit
 from safepathways.borough import reference
 from safepathways.borough.discharges_data import generate_discharges
+from safepathways.borough.oversight_data import generate_oversight
 from safepathways.borough.transitions_data import generate_transitions
 from safepathways.borough.young_people_data import generate_young_people
 from safepathways.core.clocks import add_working_days
@@ -104,6 +105,7 @@ class Summary:
     plans: int = 0
     discharges: int = 0
     young_people: int = 0
+    concerns: int = 0
     created: bool = False
 
 
@@ -256,6 +258,7 @@ class BoroughGenerator:
             summary.plans = generate_transitions(rng=self.rng, today=self.today, log=self.log)
             summary.discharges = generate_discharges(rng=self.rng, today=self.today, log=self.log)
             summary.young_people = generate_young_people(rng=self.rng, today=self.today, log=self.log)
+            summary.concerns = generate_oversight(rng=self.rng, today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",

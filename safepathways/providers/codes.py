@@ -59,3 +59,36 @@ class DeliveryMechanism(models.TextChoices):
     DIRECT_PAYMENT = "Direct Payment"
     MANAGED_BUDGET = "CASSR Managed Personal Budget"
     COMMISSIONED = "CASSR Commissioned Support"
+
+
+class CQCRating(models.TextChoices):
+    """CQC overall rating bands of a location (domain-reference.md §7.2; provider ratings use the same words)."""
+
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+    NOT_RATED = "not_rated", "Not rated"
+
+
+class ProviderConcernCategory(models.TextChoices):
+    """What a provider concern is about.
+
+    No national list exists (domain-reference.md §6.4: local frameworks); these follow the common triggers named
+    there (clusters of pressure ulcers or nutrition concerns, contract compliance, CQC findings, whistleblowing,
+    allegations about staff). A council wanting others adds them here with a migration.
+    """
+
+    QUALITY_OF_CARE = "quality_of_care", "Quality of care"
+    MEDICATION = "medication", "Medication"
+    PRESSURE_ULCERS = "pressure_ulcers", "Pressure ulcers and skin care"
+    NUTRITION = "nutrition", "Nutrition and hydration"
+    FALLS = "falls", "Falls"
+    STAFFING = "staffing", "Staffing levels or training"
+    STAFF_CONDUCT = "staff_conduct", "Allegations about staff"
+    ENVIRONMENT = "environment", "Environment, infection control or safety"
+    LEADERSHIP = "leadership", "Leadership and governance"
+    CONTRACT_COMPLIANCE = "contract_compliance", "Contract compliance"
+    CQC_FINDINGS = "cqc_findings", "CQC rating, warning notice or enforcement"
+    FINANCIAL = "financial", "Financial viability"
+    OTHER = "other", "Other"

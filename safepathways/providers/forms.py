@@ -28,6 +28,12 @@ class ServiceForm(forms.Form):
         label="Planned hours a week (optional)", required=False, min_value=0, max_value=168, decimal_places=2
     )
     description = forms.CharField(label="Description (optional)", max_length=300, required=False)
+    override_reason = forms.CharField(
+        label="Reason to go ahead despite a placement suspension (optional)",
+        help_text="Only if new placements at the location are suspended. The reason is recorded.",
+        max_length=500,
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,14 @@ from django.db import models
 from django.db.models import Q
 
 from safepathways.core.models import BaseModel
-from safepathways.providers.codes import DeliveryMechanism, LocationType, ServiceComponent, ServiceType
+from safepathways.providers.codes import (
+    CQCRating,
+    DeliveryMechanism,
+    LocationType,
+    ProviderConcernCategory,
+    ServiceComponent,
+    ServiceType,
+)
 
 
 class Provider(BaseModel):
@@ -41,6 +48,9 @@ class Location(BaseModel):
     registered_places = models.PositiveIntegerField(null=True, blank=True, help_text="Beds, for care homes")
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    # The latest published CQC overall rating; recorded by provider quality staff (oversight.services).
+    cqc_rating = models.CharField("CQC rating", max_length=30, choices=CQCRating.choices, default=CQCRating.NOT_RATED)
+    cqc_rated_on = models.DateField("CQC rating published on", null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -121,12 +131,16 @@ class ProviderConcern(BaseModel):
     """A concern about the quality or safety of a provider's care; the provider-concerns process escalates it.
 
     Raised, for example, when a safeguarding enquiry names a service provider as the source of risk
-    (safeguarding.services.open_enquiry). The escalation itself is built on this by the provider issue.
+    (safeguarding.services.open_enquiry), or by staff, partners, CQC findings and whistleblowing through
+    oversight.services.raise_concern. Its escalation (level, owner, review date, history) lives in the oversight
+    app, on oversight.ConcernCase, so this app does not depend on oversight.
     """
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="concerns")
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns")
     source = models.CharField(max_length=30, choices=ProviderConcernSource.choices)
+    # Blank until someone categorises it (a safeguarding enquiry raises it uncategorised).
+    category = models.CharField(max_length=30, choices=ProviderConcernCategory.choices, blank=True)
     summary = models.TextField()
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField()

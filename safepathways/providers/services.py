@@ -1,5 +1,13 @@
-"""Recording the services a person receives. Each service is one transaction with its audit event."""
+"""Recording the services a person receives. Each service is one transaction with its audit event.
 
+Apps above this one may object to a new placement at a location (for example, the oversight app while new
+placements there are suspended) by registering a placement check: `register_placement_check(check)`, where
+`check(location, start_on)` returns a message for the person recording the service, or None. record_service
+refuses the service with the message unless an override reason is given; an override is recorded in the
+audit snapshot and the person's chronology.
+"""
+
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,7 +20,21 @@ from safepathways.audit import services as audit
 from safepathways.core.errors import ApplicationError
 from safepathways.people.models import Person
 from safepathways.people.services import add_to_chronology
-from safepathways.providers.models import Service
+from safepathways.providers.models import Location, Service
+
+PlacementCheck = Callable[[Location, date], str | None]
+_placement_checks: list[PlacementCheck] = []
+
+
+def register_placement_check(check: PlacementCheck) -> None:
+    """Add a check that record_service runs for every service at a location (registering twice is harmless)."""
+    if check not in _placement_checks:
+        _placement_checks.append(check)
+
+
+def placement_objections(location: Location, start_on: date) -> list[str]:
+    """The messages of every registered check that objects to a new service at `location` from `start_on`."""
+    return [message for check in _placement_checks if (message := check(location, start_on))]
 
 
 def _check_dates(start_on: date, end_on: date | None) -> None:
@@ -21,8 +43,12 @@ def _check_dates(start_on: date, end_on: date | None) -> None:
 
 
 @transaction.atomic
-def record_service(*, person: Person, by: User, data: dict[str, Any]) -> Service:
-    """Record a service the person receives, with its CLD type, provider and start date."""
+def record_service(*, person: Person, by: User, data: dict[str, Any], override_reason: str = "") -> Service:
+    """Record a service the person receives, with its CLD type, provider and start date.
+
+    If a placement check objects to the location (e.g. new placements there are suspended), the service is
+    refused with the check's message, on the location field, unless `override_reason` says why it goes ahead.
+    """
     service = Service(person=person, recorded_by=by, **data)
     _check_dates(service.start_on, service.end_on)
     if (
@@ -35,18 +61,32 @@ def record_service(*, person: Person, by: User, data: dict[str, Any]) -> Service
         service.provider = service.location.provider
     if service.planned_hours_per_week is not None and service.planned_hours_per_week < Decimal("0"):
         raise ApplicationError("Planned hours must be 0 or more", field="planned_hours_per_week")
+    objections = placement_objections(service.location, service.start_on) if service.location is not None else []
+    override_reason = override_reason.strip()
+    if objections and not override_reason:
+        raise ApplicationError(" ".join(objections), field="location")
     service.full_clean()
     service.save()
     provider_name = service.provider.name if service.provider else "no provider recorded"
     add_to_chronology(
         person=person, category="services", summary=f"Service started: {service.service_type} ({provider_name})", by=by
     )
+    snapshot: dict[str, Any] = {"service_type": service.service_type, "start_on": service.start_on.isoformat()}
+    if objections:
+        snapshot.update(override=" ".join(objections), override_reason=override_reason)
+        add_to_chronology(
+            person=person,
+            category="services",
+            summary=f"Placement made despite: {' '.join(objections)}",
+            detail=f"Reason for going ahead: {override_reason}",
+            by=by,
+        )
     audit.record(
         actor=by,
-        action="service.recorded",
+        action="service.recorded_with_override" if objections else "service.recorded",
         target=service,
         person_id=person.pk,
-        snapshot={"service_type": service.service_type, "start_on": service.start_on.isoformat()},
+        snapshot=snapshot,
     )
     return service
 

@@ -39,7 +39,13 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
 def provider_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     provider = get_object_or_404(Provider, pk=pk)
     locations = list(provider.locations.annotate(people=Count("services")).order_by("name"))
-    return render(request, "providers/provider_detail.html", {"provider": provider, "locations": locations})
+    # The oversight app's permission, named as a string: providers does not import the apps above it.
+    can_see_oversight = request.user.has_perm("oversight.view_oversight")
+    return render(
+        request,
+        "providers/provider_detail.html",
+        {"provider": provider, "locations": locations, "can_see_oversight": can_see_oversight},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,7 +55,9 @@ def service_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> Http
     form = ServiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_service(person=access.person, by=request.user, data=form.cleaned_data)
+            data = dict(form.cleaned_data)
+            override_reason = data.pop("override_reason", "")
+            services.record_service(person=access.person, by=request.user, data=data, override_reason=override_reason)
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -61,3 +61,25 @@ def test_end_service(social_worker: Persona) -> None:
     )
     assert ended.end_on == timezone.localdate()
     assert ended.end_reason == "Moved away"
+
+
+def test_a_registered_placement_check_refuses_a_service_unless_overridden(social_worker: Persona) -> None:
+    location: Location = LocationFactory.create(name="Ash House")
+
+    def check(where: Location, start_on: date) -> str | None:
+        return f"Not at {where.name}" if where.pk == location.pk else None
+
+    services.register_placement_check(check)
+    try:
+        person = PersonFactory()
+        with pytest.raises(ApplicationError, match="Not at Ash House") as error:
+            services.record_service(person=person, by=social_worker.user, data=_data(location=location))
+        assert error.value.field == "location"
+        services.record_service(
+            person=person, by=social_worker.user, data=_data(location=location), override_reason="Family nearby"
+        )
+        event = AuditEvent.objects.get()
+        assert event.action == "service.recorded_with_override"
+        assert event.snapshot["override"] == "Not at Ash House"
+    finally:
+        services._placement_checks.remove(check)
