@@ -32,6 +32,7 @@ from safepathways.discharges.models import (
 )
 from safepathways.people.models import ChronologyEntry, Person, Share
 from safepathways.work.models import Priority, WorkItem, WorkKind
+from safepathways.work.services import allocation_due_on, next_contact_on
 
 BATCH = 5000
 PEOPLE_PER_OPEN_REFERRAL = 400
@@ -200,6 +201,8 @@ def _base(
         team=team,
         priority=Priority.AMBER,
         opened_at=opened_at,
+        allocation_due=allocation_due_on(opened_at.date(), Priority.AMBER),
+        next_contact_due=next_contact_on(opened_at.date(), Priority.AMBER),
         closed_at=closed_at,
         outcome="Discharged" if closed_at else "",
     )
@@ -374,6 +377,8 @@ def _unsafe_report(builder: _Builder, referral: Referral, team: Team, referrer: 
         team=team,
         priority=Priority.RED,
         opened_at=reported_at,
+        allocation_due=allocation_due_on(reported_at.date(), Priority.RED),
+        next_contact_due=next_contact_on(reported_at.date(), Priority.RED),
         closed_at=reported_at + timedelta(days=3) if is_closed else None,
         outcome=ReviewOutcome.LESSONS.label[:200] if is_closed else "",
     )

@@ -21,7 +21,17 @@ def test_generate_borough_builds_a_realistic_borough(capsys: pytest.CaptureFixtu
     output = capsys.readouterr().out
     assert "Generated 300 people" in output
     assert "sam.social-worker@camden.example" in output
-    assert Person.objects.count() == 300
+    # The 300 adults asked for, and the young people children's services told us about (about 1 in 200, at least 10).
+    from safepathways.young_people.models import YoungPerson
+
+    young = YoungPerson.objects.count()
+    assert young >= 10
+    assert Person.objects.count() == 300 + young
+    from safepathways.discharges.models import Referral
+    from safepathways.oversight.models import Vacancy
+    from safepathways.transitions.models import Plan
+
+    assert Plan.objects.exists() and Referral.objects.exists() and Vacancy.objects.exists()
     council = Organisation.objects.get(is_this_council=True)
     assert council.ons_code == "E09000007"
     numbers = [n for n in Person.objects.values_list("nhs_number", flat=True) if n is not None]
