@@ -16,6 +16,7 @@ from safepathways.accounts.models import Organisation, OrganisationKind, Team, T
 from safepathways.accounts.services import add_user
 from safepathways.audit import services as audit
 from safepathways.borough import reference
+from safepathways.borough.continuity_data import generate_continuity
 from safepathways.borough.discharges_data import generate_discharges
 from safepathways.borough.oversight_data import generate_oversight
 from safepathways.borough.transitions_data import generate_transitions
@@ -259,6 +260,7 @@ class BoroughGenerator:
             summary.discharges = generate_discharges(rng=self.rng, today=self.today, log=self.log)
             summary.young_people = generate_young_people(rng=self.rng, today=self.today, log=self.log)
             summary.concerns = generate_oversight(rng=self.rng, today=self.today, log=self.log)
+            generate_continuity(rng=self.rng, today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",

@@ -47,7 +47,7 @@ def generate_transitions(*, rng: random.Random, today: date, log: Callable[[str]
     people = list(Person.objects.filter(date_of_death__isnull=True).values_list("pk", "neighbourhood__team_id"))
     if not people:
         return 0
-    staff: dict[object, list[object]] = {}
+    staff: dict[uuid.UUID, list[int]] = {}
     for user_id, team_id in Membership.objects.filter(
         team__kind__in=[TeamKind.NEIGHBOURHOOD, TeamKind.HOSPITAL_SOCIAL_WORK]
     ).values_list("user_id", "team_id"):

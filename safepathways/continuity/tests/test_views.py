@@ -172,3 +172,73 @@ class TestQueries:
         body = response.json()
         assert len(body) == count
         assert body[0]["options"][0]["location_name"] == "Heath View"
+
+
+class TestContinuityPlansAndEmergency:
+    def test_a_manager_writes_a_plan_with_scenarios_and_critical_activities(self, team_manager: Persona) -> None:
+        review_on = timezone.localdate() + timedelta(days=180)
+        response = team_manager.http.post(
+            reverse("continuity:new_plan"),
+            {
+                "team": team_manager.team.pk,
+                "service": "Neighbourhood social work",
+                "contacts": "Duty manager 020 7946 0999",
+                "next_review_on_day": review_on.day,
+                "next_review_on_month": review_on.month,
+                "next_review_on_year": review_on.year,
+            },
+        )
+        assert response.status_code == 302
+        url = response["Location"]
+        team_manager.http.post(
+            url, {"form": "scenario", "scenario-kind": "it_outage", "scenario-actions": "Use the printed lists"}
+        )
+        refused = team_manager.http.post(
+            url,
+            {
+                "form": "activity",
+                "activity-activity": "Safeguarding triage",
+                "activity-priority": "9",
+                "activity-max_downtime_hours": "4",
+            },
+        )
+        assert refused.status_code == 400
+        team_manager.http.post(
+            url,
+            {
+                "form": "activity",
+                "activity-activity": "Safeguarding triage",
+                "activity-priority": "1",
+                "activity-max_downtime_hours": "4",
+            },
+        )
+        page = team_manager.http.get(url).content.decode()
+        assert "Use the printed lists" in page and "Safeguarding triage" in page
+
+    def test_a_social_worker_cannot_change_a_plan_or_declare_an_emergency(self, social_worker: Persona) -> None:
+        assert social_worker.http.get(reverse("continuity:new_plan")).status_code == 403
+        response = social_worker.http.post(reverse("continuity:emergency"), {"scenario": "it_outage", "reason": "x"})
+        assert response.status_code == 404
+
+    def test_emergency_mode_shows_people_at_risk_and_prints_their_lists(
+        self, lead: Persona, social_worker: Persona, make_resident: Callable[..., Person]
+    ) -> None:
+        person = make_resident(given_name="Iris", family_name="Risk")
+        person.alerts.create(
+            kind="risk_to_staff",
+            reason="Aggressive dog",
+            owner=lead.user,
+            raised_by=lead.user,
+            review_on=timezone.localdate(),
+        )
+        response = lead.http.post(
+            reverse("continuity:emergency"), {"scenario": "severe_weather", "reason": "Snow: most staff cannot travel"}
+        )
+        assert response.status_code == 302
+        page = social_worker.http.get(reverse("continuity:emergency")).content.decode()
+        assert "Iris Risk" in page
+        printed = social_worker.http.get(reverse("continuity:emergency_print"))
+        assert "Iris Risk" in printed.content.decode()
+        sheet = social_worker.http.get(reverse("continuity:emergency_print"), {"format": "csv"})
+        assert sheet.status_code == 200 and b"Iris Risk" in sheet.content
+        assert AccessEvent.objects.filter(user=social_worker.user, person_id=person.pk, kind="export").exists()
