@@ -220,6 +220,21 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shared choice set, where several apps have a field called kind, status or source.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanKindEnum": "safepathways.transitions.models.PlanKind",
+        "AgreementEnum": "safepathways.transitions.models.Agreement",
+        "PlanItemStatusEnum": "safepathways.transitions.models.ItemStatus",
+        "IncidentKindEnum": "safepathways.continuity.models.IncidentKind",
+        "IncidentOutcomeEnum": "safepathways.continuity.models.Outcome",
+        "FundingEnum": "safepathways.continuity.models.Funding",
+        "BedTypeEnum": "safepathways.oversight.models.BedType",
+        "DischargePathwayEnum": "safepathways.discharges.models.Pathway",
+        "ProviderConcernSourceEnum": "safepathways.providers.models.ProviderConcernSource",
+        "WorkKindEnum": "safepathways.work.models.WorkKind",
+        "ContactStatusEnum": "safepathways.referrals.models.ContactStatusName",
+        "OpenClosedStatusEnum": "safepathways.providers.models.ProviderConcernStatus",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -40,7 +40,7 @@ def _require(request: Request, perm: str) -> User:
     return user
 
 
-class StepSerializer(serializers.ModelSerializer[IncidentStep]):
+class IncidentStepSerializer(serializers.ModelSerializer[IncidentStep]):
     class Meta:
         model = IncidentStep
         fields = ["id", "code", "title", "owner_role", "due_at", "done_at", "note"]
@@ -75,9 +75,9 @@ class IncidentDetailSerializer(IncidentSerializer):
     class Meta(IncidentSerializer.Meta):
         fields = [*IncidentSerializer.Meta.fields, "steps"]
 
-    @extend_schema_field(StepSerializer(many=True))
+    @extend_schema_field(IncidentStepSerializer(many=True))
     def get_steps(self, instance: Incident) -> list[dict[str, Any]]:
-        return list(StepSerializer(self.context["steps"], many=True).data)
+        return list(IncidentStepSerializer(self.context["steps"], many=True).data)
 
 
 class OptionSerializer(serializers.Serializer[Any]):
@@ -118,7 +118,7 @@ class IncidentInputSerializer(serializers.Serializer[dict[str, Any]]):
     started_at = serializers.DateTimeField()
 
 
-class OutcomeInputSerializer(serializers.Serializer[dict[str, Any]]):
+class IncidentOutcomeInputSerializer(serializers.Serializer[dict[str, Any]]):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     detail = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
@@ -206,7 +206,7 @@ class AffectedListApi(APIView):
 
 class OutcomeApi(APIView):
     @extend_schema(
-        request=OutcomeInputSerializer,
+        request=IncidentOutcomeInputSerializer,
         responses={200: AffectedSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
     )
     def post(self, request: Request, pk: UUID) -> Response:
@@ -214,7 +214,7 @@ class OutcomeApi(APIView):
         affected = selectors.affected_person(pk)
         if affected is None:
             raise Http404
-        serializer = OutcomeInputSerializer(data=request.data)
+        serializer = IncidentOutcomeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         done = services.record_outcome(affected=affected, by=user, **serializer.validated_data)
         return Response(AffectedSerializer(done).data)

@@ -170,7 +170,7 @@ class ReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
     date_of_birth = serializers.DateField()
     admitted_on = serializers.DateField()
     discharge_ready_on = serializers.DateField(required=False, allow_null=True, default=None)
-    proposed_pathway = serializers.ChoiceField(choices=Pathway.values, help_text=PATHWAY_HELP)
+    proposed_pathway = serializers.ChoiceField(choices=Pathway.choices, help_text=PATHWAY_HELP)
     needs = serializers.CharField()
 
 
@@ -183,7 +183,7 @@ class ReferralUpdateSerializer(serializers.Serializer[dict[str, Any]]):
     )
     next_action_due = serializers.DateField(required=False, allow_null=True)
     delay_reason = serializers.CharField(required=False, allow_null=True, help_text="A delay reason code, or null")
-    agreed_pathway = serializers.ChoiceField(choices=Pathway.values, required=False, help_text=PATHWAY_HELP)
+    agreed_pathway = serializers.ChoiceField(choices=Pathway.choices, required=False, help_text=PATHWAY_HELP)
     planned_discharge_on = serializers.DateField(required=False, allow_null=True)
     moving_to = serializers.CharField(max_length=300, required=False, allow_blank=True)
     support_kind = serializers.ChoiceField(choices=SupportKind.choices, required=False)

@@ -131,7 +131,7 @@ class ConcernSerializer(ConcernSummarySerializer):
         return list(EscalationSerializer(case.escalations.all(), many=True).data) if case else []
 
 
-class ConcernInputSerializer(serializers.Serializer[dict[str, Any]]):
+class ProviderConcernInputSerializer(serializers.Serializer[dict[str, Any]]):
     provider = serializers.UUIDField()
     location = serializers.UUIDField(required=False, allow_null=True, default=None)
     source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field, not Field.source
@@ -224,11 +224,12 @@ class ConcernListCreateApi(APIView):
         return paginator.get_paginated_response(ConcernSummarySerializer(page, many=True).data)
 
     @extend_schema(
-        request=ConcernInputSerializer, responses={201: ConcernSummarySerializer, 400: ERROR, 401: ERROR, 403: ERROR}
+        request=ProviderConcernInputSerializer,
+        responses={201: ConcernSummarySerializer, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     def post(self, request: Request) -> Response:
         user = _require(request, rules.RAISE_CONCERN)
-        serializer = ConcernInputSerializer(data=request.data)
+        serializer = ProviderConcernInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         provider = selectors.providers_for_choice().filter(pk=data["provider"]).first()

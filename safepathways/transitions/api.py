@@ -332,6 +332,7 @@ class ItemUpdateApi(APIView):
     """Update a step or arrangement: owner, due date, status. Partners: only items their organisation owns."""
 
     @extend_schema(
+        operation_id="transitions_plan_item_update",
         request=ItemUpdateSerializer,
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["step", "arrangement"])],
         responses={200: PlanSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
