@@ -3,12 +3,16 @@
 Run them apart from the rest of the suite: `pytest -m e2e`. NEVER `playwright install`: the system Chromium is used.
 """
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import BrowserContext
 
@@ -46,6 +50,18 @@ def _allow_orm_beside_playwright() -> Iterator[None]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(request: pytest.FixtureRequest) -> None:
+    """A transactional test ends by emptying every table, the rows data migrations seed included, so a later
+    journey would find no settings or code lists. Seed them again before each journey (each seed is idempotent)."""
+    if "transactional_db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db")
+    for module in sorted(Path(settings.BASE_DIR, "safepathways").glob("*/migrations/0*_seed_*.py")):
+        app = module.parent.parent.name
+        importlib.import_module(f"safepathways.{app}.migrations.{module.stem}").seed(django_apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from safepathways.accounts.models import Organisation, Role, Team, TeamKind
 from safepathways.conftest import Persona
 from safepathways.discharges.models import Referral, ReferralStatusName
 from safepathways.tests.system.test_journeys import assert_accessible, sign_in
+from safepathways.transitions import services as transition_services
 
 pytestmark = [
     pytest.mark.e2e,
@@ -157,3 +158,29 @@ def test_a_ward_referral_is_planned_from_the_board_and_the_weekend_start_recorde
     assert_accessible(page)
     referral.refresh_from_db()
     assert referral.support_started_by == owen.user
+
+    # And the hospital social worker records the move on the plan, then the check 72 hours after it.
+    plan = referral.plan
+    assert plan is not None
+    for arrangement in plan.arrangements.filter(is_essential=True):
+        transition_services.update_item(
+            plan=plan,
+            by=hana.user,
+            kind="arrangement",
+            item_id=arrangement.pk,
+            owner=transition_services.Owner("Ward 8 nurse"),
+            due_on=None,
+            status="done",
+        )
+    _switch_user(page, base, hana.user.email)
+    page.goto(f"{base}/transitions/plans/{plan.pk}/")
+    page.get_by_role("button", name="Mark the move ready").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The move is ready")
+    _fill_date(page, "move-moved_on", today)
+    page.get_by_role("button", name="Record the move").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Check it went as planned by")
+    page.get_by_label("Who did you speak to?").fill("Edith and the reablement carer")
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Record the check").click()
+    expect(page.locator("h1")).to_contain_text("Moved and checked")
+    assert_accessible(page)

@@ -111,6 +111,7 @@ class TestItems:
     ) -> None:
         plan = make_plan()
         essential = plan.arrangements.filter(is_essential=True).first()
+        assert essential is not None
         with pytest.raises(ApplicationError) as error:
             services.update_item(
                 plan=plan,
