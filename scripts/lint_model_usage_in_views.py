@@ -36,6 +36,9 @@ SENSITIVE = (
     "AffectedPerson",
     "ProviderConcern",
     "Vacancy",
+    "AidRequest",
+    "AidOffer",
+    "Disclosure",
 )
 # file -> reason it may use the manager directly
 ALLOWLIST = {

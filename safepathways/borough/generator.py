@@ -18,6 +18,7 @@ from safepathways.audit import services as audit
 from safepathways.borough import reference
 from safepathways.borough.continuity_data import generate_continuity
 from safepathways.borough.discharges_data import generate_discharges
+from safepathways.borough.mutual_aid_data import generate_mutual_aid
 from safepathways.borough.oversight_data import generate_oversight
 from safepathways.borough.transitions_data import generate_transitions
 from safepathways.borough.young_people_data import generate_young_people
@@ -261,6 +262,7 @@ class BoroughGenerator:
             summary.young_people = generate_young_people(rng=self.rng, today=self.today, log=self.log)
             summary.concerns = generate_oversight(rng=self.rng, today=self.today, log=self.log)
             generate_continuity(rng=self.rng, today=self.today, log=self.log)
+            generate_mutual_aid(rng=self.rng, today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",

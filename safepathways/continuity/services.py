@@ -38,6 +38,7 @@ from safepathways.oversight import services as oversight_services
 from safepathways.oversight.models import BedType
 from safepathways.people.models import Contact, Person
 from safepathways.people.services import add_to_chronology
+from safepathways.providers import services as provider_services
 from safepathways.providers.codes import ServiceType
 from safepathways.providers.models import Location, Provider, Service
 from safepathways.transitions import services as transitions
@@ -355,6 +356,29 @@ def reserve_bed(*, affected: AffectedPerson, location: Location, bed_type: str, 
     return row
 
 
+def _move_services(row: AffectedPerson, by: User, outcome: str, today: date) -> None:
+    """End the person's services at the incident's location with the reason; a move starts the same kind of
+    service at the new placement, so their record says where they receive care now."""
+    if row.person is None or row.incident.location_id is None or outcome == Outcome.STAYED:
+        return
+    reason = f"{row.incident.reference}: {Outcome(outcome).label.split(':')[0].lower()}"
+    for service in Service.objects.current(today).filter(person=row.person, location_id=row.incident.location_id):
+        provider_services.end_service(service=service, by=by, end_on=today, reason=reason)
+        if outcome == Outcome.MOVED and row.reserved_location is not None:
+            provider_services.record_service(
+                person=row.person,
+                by=by,
+                data={
+                    "service_type": service.service_type,
+                    "service_component": service.service_component,
+                    "location": row.reserved_location,
+                    "team": service.team,
+                    "start_on": today,
+                    "description": f"Emergency placement ({row.incident.reference})",
+                },
+            )
+
+
 def _coordinating_team(by: User) -> Team | None:
     return next((m.team for m in by.memberships_cached if m.team.organisation.is_this_council), None)
 
@@ -410,6 +434,7 @@ def record_outcome(
     row.outcome, row.outcome_detail = outcome, detail.strip()
     row.outcome_confirmed_at, row.outcome_confirmed_by = now, by
     row.save()
+    _move_services(row, by, outcome, timezone.localdate(now))
     if row.person is not None:
         add_to_chronology(
             person=row.person,

@@ -148,6 +148,12 @@ class TestMatchingAndOutcomes:
         assert plan is not None and plan.kind == PlanKind.EMERGENCY_MOVE and plan.status == PlanStatus.MOVED
         welfare = IncidentStep.objects.get(affected=affected, code="welfare_check")
         assert welfare.due_at == now + timedelta(hours=24)
+        # The record now says where they receive care: the old service ended with the reason, a new one started.
+        assert affected.person is not None
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        assert [s.location_id for s in affected.person.services.current(tomorrow)] == [near.pk]
+        ended = affected.person.services.get(location=incident.location)
+        assert ended.end_on == timezone.localdate() and ended.end_reason.startswith(incident.reference)
 
     def test_a_suspended_location_is_not_offered_or_reservable(
         self,
