@@ -28,6 +28,8 @@ from safepathways.people.models import Person, name_key
 from safepathways.work.models import Priority
 
 SOCIAL_WORKER = "sam.social-worker@camden.example"  # neighbourhood-north-west, role social worker
+HOSPITAL_WORKER = "hana.hospital@camden.example"  # hospital social work (Royal Free): the discharge board
+TRANSITIONS_WORKER = "tom.transitions@camden.example"  # the transitions team: the young people tracker
 ADMINISTRATOR = "admin@camden.example"  # superuser; the admin needs a verified second factor
 API_CALLER = "farah.frontdoor@camden.example"  # front-door officer: council staff may find matches
 API_CLIENT_NAME = "benchmark"
@@ -52,7 +54,7 @@ class Case:
     raw: Callable[[RawClient], Any]
     admin_url: str | None = None  # the Django admin request listing the same rows, if there is one
     admin_params: dict[str, str] = field(default_factory=dict)
-    client: str = "worker"  # "worker" (signed-in session) or "api" (token)
+    client: str = "worker"  # "worker", "hospital", "transitions" (signed-in sessions) or "api" (token)
     listed: Listed | None = None
     check: Check | None = None  # None: nothing to check (the floors)
     target_ms: float | None = None  # an absolute target (matching); otherwise page <= 2x raw SQL
@@ -173,6 +175,22 @@ def _same_waiting_page(html: str, raw: tuple[int, list[UUID]]) -> bool:
 
 def _same_duty_rows(html: str, raw: list[UUID]) -> bool:
     return _work_rows(html) == raw and _count(html, r"(\d+) unallocated</caption>") == len(raw)
+
+
+def _board_rows(html: str) -> int:
+    return len(re.findall(r'href="/discharge/referrals/[0-9a-f-]{36}/"', html))
+
+
+def _tracker_total(html: str) -> int | None:
+    return _count(html, r"(\d+) young (?:people|person)")
+
+
+def _same_board(html: str, raw: int) -> bool:
+    return _board_rows(html) == raw
+
+
+def _same_tracker(html: str, raw: int) -> bool:
+    return _tracker_total(html) == raw
 
 
 def _gap_rows(html: str) -> list[UUID]:
@@ -318,6 +336,18 @@ def build_cases(f: Fixtures) -> list[Case]:
             listed=_dashboard_waiting, check=_same_waiting_total,
         ),
         Case(
+            "discharge board", "discharge", "GET /discharge/ as the hospital social worker (every open referral)",
+            "/discharge/", {},
+            lambda raw: raw.discharge_board(),
+            client="hospital", listed=_board_rows, check=_same_board,
+        ),
+        Case(
+            "young people tracker", "young people", "GET /young-people/ as the transitions worker (page 1)",
+            "/young-people/", {},
+            lambda raw: raw.young_people(),
+            client="transitions", listed=_tracker_total, check=_same_tracker,
+        ),
+        Case(
             "continuity view", "continuity", "GET /transitions/continuity/, no filter (page 1 of open gaps)",
             "/transitions/continuity/", {},
             lambda raw: raw.continuity(),
@@ -367,9 +397,11 @@ class Clients:
     admin: Client  # the administrator, signed in with a verified second factor
     api: Client  # a partner system calling the API as the front-door officer (Authorization: Token)
     api_key: str
+    others: dict[str, Client] = field(default_factory=dict)  # other signed-in staff, by Case.client
 
     def get(self, case: Case) -> Any:
-        return (self.api if case.client == "api" else self.worker).get(case.url, case.params)
+        client = self.api if case.client == "api" else self.others.get(case.client, self.worker)
+        return client.get(case.url, case.params)
 
 
 def signed_in_clients(f: Fixtures) -> Clients:
@@ -393,7 +425,13 @@ def signed_in_clients(f: Fixtures) -> Clients:
     key = ApiToken.new_key()
     ApiToken.objects.create(user=f.api_caller, name=API_CLIENT_NAME, prefix=key[:8], key_hash=ApiToken.hash_key(key))
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
-    return Clients(worker, admin, api, key)
+    others = {}
+    for name, email in (("hospital", HOSPITAL_WORKER), ("transitions", TRANSITIONS_WORKER)):
+        other = Client()
+        other.force_login(User.objects.get(email=email), backend=backend)
+        other.get("/")
+        others[name] = other
+    return Clients(worker, admin, api, key, others)
 
 
 def _count(html: str, pattern: str) -> int | None:
@@ -442,11 +480,11 @@ def check_and_count(case: Case, clients: Clients, raw: RawClient, show_sql: bool
     }
 
 
-def measure(cases: list[Case], clients: Clients, raw: RawClient, *, reps: int, warmup: int) -> None:
+def measure(cases: list[Case], clients: Clients, raws: dict[str, RawClient], *, reps: int, warmup: int) -> None:
     """Interleaved: each repetition runs every case's page, raw SQL and admin, in a rotating order."""
     runners: dict[str, Callable[[Case], object]] = {
         "page": clients.get,
-        "raw": lambda case: case.raw(raw),
+        "raw": lambda case: case.raw(raws.get(case.client, raws["worker"])),
         "admin": lambda case: clients.admin.get(case.admin_url or "", case.admin_params),
     }
     for rep in range(warmup + reps):
@@ -456,6 +494,7 @@ def measure(cases: list[Case], clients: Clients, raw: RawClient, *, reps: int, w
             for kind in KINDS[shift:] + KINDS[:shift]:
                 if kind == "admin" and case.admin_url is None:
                     continue
+                raw = raws.get(case.client, raws["worker"])
                 raw.data_seconds = 0.0
                 started = time.perf_counter()
                 runners[kind](case)
@@ -477,11 +516,18 @@ def run(*, url: str, reps: int, warmup: int, show_sql: bool) -> dict[str, Any]:
     session_key = clients.worker.session.session_key
     assert session_key is not None
     raw = RawClient(url, session_key=session_key, user_id=fixtures.worker.pk, api_key=clients.api_key)
+    raws = {"worker": raw, "api": raw}
+    for name, other in clients.others.items():
+        key = other.session.session_key
+        assert key is not None
+        user_id = int(other.session["_auth_user_id"])
+        raws[name] = RawClient(url, session_key=key, user_id=user_id)
     try:
-        checks = {case.name: check_and_count(case, clients, raw, show_sql) for case in cases}
-        measure(cases, clients, raw, reps=reps, warmup=warmup)
+        checks = {case.name: check_and_count(case, clients, raws.get(case.client, raw), show_sql) for case in cases}
+        measure(cases, clients, raws, reps=reps, warmup=warmup)
     finally:
-        raw.close()
+        for client in set(raws.values()):
+            client.close()
     results = []
     for case in cases:
         medians = {kind: statistics.median(values) * 1000 for kind, values in case.samples.items() if values}

@@ -198,6 +198,37 @@ GAPS_PAGE_SQL = (
     " LEFT JOIN accounts_team t ON t.id = g.team_id WHERE g.status = 'open' ORDER BY g.since, g.id LIMIT %s"
 )
 
+# The discharge board (discharges.selectors.board), as the hospital social worker: every open referral.
+BOARD_LIMIT = 500  # discharges.selectors.BOARD_LIMIT
+TRUSTS_SQL = "SELECT o.* FROM accounts_organisation o WHERE o.kind = 'nhs_trust' ORDER BY o.name"
+BOARD_SQL = (
+    "SELECT r.*, COALESCE(r.agreed_pathway, r.proposed_pathway) AS current_pathway, p.*, o.*, t4.*, d.*"
+    " FROM discharges_referral r JOIN people_person p ON p.id = r.person_id"
+    " JOIN accounts_organisation o ON o.id = r.hospital_id"
+    " LEFT JOIN accounts_organisation t4 ON t4.id = r.next_action_owner_organisation_id"
+    " LEFT JOIN discharges_delayreason d ON d.code = r.delay_reason_id"
+    " WHERE r.status IN ('received', 'assessing', 'ready')"
+    " ORDER BY r.discharge_ready_on ASC NULLS LAST, r.admitted_on, r.reference LIMIT %s"
+)
+
+# The transitions tracker of young people (young_people.selectors.tracker), as the transitions worker.
+TRANSITIONS_WORKERS_SQL = (
+    "SELECT DISTINCT u.* FROM accounts_user u JOIN accounts_membership m ON m.user_id = u.id"
+    " JOIN accounts_team t ON t.id = m.team_id JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE u.is_active AND t.kind = 'transitions' AND o.is_this_council AND NOT EXISTS"
+    " (SELECT 1 FROM accounts_membership u1 WHERE u1.role = 'partner' AND u1.user_id = u.id) ORDER BY u.full_name"
+)
+YOUNG_PEOPLE_SETTINGS_SQL = "SELECT s.* FROM young_people_youngpeoplesettings s WHERE s.id = 1 LIMIT 1"
+YOUNG_PEOPLE_SQL = (
+    "SELECT y.*, EXISTS(SELECT 1 FROM transitions_plan u0 WHERE u0.kind = 'child_to_adult'"
+    " AND u0.person_id = y.person_id AND u0.status <> 'cancelled') AS has_adult_plan, p.*, u.*"
+    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id"
+    " LEFT JOIN accounts_user u ON u.id = y.transitions_worker_id"
+    " WHERE p.date_of_death IS NULL AND p.merged_into_id IS NULL AND p.date_of_birth > %s AND p.date_of_birth <= %s"
+    " ORDER BY y.childrens_reference"
+)
+MILESTONES_SQL = "SELECT m.* FROM young_people_milestonerecord m WHERE m.young_person_id = ANY(%s) ORDER BY m.done_on"
+
 # GET /api/v1/matches/ with a token (core.api_auth.TokenAuthentication, referrals.matching).
 API_KEY_SQL = (
     "SELECT k.id, k.user_id, k.*, u.* FROM accounts_apitoken k JOIN accounts_user u ON u.id = k.user_id"
@@ -390,6 +421,32 @@ class RawClient:
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
         return sum(row[2] for row in waiting)
+
+    def discharge_board(self) -> int:
+        """The discharge board: the trusts for the filter, then every open referral (up to the limit)."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        self._fetch(TRUSTS_SQL)
+        rows = self._fetch(BOARD_SQL, [BOARD_LIMIT + 1])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return min(len(rows), BOARD_LIMIT)
+
+    def young_people(self, from_age: int = 14) -> int:
+        """The tracker: workers for the filter, settings, everyone aged 14 to 25, and their milestones done."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        today = datetime.now(UTC).astimezone(LONDON).date()
+        self._fetch(TRANSITIONS_WORKERS_SQL)
+        self._fetch(YOUNG_PEOPLE_SETTINGS_SQL)
+        oldest = today.replace(year=today.year - 25)
+        youngest = today.replace(year=today.year - from_age)
+        rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest])
+        if rows:
+            self._fetch(MILESTONES_SQL, [[row[0] for row in rows]])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return len(rows)
 
     def continuity(self) -> tuple[int, list[UUID]]:
         """The continuity view, no filter: (open gaps, the ids of the first page's rows)."""

@@ -194,7 +194,10 @@ def summed(cases: list[dict[str, Any]], kind: str) -> float:
     return float(statistics.median(per_rep))
 
 
-GROUPS = ("floor", "search", "person", "waiting", "duty", "dashboard", "continuity", "api floor", "matches")
+GROUPS = (
+    "floor", "search", "person", "waiting", "duty", "dashboard", "discharge", "young people", "continuity", "api floor",
+    "matches",
+)  # fmt: skip
 FLOORS = {"floor", "api floor"}  # the fixed cost of a signed-in page, and of an API request
 NET_MIN_MS = 0.5  # below this much raw SQL over the floor, the net ratio is noise
 
