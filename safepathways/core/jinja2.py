@@ -1,14 +1,17 @@
 """The Jinja2 environment: GOV.UK Frontend macros, Django URLs, static files and filters."""
 
-from typing import Any
+import json
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.forms import BoundField
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from safepathways.core import formatting
 from safepathways.core.forms import error_summary_items, field_params
@@ -16,6 +19,62 @@ from safepathways.core.forms import error_summary_items, field_params
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+MEMO_LIMIT = 5000  # distinct renderings kept (the navigation differs by role and by the section a page is in)
+
+
+def _memo_macro(env: Environment) -> Any:
+    """A GOV.UK macro whose output depends only on its parameters, rendered once per distinct parameters.
+
+    The header, the phase banner and the service navigation are on every page and cost a few milliseconds of
+    macro calls each time; their parameters take few distinct values, so the HTML is kept and reused.
+    """
+    cache: dict[tuple[str, str, str], Markup] = {}
+
+    def memo_macro(template: str, macro: str, params: dict[str, Any]) -> Markup:
+        key = (template, macro, json.dumps(params, sort_keys=True, default=str))
+        found = cache.get(key)
+        if found is None:
+            # A macro of an autoescaping environment returns Markup: its output is already escaped.
+            found = cast(Markup, getattr(env.get_template(template).module, macro)(params))
+            if len(cache) < MEMO_LIMIT:
+                cache[key] = found
+        return found
+
+    return memo_macro
+
+
+FIELD_MACROS = {
+    "date": ("govuk_frontend_jinja/components/date-input/macro.html", "govukDateInput"),
+    "radios": ("govuk_frontend_jinja/components/radios/macro.html", "govukRadios"),
+    "checkboxes": ("govuk_frontend_jinja/components/checkboxes/macro.html", "govukCheckboxes"),
+    "select": ("govuk_frontend_jinja/components/select/macro.html", "govukSelect"),
+    "textarea": ("govuk_frontend_jinja/components/textarea/macro.html", "govukTextarea"),
+    "input": ("govuk_frontend_jinja/components/input/macro.html", "govukInput"),
+}
+
+
+def _is_blank(bound: BoundField) -> bool:
+    value = bound.value()
+    if isinstance(value, list | tuple):
+        return not any(part not in (None, "") for part in value)
+    return value in (None, "")
+
+
+def _render_field(env: Environment, memo_macro: Any) -> Any:
+    """Render a form field through its GOV.UK macro. A field with nothing in it (no typed or initial value) is the
+    same for everyone, so its HTML is reused (memo_macro); a field with a value is rendered afresh, so nobody's
+    answers are kept in memory."""
+
+    def render_field(bound: BoundField, options: dict[str, Any] | None = None) -> Markup:
+        params = field_params(bound, **(options or {}))
+        template, macro = FIELD_MACROS.get(params["kind"], FIELD_MACROS["input"])
+        if _is_blank(bound):
+            return cast(Markup, memo_macro(template, macro, params))
+        return cast(Markup, getattr(env.get_template(template).module, macro)(params))
+
+    return render_field
 
 
 def environment(**options: Any) -> Environment:
@@ -40,6 +99,8 @@ def environment(**options: Any) -> Environment:
             "today": timezone.localdate,
         }
     )
+    env.globals["memo_macro"] = _memo_macro(env)
+    env.globals["render_field"] = _render_field(env, env.globals["memo_macro"])
     # Presenters of domain apps, named in settings so the kernel imports no domain code.
     env.globals.update({name: import_string(path) for name, path in settings.JINJA_GLOBALS.items()})
     env.filters.update(
