@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safepathways.accounts.models import Organisation, Team, User
+from safepathways.accounts.models import Membership, Organisation, Team, User
 from safepathways.audit import services as audit
 from safepathways.core.errors import ApplicationError
 from safepathways.core.services import reserve_numbers
@@ -401,6 +401,18 @@ def allocate_request(*, dols_request: DolsRequest, assessor: User, by: User, rea
         raise ApplicationError("This request is no longer waiting for assessment", field="assessor")
     _story(locked, f"allocated to best interests assessor {assessor.full_name}", by, reason)
     _record(by, "dols.allocated", locked, assessor=assessor.pk)
+    # The request's work goes onto the assessor's caseload too (and off the DoLS team's duty view), when the
+    # assessor is in the team that owns it; an assessor from elsewhere is recorded on the assessments only.
+    item = locked.work_item
+    if item.allocated_to_id != assessor.pk and Membership.objects.filter(user=assessor, team_id=item.team_id).exists():
+        work_services.allocate(
+            work_item=item,
+            to_user=assessor,
+            by=by,
+            expected_owner_id=item.allocated_to_id,
+            reason=reason or f"Best interests assessment of DoLS request {locked.reference}",
+            over_cap_reason="Allocated by the DoLS lead with the best interests assessment",
+        )
     return locked
 
 

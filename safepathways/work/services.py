@@ -289,8 +289,13 @@ def caseload(*, team: Team, user: User) -> int:
     return WorkItem.objects.open().filter(team=team, allocated_to=user).count()
 
 
+# Who manages a team's work: its team managers, and the leads of the specialist teams (the DoLS lead in the DoLS
+# team, the safeguarding lead in the safeguarding team), who allocate that team's work the same way.
+MANAGING_ROLES = frozenset({Role.TEAM_MANAGER, Role.DOLS_LEAD, Role.SAFEGUARDING_LEAD})
+
+
 def is_team_manager(user: User, team: Team) -> bool:
-    return any(m.team_id == team.pk and m.role == Role.TEAM_MANAGER for m in user.memberships_cached)
+    return any(m.team_id == team.pk and m.role in MANAGING_ROLES for m in user.memberships_cached)
 
 
 def _is_member(user: User, team: Team) -> bool:

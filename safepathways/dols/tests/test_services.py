@@ -212,6 +212,15 @@ class TestTransitions:
         with pytest.raises(ApplicationError, match="DoLS lead"):
             services.sign_off(dols_request=dols_request, signed_off_on=timezone.localdate(), by=bia.user)
 
+    def test_allocation_puts_the_work_on_the_assessors_caseload(
+        self, make_request: MakeRequest, dols_lead: Persona, bia: Persona
+    ) -> None:
+        dols_request = services.screen_request(dols_request=make_request(), criteria=[], by=dols_lead.user)
+        services.allocate_request(dols_request=dols_request, assessor=bia.user, by=dols_lead.user)
+        dols_request.work_item.refresh_from_db()
+        assert dols_request.work_item.allocated_to == bia.user
+        assert dols_request.work_item.handoffs.filter(to_worker=bia.user).exists()
+
     def test_allocation_needs_a_current_bia(self, make_request: MakeRequest, dols_lead: Persona) -> None:
         dols_request = services.screen_request(dols_request=make_request(), criteria=[], by=dols_lead.user)
         with pytest.raises(ApplicationError, match="current training"):
