@@ -42,7 +42,7 @@ from safepathways.dols.models import (
     ScreeningCriterion,
 )
 from safepathways.people.codes import AlertKind
-from safepathways.people.models import Person
+from safepathways.people.models import Alert, Person
 from safepathways.people.services import add_to_chronology, raise_alert
 from safepathways.providers.codes import LocationType
 from safepathways.providers.models import Location
@@ -684,6 +684,22 @@ def _end_authorisation(locked: DolsRequest, *, to: str, ended_on: date, reason: 
     if work_item.closed_at is None:
         WorkItem.objects.filter(pk=work_item.pk).update(
             closed_at=timezone.now(), outcome=f"DoLS authorisation {RequestStatusName(to).label.lower()}"
+        )
+    # The alert that told everyone an authorisation is in place ends with it.
+    ended = Alert.objects.active().filter(
+        person_id=locked.person_id, kind=AlertKind.DOLS_IN_PLACE, reason__contains=locked.reference
+    )
+    if ended.update(
+        ended_at=timezone.now(),
+        ended_by=by,
+        end_reason=f"Authorisation {locked.reference} {RequestStatusName(to).label.lower()}",
+        updated_at=timezone.now(),
+    ):
+        add_to_chronology(
+            person=locked.person,
+            category="alerts",
+            summary=f"Alert ended: DoLS authorisation {locked.reference} {RequestStatusName(to).label.lower()}",
+            by=by,
         )
 
 

@@ -360,6 +360,9 @@ class TestUrgentAndAfterwards:
         assert dols_request.status == RequestStatusName.EXPIRED
         dols_request.work_item.refresh_from_db()
         assert dols_request.work_item.closed_at is not None
+        # The "DoLS in place" alert ends with the authorisation.
+        alert = Alert.objects.get(person=dols_request.person, kind=AlertKind.DOLS_IN_PLACE)
+        assert alert.ended_at is not None and dols_request.reference in alert.end_reason
 
 
 class TestCourtOfProtection:
