@@ -446,7 +446,11 @@ def _statements(captured: list[dict[str, Any]]) -> list[str]:
 
 
 def check_and_count(case: Case, clients: Clients, raw: RawClient, show_sql: bool) -> dict[str, Any]:
-    """Outside the timing: status codes, rows listed, whether the page agrees with raw SQL, query counts."""
+    """Outside the timing: status codes, rows listed, whether the page agrees with raw SQL, query counts.
+
+    The page is asked for once first: the steady state is what is counted (the young people tracker, for one,
+    works out and keeps stale rows' urgency on the first look of the day)."""
+    clients.get(case)
     with CaptureQueriesContext(connection) as page_queries:
         response = clients.get(case)
     if response.status_code != 200:

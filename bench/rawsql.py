@@ -219,14 +219,33 @@ TRANSITIONS_WORKERS_SQL = (
     " (SELECT 1 FROM accounts_membership u1 WHERE u1.role = 'partner' AND u1.user_id = u.id) ORDER BY u.full_name"
 )
 YOUNG_PEOPLE_SETTINGS_SQL = "SELECT s.* FROM young_people_youngpeoplesettings s WHERE s.id = 1 LIMIT 1"
-YOUNG_PEOPLE_SQL = (
-    "SELECT y.*, EXISTS(SELECT 1 FROM transitions_plan u0 WHERE u0.kind = 'child_to_adult'"
-    " AND u0.person_id = y.person_id AND u0.status <> 'cancelled') AS has_adult_plan, p.*, u.*"
-    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id"
-    " LEFT JOIN accounts_user u ON u.id = y.transitions_worker_id"
-    " WHERE p.date_of_death IS NULL AND p.merged_into_id IS NULL AND p.date_of_birth > %s AND p.date_of_birth <= %s"
-    " ORDER BY y.childrens_reference"
+ON_TRACKER = "p.date_of_death IS NULL AND p.merged_into_id IS NULL AND p.date_of_birth > %s AND p.date_of_birth <= %s"
+ADULT_PLAN = (
+    "EXISTS(SELECT 1 FROM transitions_plan u0 WHERE u0.kind = 'child_to_adult'"
+    " AND u0.person_id = y.person_id AND u0.status <> 'cancelled')"
 )
+YOUNG_PEOPLE_STALE_SQL = (  # young_people.assessments.stale: rows whose stored urgency no longer holds today
+    "SELECT y.id FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE "
+    + ON_TRACKER
+    + " AND (y.assessed_on IS DISTINCT FROM %s OR y.assessed_at IS NULL OR y.assessed_at < y.updated_at"
+    " OR y.had_adult_plan <> " + ADULT_PLAN + " OR y.assessed_born_on IS DISTINCT FROM p.date_of_birth"
+    " OR EXISTS(SELECT 1 FROM young_people_milestonerecord m WHERE m.young_person_id = y.id"
+    " AND m.updated_at > y.assessed_at))"
+)
+YOUNG_PEOPLE_COUNTS_SQL = (
+    "SELECT count(y.id), count(y.id) FILTER (WHERE y.urgency = 0), count(y.id) FILTER (WHERE y.urgency = 1),"
+    " count(y.id) FILTER (WHERE y.urgency < 2), count(y.id) FILTER (WHERE y.move_flagged)"
+    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE " + ON_TRACKER
+)
+YOUNG_PEOPLE_SQL = (
+    "SELECT y.*, " + ADULT_PLAN + " AS has_adult_plan, p.*, u.*"
+    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id"
+    " LEFT JOIN accounts_user u ON u.id = y.transitions_worker_id WHERE "
+    + ON_TRACKER
+    + " ORDER BY y.urgency, y.alarm_count DESC, y.next_due_on ASC NULLS LAST, p.family_name, p.given_name, y.id"
+    " LIMIT %s"
+)
+TRACKER_PAGE = 100  # young_people.selectors.TRACKER_PAGE_SIZE
 MILESTONES_SQL = "SELECT m.* FROM young_people_milestonerecord m WHERE m.young_person_id = ANY(%s) ORDER BY m.done_on"
 
 # GET /api/v1/matches/ with a token (core.api_auth.TokenAuthentication, referrals.matching).
@@ -433,7 +452,8 @@ class RawClient:
         return min(len(rows), BOARD_LIMIT)
 
     def young_people(self, from_age: int = 14) -> int:
-        """The tracker: workers for the filter, settings, everyone aged 14 to 25, and their milestones done."""
+        """The tracker: workers for the filter, settings, stale rows (none in the steady state), the counts, the
+        first page of young people aged 14 to 25 in order of urgency, and their milestones done."""
         session_data, _ = self._begin_request()
         started = time.perf_counter()
         today = datetime.now(UTC).astimezone(LONDON).date()
@@ -441,12 +461,14 @@ class RawClient:
         self._fetch(YOUNG_PEOPLE_SETTINGS_SQL)
         oldest = today.replace(year=today.year - 25)
         youngest = today.replace(year=today.year - from_age)
-        rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest])
+        self._fetch(YOUNG_PEOPLE_STALE_SQL, [oldest, youngest, today])
+        counts = self._fetch(YOUNG_PEOPLE_COUNTS_SQL, [oldest, youngest])
+        rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest, TRACKER_PAGE])
         if rows:
             self._fetch(MILESTONES_SQL, [[row[0] for row in rows]])
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
-        return len(rows)
+        return int(counts[0][0])
 
     def continuity(self) -> tuple[int, list[UUID]]:
         """The continuity view, no filter: (open gaps, the ids of the first page's rows)."""

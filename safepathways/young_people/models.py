@@ -183,6 +183,16 @@ class YoungPerson(BaseModel):
     housing_referral_made_on = models.DateField("Housing duty referral made", null=True, blank=True)
     housing_referral_to = models.CharField("Housing authority referred to", max_length=200, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True, help_text="Last updated from children's services")
+    # The tracker's order and counts, worked out from the milestones (young_people.assessments) and kept until a
+    # change to the record, its milestones, the date of birth or an adult plan, or a new day, makes them stale.
+    urgency = models.PositiveSmallIntegerField(default=2, help_text="0 red alarm, 1 amber alarm, 2 no alarm")
+    alarm_count = models.PositiveSmallIntegerField(default=0)
+    next_due_on = models.DateField(null=True, blank=True)
+    move_flagged = models.BooleanField(default=False)
+    had_adult_plan = models.BooleanField(default=False)
+    assessed_born_on = models.DateField(null=True, blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

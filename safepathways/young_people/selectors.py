@@ -1,21 +1,21 @@
 """Screen-shaped reads: the transitions tracker, one young person's page, the API's list, the workers to choose.
 
-The tracker fetches every young person in its age range in one query (with their person, worker and whether a plan
-to adult services exists), their recorded milestones in a second, and works the milestones and alarms out in
-Python: a borough of 200,000 people has about 1,000 young people on it, and milestones depend on today's date.
+The tracker keeps each young person's urgency (young_people.assessments), works it out again only for rows a change
+or a new day made stale, then counts, orders and pages in SQL; the page's rows have their milestones worked out
+for display. A county of 200,000 people has about 1,000 young people on it.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from safepathways.accounts.models import Role, TeamKind, User
 from safepathways.audit.models import AccessBasis
 from safepathways.people.selectors import resolve_access
 from safepathways.transitions.models import Plan, PlanKind, PlanStatus
-from safepathways.young_people import milestones, rules
+from safepathways.young_people import assessments, milestones, rules
 from safepathways.young_people.models import (
     MilestoneRecord,
     PlanningMeeting,
@@ -113,14 +113,36 @@ class Tracker:
     filters: TrackerFilters = field(default_factory=TrackerFilters)
 
 
-def _sort_key(row: Assessed) -> tuple[int, int, date, str, str]:
-    due = row.next.due_on if row.next else date.max
-    person = row.young_person.person
-    return (row.level, -len(row.alarms), due, person.family_name, person.given_name)
+def _refresh_stale(today: date, config: YoungPeopleSettings) -> int:
+    """Work out again, and keep, the urgency of everyone on the tracker whose stored urgency is stale."""
+    on_tracker = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
+    stale_ids = list(assessments.stale(on_tracker, today, _adult_plan()).order_by().values_list("pk", flat=True))
+    if not stale_ids:
+        return 0
+    timescales = config.timescales
+    rows = []
+    for young_person in _with_milestones(YoungPerson.objects.filter(pk__in=stale_ids)):
+        assessed = assess(young_person, today, timescales)
+        rows.append(
+            (
+                young_person,
+                assessed.level,
+                len(assessed.alarms),
+                assessed.next.due_on if assessed.next else None,
+                any(a.code == "move_unsettled" for a in assessed.alarms),
+            )
+        )
+    return assessments.store(rows, today)
 
 
 def tracker(today: date, filters: TrackerFilters, config: YoungPeopleSettings) -> Tracker:
-    """Everyone from the tracker age to 25, most urgent alarm first; filters by age band, worker, care leavers."""
+    """Everyone from the tracker age to 25, most urgent alarm first; filters by age band, worker, care leavers.
+
+    Urgency is stored (young_people.assessments) and refreshed here for rows a change or a new day made stale;
+    then counting, ordering and paging are SQL, and only the page's rows have their milestones worked out again
+    for display.
+    """
+    _refresh_stale(today, config)
     queryset = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
     if filters.age_band in AGE_BANDS:
         from_age, under_age = AGE_BANDS[filters.age_band]
@@ -131,26 +153,38 @@ def tracker(today: date, filters: TrackerFilters, config: YoungPeopleSettings) -
         queryset = queryset.filter(transitions_worker__isnull=True)
     elif filters.worker.isdigit():
         queryset = queryset.filter(transitions_worker_id=int(filters.worker))
-    timescales = config.timescales
-    rows = [assess(yp, today, timescales) for yp in _with_milestones(queryset)]
-    red = sum(1 for r in rows if r.level == milestones.AlarmLevel.RED)
-    amber = sum(1 for r in rows if r.level == milestones.AlarmLevel.AMBER)
-    flagged = sum(1 for r in rows if any(a.code == "move_unsettled" for a in r.alarms))
+    counts = queryset.aggregate(
+        everyone=Count("pk"),
+        red=Count("pk", filter=Q(urgency=milestones.AlarmLevel.RED)),
+        amber=Count("pk", filter=Q(urgency=milestones.AlarmLevel.AMBER)),
+        alarmed=Count("pk", filter=Q(urgency__lt=assessments.NO_ALARM)),
+        flagged=Count("pk", filter=Q(move_flagged=True)),
+    )
     if filters.alarms_only:
-        rows = [r for r in rows if r.has_alarm]
-    rows.sort(key=_sort_key)
-    pages = max(1, -(-len(rows) // TRACKER_PAGE_SIZE))
+        queryset = queryset.filter(urgency__lt=assessments.NO_ALARM)
+    total = counts["alarmed"] if filters.alarms_only else counts["everyone"]
+    pages = max(1, -(-total // TRACKER_PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     start = (page - 1) * TRACKER_PAGE_SIZE
+    ordered = queryset.order_by(
+        "urgency",
+        "-alarm_count",
+        F("next_due_on").asc(nulls_last=True),
+        "person__family_name",
+        "person__given_name",
+        "pk",
+    )
+    timescales = config.timescales
+    rows = [assess(yp, today, timescales) for yp in _with_milestones(ordered)[start : start + TRACKER_PAGE_SIZE]]
     return Tracker(
         today=today,
-        rows=rows[start : start + TRACKER_PAGE_SIZE],
-        total=len(rows),
+        rows=rows,
+        total=total,
         page=page,
         pages=pages,
-        red_count=red,
-        amber_count=amber,
-        care_leavers_flagged=flagged,
+        red_count=counts["red"],
+        amber_count=counts["amber"],
+        care_leavers_flagged=counts["flagged"],
         from_age=config.tracker_from_age,
         filters=filters,
     )

@@ -108,13 +108,36 @@ class TestTracker:
                 done_on=timezone.localdate(),
                 by=transitions_worker.user,
             )
-        transitions_worker.http.get(reverse("young_people:tracker"))  # warm the session
-        # session, user, memberships; workers for the filter; settings; young people with person, worker and
-        # the adult-plan EXISTS; their milestone records; the session's savepoint, update and release.
-        with django_assert_num_queries(10):
+        transitions_worker.http.get(reverse("young_people:tracker"))  # warm the session and the stored urgency
+        # session, user, memberships; workers for the filter; settings; rows whose stored urgency is stale (none);
+        # the counts; the page of young people with person, worker and the adult-plan EXISTS; their milestone
+        # records; the session's savepoint, update and release.
+        with django_assert_num_queries(12):
             response = transitions_worker.http.get(reverse("young_people:tracker"))
         assert response.status_code == 200
         assert f"{count} young {'person' if count == 1 else 'people'}" in response.content.decode()
+
+    def test_the_stored_urgency_is_worked_out_again_after_a_change(self, transitions_worker: Persona) -> None:
+        young_person = YoungPersonFactory.create(
+            person__date_of_birth=born(17), transitions_worker=transitions_worker.user
+        )
+        transitions_worker.http.get(reverse("young_people:tracker"))
+        young_person.refresh_from_db()
+        assert young_person.assessed_on == timezone.localdate()
+        before = young_person.urgency
+        # A milestone recorded since makes the row stale, and the next look at the tracker works it out again.
+        MilestoneRecord.objects.create(
+            young_person=young_person,
+            code=Milestone.HEALTH_NOTIFIED,
+            done_on=timezone.localdate(),
+            by=transitions_worker.user,
+        )
+        stored_at = young_person.assessed_at
+        transitions_worker.http.get(reverse("young_people:tracker"))
+        young_person.refresh_from_db()
+        assert young_person.assessed_at is not None and stored_at is not None
+        assert young_person.assessed_at > stored_at
+        assert young_person.urgency <= 2 and before <= 2
 
 
 class TestYoungPersonPage:

@@ -1,0 +1,63 @@
+"""The tracker's stored urgency: each young person's alarms and next milestone, worked out once and kept.
+
+Milestones depend on today's date, so the tracker used to work out everyone's (about 1,000 in a county of
+200,000 people) on every request. Now each young person keeps the result (urgency, number of alarms, the next
+milestone's due date, whether a care leaver's move is flagged) with the day and time it was worked out; the
+tracker works out again only the rows a change has made stale (the record, a milestone recorded, the date of birth,
+a plan to adult services) or that were worked out on another day, then sorts, counts and pages in SQL.
+This is derived data, not a record of anything: nothing is audited when it is refreshed.
+"""
+
+from datetime import date
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from safepathways.young_people import milestones
+from safepathways.young_people.models import MilestoneRecord, YoungPerson, YoungPersonQuerySet
+
+NO_ALARM = len(milestones.AlarmLevel)
+
+
+def stale(queryset: YoungPersonQuerySet, today: date, has_adult_plan: Exists) -> YoungPersonQuerySet:
+    """Rows whose stored urgency no longer holds today."""
+    changed_milestones = MilestoneRecord.objects.filter(
+        young_person=OuterRef("pk"), updated_at__gt=OuterRef("assessed_at")
+    )
+    return queryset.annotate(current_plan=has_adult_plan).filter(
+        ~Q(assessed_on=today)
+        | Q(assessed_at__isnull=True)
+        | Q(assessed_at__lt=F("updated_at"))
+        | ~Q(had_adult_plan=F("current_plan"))
+        | ~Q(assessed_born_on=F("person__date_of_birth"))
+        | Q(assessed_born_on__isnull=True)
+        | Exists(changed_milestones)
+    )
+
+
+def store(rows: list[tuple[YoungPerson, int, int, date | None, bool]], today: date) -> int:
+    """Keep the worked-out urgency of each (young person, urgency, alarms, next due, move flagged)."""
+    now = timezone.now()
+    changed = []
+    for young_person, urgency, alarm_count, next_due_on, move_flagged in rows:
+        young_person.urgency, young_person.alarm_count = urgency, alarm_count
+        young_person.next_due_on, young_person.move_flagged = next_due_on, move_flagged
+        young_person.had_adult_plan = bool(getattr(young_person, "has_adult_plan", False))
+        young_person.assessed_born_on = young_person.person.date_of_birth
+        young_person.assessed_on, young_person.assessed_at = today, now
+        changed.append(young_person)
+    YoungPerson.objects.bulk_update(
+        changed,
+        [
+            "urgency",
+            "alarm_count",
+            "next_due_on",
+            "move_flagged",
+            "had_adult_plan",
+            "assessed_born_on",
+            "assessed_on",
+            "assessed_at",
+        ],
+        batch_size=500,
+    )
+    return len(changed)
