@@ -1,5 +1,6 @@
 """Screen-shaped reads for incidents, placement matching, the protocol's flow chart and emergency mode."""
 
+import heapq
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from safepathways.continuity.models import (
     ProtocolStep,
 )
 from safepathways.oversight import selectors as oversight_selectors
-from safepathways.oversight.models import BedType, Vacancy
+from safepathways.oversight.models import BedType
 from safepathways.people.models import Alert, Contact, Person, Risk
 from safepathways.providers.models import Location
 
@@ -57,6 +58,18 @@ def _km(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float |
 
 
 @dataclass(frozen=True)
+class _Bed:
+    location_id: UUID
+    bed_type: str
+    available: int
+    updated_at: datetime
+    name: str
+    postcode: str
+    rating: str
+    provider: str
+
+
+@dataclass(frozen=True)
 class Option:
     location_id: UUID
     location_name: str
@@ -85,19 +98,29 @@ def placement_options(
     excluded: set[UUID] = set()
     if incident.location_id is not None:
         excluded.add(incident.location_id)
-    vacancies = [
-        v
-        for v in oversight_selectors.available_vacancies(sorted(needed))
-        if v.location_id not in excluded
-        and not (incident.kind == IncidentKind.BUSINESS_FAILURE and v.location.provider_id == incident.provider_id)
-        and v.location.cqc_rating != "inadequate"
-    ]
+    failed_provider = incident.provider_id if incident.kind == IncidentKind.BUSINESS_FAILURE else None
+    # Plain rows, not model instances: a county has a few thousand vacancy figures and only three options per
+    # person are shown.
+    vacancies = oversight_selectors.available_vacancies(sorted(needed)).values_list(
+        "location_id",
+        "bed_type",
+        "available",
+        "updated_at",
+        "location__name",
+        "location__postcode",
+        "location__cqc_rating",
+        "location__provider_id",
+        "location__provider__name",
+    )
     centres = {
         d: (lat, lon) for d, lat, lon in PostcodeDistrict.objects.values_list("district", "latitude", "longitude")
     }
-    by_bed: dict[str, list[tuple[Vacancy, tuple[float, float] | None]]] = {}
-    for vacancy in vacancies:
-        by_bed.setdefault(vacancy.bed_type, []).append((vacancy, centres.get(district_of(vacancy.location.postcode))))
+    by_bed: dict[str, list[tuple[_Bed, tuple[float, float] | None]]] = {}
+    for location_id, bed_type, available, updated_at, name, postcode, rating, provider_id, provider in vacancies:
+        if location_id in excluded or provider_id == failed_provider or rating == "inadequate":
+            continue
+        bed = _Bed(location_id, bed_type, available, updated_at, name, postcode, rating or "not_rated", provider)
+        by_bed.setdefault(bed_type, []).append((bed, centres.get(district_of(postcode))))
     ranked: dict[tuple[str, str], list[Option]] = {}
     result: dict[UUID, list[Option]] = {}
     for person in waiting:
@@ -105,30 +128,29 @@ def placement_options(
         key = (person.bed_type, anchor)
         if key not in ranked:
             origin = centres.get(anchor)
-            options = []
-            for bed in COMPATIBLE_BEDS.get(person.bed_type, (person.bed_type,)):
-                for vacancy, where in by_bed.get(bed, []):
+            scored = []
+            for bed_type in COMPATIBLE_BEDS.get(person.bed_type, (person.bed_type,)):
+                for bed, where in by_bed.get(bed_type, []):
                     distance = _km(origin, where)
-                    rating = vacancy.location.cqc_rating or "not_rated"
                     score = (distance if distance is not None else UNKNOWN_DISTANCE_KM) + QUALITY_PENALTY_KM.get(
-                        rating, QUALITY_PENALTY_KM["not_rated"]
+                        bed.rating, QUALITY_PENALTY_KM["not_rated"]
                     )
-                    options.append(
-                        Option(
-                            location_id=vacancy.location_id,
-                            location_name=vacancy.location.name,
-                            provider_name=vacancy.location.provider.name,
-                            postcode=vacancy.location.postcode,
-                            bed_type=vacancy.bed_type,
-                            available=vacancy.available,
-                            rating=rating,
-                            distance_km=round(distance, 1) if distance is not None else None,
-                            updated_at=vacancy.updated_at,
-                            score=score,
-                        )
-                    )
-            options.sort(key=lambda o: (o.score, -o.available, o.location_name))
-            ranked[key] = options[:limit]
+                    scored.append((score, -bed.available, bed.name, distance, bed))
+            ranked[key] = [
+                Option(
+                    location_id=bed.location_id,
+                    location_name=bed.name,
+                    provider_name=bed.provider,
+                    postcode=bed.postcode,
+                    bed_type=bed.bed_type,
+                    available=bed.available,
+                    rating=bed.rating,
+                    distance_km=round(distance, 1) if distance is not None else None,
+                    updated_at=bed.updated_at,
+                    score=score,
+                )
+                for score, _, _, distance, bed in heapq.nsmallest(limit, scored, key=lambda row: row[:3])
+            ]
         result[person.pk] = ranked[key]
     return result
 
