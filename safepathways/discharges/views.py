@@ -46,8 +46,8 @@ from safepathways.discharges.forms import (
 )
 from safepathways.discharges.models import Pathway, Referral
 from safepathways.discharges.presenters import TEMPLATE_HELPERS, owner_words, pathway_short, support_words
+from safepathways.people.decorators import resolve_or_declare
 from safepathways.people.models import Person
-from safepathways.people.selectors import RelationshipRequiredError, resolve_access
 
 # Errors a service names by a field the form does not have are shown at the top of the form.
 FIELD_ALIASES = {"person": None, "referral": None, "started_at": "started_on"}
@@ -68,14 +68,9 @@ def _log_look(request: AuthenticatedHttpRequest, person_id: UUID, what: str, bas
 
 
 def _person_access(request: AuthenticatedHttpRequest, person_id: UUID, what: str) -> Person | HttpResponse:
-    """resolve_access as people.decorators.person_record does it: 404 outside scope, declare a relationship first."""
-    try:
-        access = resolve_access(request.user, person_id)
-    except RelationshipRequiredError as needed:
-        target = reverse("people:declare", args=[needed.person.pk])
-        return redirect(f"{target}?next={request.get_full_path()}")
-    _log_look(request, access.person.pk, what, access.basis, access.grant.pk if access.grant else None)
-    return access.person
+    """The person in scope with the look logged (people.decorators.resolve_or_declare)."""
+    access = resolve_or_declare(request, person_id, what)
+    return access if isinstance(access, HttpResponse) else access.person
 
 
 def _scoped(request: AuthenticatedHttpRequest, pk: UUID) -> Referral | HttpResponse:

@@ -40,8 +40,9 @@ from safepathways.dols.forms import (
 )
 from safepathways.dols.models import CourtCase, DolsRequest, Requirement
 from safepathways.dols.presenters import TEMPLATE_HELPERS
+from safepathways.people.decorators import resolve_or_declare
 from safepathways.people.models import Person
-from safepathways.people.selectors import PersonAccess, RelationshipRequiredError, resolve_access
+from safepathways.people.selectors import PersonAccess
 from safepathways.work.models import WorkItem
 
 # Errors a service names by its own field, shown against the form field that holds the value.
@@ -58,21 +59,7 @@ def _apply_error(form: forms.Form, error: ApplicationError) -> None:
 
 
 def _access(request: AuthenticatedHttpRequest, person_id: UUID) -> PersonAccess | HttpResponse:
-    """resolve_access as people.decorators.person_record does it: 404 outside scope, declare a relationship first."""
-    try:
-        access = resolve_access(request.user, person_id)
-    except RelationshipRequiredError as needed:
-        target = reverse("people:declare", args=[needed.person.pk])
-        return redirect(f"{target}?next={request.get_full_path()}")
-    if request.method == "GET":
-        audit.record_access(
-            user=request.user,
-            person_id=access.person.pk,
-            what="DoLS request",
-            basis=access.basis,
-            grant_id=access.grant.pk if access.grant else None,
-        )
-    return access
+    return resolve_or_declare(request, person_id, "DoLS request")
 
 
 def _scoped_request(request: AuthenticatedHttpRequest, pk: UUID) -> DolsRequest | HttpResponse:

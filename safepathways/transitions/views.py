@@ -12,16 +12,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import Team, User
-from safepathways.audit import services as audit
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
-from safepathways.people.decorators import person_record
+from safepathways.people.decorators import declare_first, log_look, person_record
 from safepathways.people.selectors import PersonAccess, RelationshipRequiredError
 from safepathways.transitions import gaps, rules, selectors, services
 from safepathways.transitions.forms import (
@@ -62,16 +60,8 @@ def _plan(
     try:
         access = selectors.plan_access(request.user, pk)
     except RelationshipRequiredError as needed:
-        target = reverse("people:declare", args=[needed.person.pk])
-        return redirect(f"{target}?next={request.get_full_path()}")
-    if request.method == "GET":
-        audit.record_access(
-            user=request.user,
-            person_id=access.plan.person_id,
-            what=what,
-            basis=access.basis,
-            grant_id=access.grant.pk if access.grant else None,
-        )
+        return declare_first(request, needed.person.pk)
+    log_look(request, PersonAccess(access.plan.person, access.basis, access.grant), what)
     return access
 
 

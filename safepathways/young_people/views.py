@@ -22,6 +22,7 @@ from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.audit import services as audit
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
+from safepathways.people.decorators import declare_first
 from safepathways.people.selectors import RelationshipRequiredError
 from safepathways.transitions.models import Plan
 from safepathways.young_people import imports, rules, selectors, services
@@ -129,8 +130,7 @@ def _scoped(request: AuthenticatedHttpRequest, pk: UUID) -> YoungPerson | HttpRe
     try:
         basis, grant_id = selectors.access_basis(request.user, young_person)
     except RelationshipRequiredError as needed:
-        target = reverse("people:declare", args=[needed.person.pk])
-        return redirect(f"{target}?next={reverse('young_people:detail', args=[pk])}")
+        return declare_first(request, needed.person.pk, reverse("young_people:detail", args=[pk]))
     if request.method == "GET":
         audit.record_access(
             user=request.user, person_id=young_person.person_id, what="Young person", basis=basis, grant_id=grant_id
