@@ -24,7 +24,9 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
     reference = factory.Sequence(lambda n: f"SP9{n:06d}")
     given_name = factory.Faker("first_name", locale="en_GB")
     family_name = factory.Faker("last_name", locale="en_GB")
-    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=99)
+    # At least 19: an adult on any date a test backdates an event to (a DoLS request received 25 days ago needs
+    # the person to have been 18 then; minimum_age=18 made that fail for people turning 18 in those 25 days).
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=19, maximum_age=99)
     nhs_number = factory.Sequence(_nhs_number)
     nhs_number_status = "01"
     address_line_1 = factory.Faker("street_address", locale="en_GB")
