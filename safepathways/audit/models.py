@@ -104,6 +104,7 @@ class AccessBasis(models.TextChoices):
     SERVICE_OVERSIGHT = "service_oversight", "Service oversight report"
     FRONT_DOOR = "front_door", "Front-door contact"
     INCIDENT = "incident", "Incident or emergency response"
+    SAFEGUARDING = "safeguarding", "Safeguarding (team, enquiry officer or named partner)"
 
 
 class AccessEventQuerySet(AppendOnlyQuerySet):

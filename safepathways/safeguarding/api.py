@@ -70,7 +70,8 @@ def _concern(request: Request, user: User, pk: UUID) -> Concern:
             user=user,
             person_id=concern.person_id,
             what=f"GET {request.path}",
-            basis=AccessBasis.RELATIONSHIP if user.is_council_staff else AccessBasis.PARTNER_SHARE,
+            # Seen as the safeguarding team, the enquiry officer or a named partner: never on a working relationship.
+            basis=AccessBasis.SAFEGUARDING,
             kind=AccessKind.API,
         )
     return concern

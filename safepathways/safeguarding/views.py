@@ -56,7 +56,8 @@ def _concern(request: AuthenticatedHttpRequest, pk: UUID) -> Concern:
             user=request.user,
             person_id=concern.person_id,
             what=f"safeguarding concern {concern.reference}",
-            basis=AccessBasis.RELATIONSHIP if request.user.is_council_staff else AccessBasis.PARTNER_SHARE,
+            # Seen as the safeguarding team, the enquiry officer or a named partner: never on a working relationship.
+            basis=AccessBasis.SAFEGUARDING,
         )
     return concern
 

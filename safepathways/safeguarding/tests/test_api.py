@@ -7,7 +7,7 @@ from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from safepathways.accounts.services import issue_api_token
-from safepathways.audit.models import AccessEvent, AccessKind, AuditEvent
+from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
@@ -153,7 +153,7 @@ def test_the_lead_decides_opens_and_concludes_through_the_api(
     assert response.status_code == 200, response.json()
     assert response.json()["risk_result"] == "removed"
     assert client.get(base).json()["status"] == "enquiry_concluded"
-    assert AccessEvent.objects.filter(user=lead.user, kind=AccessKind.API).exists()
+    assert AccessEvent.objects.filter(user=lead.user, kind=AccessKind.API, basis=AccessBasis.SAFEGUARDING).exists()
 
 
 def test_errors_name_the_field(concern: Concern, lead: Persona) -> None:

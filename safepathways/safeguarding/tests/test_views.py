@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from safepathways.audit.models import AccessEvent, AuditEvent
+from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
@@ -185,6 +185,7 @@ def test_viewing_a_concern_writes_an_access_event(lead: Persona, concern: Concer
     lead.http.get(reverse("safeguarding:concern", args=[concern.pk]))
     event = AccessEvent.objects.get(user=lead.user)
     assert (event.person_id, event.what) == (concern.person_id, f"safeguarding concern {concern.reference}")
+    assert event.basis == AccessBasis.SAFEGUARDING  # team membership, not a working relationship with the person
 
 
 def test_the_enquiry_officer_outside_the_team_sees_and_works_the_enquiry(
@@ -195,6 +196,7 @@ def test_the_enquiry_officer_outside_the_team_sees_and_works_the_enquiry(
     )
     body = other_team_worker.http.get(reverse("safeguarding:concern", args=[decided.pk])).content.decode()
     assert "Record the outcome" in body
+    assert AccessEvent.objects.get(user=other_team_worker.user).basis == AccessBasis.SAFEGUARDING
     response = other_team_worker.http.post(
         reverse("safeguarding:add_action", args=[decided.pk]),
         {"description": "Visit", "owner_name": "Olive", **_date("due_on")},
@@ -219,7 +221,7 @@ def test_a_named_partner_sees_the_detail(
     )
     body = police_partner.http.get(url).content.decode()
     assert "Bruises on both arms" in body
-    assert AccessEvent.objects.filter(user=police_partner.user, basis="partner_share").count() == 1
+    assert AccessEvent.objects.filter(user=police_partner.user, basis=AccessBasis.SAFEGUARDING).count() == 1
 
 
 def test_a_refused_decision_shows_the_field_message_and_saves_nothing(lead: Persona, concern: Concern) -> None:
