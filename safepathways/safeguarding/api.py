@@ -31,6 +31,7 @@ from safepathways.safeguarding.models import (
     ConcernStatusName,
     Decision,
     Enquiry,
+    EnquiryAction,
     LocationOfRisk,
     MSPAchieved,
     MSPAsked,
@@ -198,6 +199,40 @@ class EnquiryOutputSerializer(serializers.ModelSerializer[Enquiry]):
         ]
 
 
+class EnquiryActionOutputSerializer(serializers.ModelSerializer[EnquiryAction]):
+    """An action in an enquiry plan, with the concern it belongs to and, once done, its result."""
+
+    concern = serializers.UUIDField(source="enquiry.concern_id", read_only=True)
+    concern_reference = serializers.CharField(source="enquiry.concern.reference", read_only=True)
+    organisation = serializers.CharField(
+        source="organisation.name",
+        read_only=True,
+        allow_null=True,
+        help_text="The partner organisation that owns the action; null for the council's own",
+    )
+
+    class Meta:
+        model = EnquiryAction
+        fields = [
+            "id",
+            "concern",
+            "concern_reference",
+            "description",
+            "owner_name",
+            "agency",
+            "organisation",
+            "is_caused_enquiry",
+            "due_on",
+            "completed_on",
+            "result",
+        ]
+
+
+class EnquiryActionCompletionInputSerializer(serializers.Serializer[dict[str, Any]]):
+    completed_on = serializers.DateField(help_text="Today or earlier, and not before the enquiry started")
+    result = serializers.CharField(help_text="What was done and found")
+
+
 def _output(concern: Concern) -> dict[str, Any]:
     return ConcernOutputSerializer(concern).data
 
@@ -346,3 +381,49 @@ class EnquiryOutcomeApi(APIView):
             ),
         )
         return Response(EnquiryOutputSerializer(selectors.enquiry_of(concern)).data)
+
+
+class EnquiryActionListApi(APIView):
+    """The enquiry plan actions you may mark complete: your organisation's (partners), your enquiries' (the
+    enquiry officer) or every one (the safeguarding team)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("completed", bool, description="true: only done; false: only outstanding"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: EnquiryActionOutputSerializer(many=True), 401: ERROR, 403: ERROR},
+    )
+    def get(self, request: Request) -> Response:
+        user = _require(request, rules.COMPLETE_ACTION)
+        completed = {"true": True, "false": False}.get(request.query_params.get("completed", "").lower())
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.completable_actions(user, completed=completed), request, view=self)
+        if page:
+            audit.record_accesses(
+                user=user,
+                person_ids=[action.enquiry.concern.person_id for action in page],
+                what=f"GET {request.path}",
+                basis=AccessBasis.SAFEGUARDING,
+                kind=AccessKind.API,
+            )
+        return paginator.get_paginated_response(EnquiryActionOutputSerializer(page, many=True).data)
+
+
+class EnquiryActionCompletionApi(APIView):
+    """Mark an enquiry plan action complete with its result. Outside your actions the action does not exist (404)."""
+
+    @extend_schema(
+        request=EnquiryActionCompletionInputSerializer,
+        responses={200: EnquiryActionOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def post(self, request: Request, pk: UUID) -> Response:
+        user = _require(request, rules.COMPLETE_ACTION)
+        action = selectors.completable_action(user, pk)
+        if action is None:
+            raise Http404
+        serializer = EnquiryActionCompletionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.complete_enquiry_action(action=action, by=user, **serializer.validated_data)
+        return Response(EnquiryActionOutputSerializer(selectors.completable_action(user, pk)).data)

@@ -15,4 +15,11 @@ urlpatterns = [
         api.EnquiryOutcomeApi.as_view(),
         name="safeguarding_outcome",
     ),
+    # /api/v1/safeguarding/actions/
+    path("safeguarding/actions/", api.EnquiryActionListApi.as_view(), name="safeguarding_actions"),
+    path(
+        "safeguarding/actions/<uuid:pk>/completion/",
+        api.EnquiryActionCompletionApi.as_view(),
+        name="safeguarding_action_completion",
+    ),
 ]

@@ -154,10 +154,21 @@ class ActionForm(forms.Form):
         label="Who owns it", max_length=200, error_messages={"required": "Enter who owns the action"}
     )
     agency = forms.CharField(label="Agency (blank for the council)", max_length=200, required=False)
+    organisation = forms.ModelChoiceField(
+        label="Partner organisation that owns it (optional)",
+        help_text="Its partners can then mark the action complete, with the result, through the API",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="None: the council, or an agency not listed",
+    )
     is_caused_enquiry = forms.BooleanField(
         label="This causes the agency to make enquiries (Care Act 2014 s42(2))", required=False
     )
     due_on = GovUKDateField(label="Due date")
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class PersonalForm(forms.Form):
@@ -225,3 +236,7 @@ class ShareForm(forms.Form):
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class RevokeShareForm(forms.Form):
+    reason = _text("Why the share is revoked", rows=3, message="Enter why the share is revoked")

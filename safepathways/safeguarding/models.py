@@ -345,7 +345,10 @@ class ConcernStatus(BaseModel):
 
 
 class ConcernShare(BaseModel):
-    """A named partner organisation allowed to see a concern's detail (e.g. the police on a joint enquiry)."""
+    """A named partner organisation allowed to see a concern's detail (e.g. the police on a joint enquiry).
+
+    Revoking keeps the row, with who revoked it, when and why: the safeguarding team reads the history of shares.
+    """
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="shares")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -353,12 +356,21 @@ class ConcernShare(BaseModel):
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set together by services.revoke_concern_share (revoked_by is empty only for a revocation by a system job).
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.TextField("Why the share was revoked", blank=True)
 
     class Meta:
         ordering = ["created_at"]
 
     def __str__(self) -> str:
         return f"{self.concern_id} shared with {self.organisation_id}"
+
+    def is_current(self, now: datetime) -> bool:
+        """Still giving the organisation sight of the concern: not revoked and not past its end."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 class EnquiryQuerySet(models.QuerySet["Enquiry"]):
@@ -435,19 +447,53 @@ class StrategyDiscussion(BaseModel):
         return f"Strategy discussion on {self.held_on}"
 
 
+class EnquiryActionQuerySet(models.QuerySet["EnquiryAction"]):
+    def completable_by(self, user: User) -> Self:
+        """The actions `user` may mark complete: any (the safeguarding team), their enquiries' (the enquiry
+        officer), or their organisation's on a concern they may see (a partner named as the action's owner)."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_safeguarding_practitioner(user):
+            return self.all()
+        if user.is_council_staff:
+            return self.filter(enquiry__officer=user)
+        organisation_ids = partner_organisation_ids(user)
+        if not organisation_ids:
+            return self.none()
+        visible = Concern.objects.visible_to(user).values("pk")
+        return self.filter(organisation_id__in=organisation_ids, enquiry__concern__in=visible)
+
+
 class EnquiryAction(BaseModel):
-    """An action in the enquiry plan, with its owner; s42(2) lets the council cause another agency to enquire."""
+    """An action in the enquiry plan, with its owner; s42(2) lets the council cause another agency to enquire.
+
+    An action owned by a partner organisation can be marked complete by that organisation's partners, with its result.
+    """
 
     enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
     owner_name = models.CharField(max_length=200, help_text="Who does it")
     agency = models.CharField(max_length=200, blank=True, help_text="Blank for the council")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The partner organisation that owns the action (blank for the council): its partners may complete it",
+    )
     is_caused_enquiry = models.BooleanField(
         default=False, help_text="Another agency caused to make enquiries (Care Act 2014 s42(2))"
     )
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.TextField("What was done and found", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = EnquiryActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "created_at"]

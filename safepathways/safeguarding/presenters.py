@@ -1,13 +1,13 @@
 """How safeguarding words and colours its facts on screen: status, the decision clock, yes and no."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from markupsafe import Markup
 
 from safepathways.core.clocks import working_days_between
 from safepathways.core.formatting import format_date
-from safepathways.safeguarding.models import Concern, ConcernStatusName
+from safepathways.safeguarding.models import Concern, ConcernShare, ConcernStatusName
 
 STATUS_CLASSES = {
     ConcernStatusName.RECEIVED: "govuk-tag--blue",
@@ -51,9 +51,19 @@ def yes_no(value: bool | None) -> str:
     return "Not known" if value is None else ("Yes" if value else "No")
 
 
+def share_status_tag(share: ConcernShare, now: datetime) -> Markup:
+    """Current, ended (past its end date) or revoked."""
+    if share.revoked_at is not None:
+        return _tag("Revoked", "govuk-tag--red")
+    if not share.is_current(now):
+        return _tag("Ended", "govuk-tag--grey")
+    return _tag("Current", "govuk-tag--green")
+
+
 TEMPLATE_HELPERS = {
     "status_tag": status_tag,
     "waiting_for": waiting_for,
     "decision_due": decision_due,
     "yes_no": yes_no,
+    "share_status_tag": share_status_tag,
 }

@@ -14,6 +14,9 @@ DECIDE_CONCERN = "safeguarding.decide_concern"  # the s42(1) decision, picking u
 RUN_ENQUIRY = "safeguarding.run_enquiry"  # then the service checks: safeguarding team or the enquiry officer
 VIEW_WORKLIST = "safeguarding.view_worklist"  # named concerns awaiting decision and open enquiries
 VIEW_AGGREGATES = "safeguarding.view_aggregates"  # counts and the Safeguarding Adults Collection tables
+# Mark an enquiry plan action complete; then scoped (EnquiryActionQuerySet.completable_by): the safeguarding
+# team, the enquiry officer, or partners of the organisation that owns the action.
+COMPLETE_ACTION = "safeguarding.complete_action"
 
 
 @_predicate
@@ -40,3 +43,4 @@ def register() -> None:
     add_perm(RUN_ENQUIRY, is_practitioner)
     add_perm(VIEW_WORKLIST, is_safeguarding)
     add_perm(VIEW_AGGREGATES, is_safeguarding | is_director)
+    add_perm(COMPLETE_ACTION, is_practitioner | is_partner_organisation_user)

@@ -395,3 +395,32 @@ def _sg2(year: int) -> list[Table]:
 def sac_return(year: int) -> SacReturn:
     """The Safeguarding Adults Collection tables for one year, computed from the records (three queries)."""
     return SacReturn(year=year, sg1=_sg1(year), sg2=_sg2(year))
+
+
+# Shares and their revocation; enquiry plan actions completed by their owners ---------------------------------
+
+
+def share_history(concern: Concern) -> list[ConcernShare]:
+    """Every share of the concern, current, ended and revoked, in the order made: for the safeguarding team."""
+    return list(concern.shares.select_related("organisation", "shared_by", "revoked_by").order_by("created_at"))
+
+
+def share_of(concern: Concern, pk: UUID | str) -> ConcernShare | None:
+    """One share of this concern (a share of another concern is None, and so a 404)."""
+    return concern.shares.select_related("organisation").filter(pk=pk).first()
+
+
+def completable_actions(user: User, *, completed: bool | None = None) -> QuerySet[EnquiryAction]:
+    """The enquiry plan actions `user` may mark complete (EnquiryActionQuerySet.completable_by), soonest due first.
+
+    `completed` keeps only the done (True) or the outstanding (False) ones.
+    """
+    actions = EnquiryAction.objects.completable_by(user).select_related("enquiry__concern", "organisation")
+    if completed is not None:
+        actions = actions.filter(completed_on__isnull=not completed)
+    return actions.order_by("due_on", "created_at", "id")
+
+
+def completable_action(user: User, pk: UUID | str) -> EnquiryAction | None:
+    """One action the user may complete; None, and so a 404, for anyone else's."""
+    return completable_actions(user).filter(pk=pk).first()

@@ -20,6 +20,7 @@ from safepathways.core.clocks import add_working_days
 from safepathways.core.errors import ApplicationError
 from safepathways.core.formatting import format_date
 from safepathways.core.services import reserve_numbers
+from safepathways.notifications.services import notify
 from safepathways.people import services as people_services
 from safepathways.people.codes import AlertKind
 from safepathways.people.models import Person
@@ -294,6 +295,35 @@ def share_concern(
     return share
 
 
+@transaction.atomic
+def revoke_concern_share(*, share: ConcernShare, by: User, reason: str) -> ConcernShare:
+    """Withdraw a partner organisation's sight of a concern, with the reason; its partners then get a 404.
+
+    The share is kept with who revoked it, when and why, so the safeguarding team can read the history.
+    """
+    _require(by, rules.DECIDE_CONCERN, "Only the safeguarding team revokes shares")
+    locked = ConcernShare.objects.select_for_update(of=("self",)).select_related("concern").get(pk=share.pk)
+    if locked.revoked_at is not None:
+        raise ApplicationError("This share has already been revoked")
+    now = timezone.now()
+    if not locked.is_current(now):
+        raise ApplicationError("This share has already ended: there is nothing to revoke")
+    if not reason.strip():
+        raise ApplicationError("Enter why the share is revoked", field="reason")
+    locked.revoked_at = now
+    locked.revoked_by = by
+    locked.revoke_reason = reason.strip()
+    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "updated_at"])
+    audit.record(
+        actor=by,
+        action="safeguarding.concern_share_revoked",
+        target=locked,
+        person_id=locked.concern.person_id,
+        snapshot={"organisation": str(locked.organisation_id), "reason": locked.revoke_reason},
+    )
+    return locked
+
+
 # The s42(1) decision -------------------------------------------------------------------------------
 
 
@@ -520,14 +550,23 @@ def add_enquiry_action(
     due_on: date,
     agency: str = "",
     is_caused_enquiry: bool = False,
+    organisation: Organisation | None = None,
 ) -> EnquiryAction:
-    """Add an action to the enquiry plan; one that causes another agency to enquire names that agency."""
+    """Add an action to the enquiry plan; one that causes another agency to enquire names that agency.
+
+    Naming the partner organisation that owns it lets that organisation's partners mark it complete (through the API).
+    """
     locked = _open_enquiry_for(enquiry, by)
     if not description.strip():
         raise ApplicationError("Enter the action", field="description")
     if not owner_name.strip():
         raise ApplicationError("Enter who owns the action", field="owner_name")
-    if is_caused_enquiry and not agency.strip():
+    if organisation is not None and organisation.is_this_council:
+        raise ApplicationError(
+            "Choose a partner organisation, or leave it blank for the council's own action", field="organisation"
+        )
+    agency = agency.strip() or (organisation.name if organisation is not None else "")
+    if is_caused_enquiry and not agency:
         raise ApplicationError("Name the agency caused to make enquiries", field="agency")
     if due_on < locked.started_on:
         raise ApplicationError(
@@ -537,7 +576,8 @@ def add_enquiry_action(
         enquiry=locked,
         description=description.strip(),
         owner_name=owner_name.strip(),
-        agency=agency.strip(),
+        agency=agency,
+        organisation=organisation,
         is_caused_enquiry=is_caused_enquiry,
         due_on=due_on,
         created_by=by,
@@ -547,29 +587,64 @@ def add_enquiry_action(
         action="safeguarding.action_added",
         target=action,
         person_id=locked.concern.person_id,
-        snapshot={"due_on": due_on.isoformat(), "caused": is_caused_enquiry, "agency": action.agency},
+        snapshot={
+            "due_on": due_on.isoformat(),
+            "caused": is_caused_enquiry,
+            "agency": action.agency,
+            "organisation": str(organisation.pk) if organisation is not None else None,
+        },
     )
     return action
 
 
 @transaction.atomic
-def complete_enquiry_action(*, action: EnquiryAction, by: User, completed_on: date) -> EnquiryAction:
-    locked_enquiry = _open_enquiry_for(action.enquiry, by)
-    if action.completed_on is not None:
-        raise ApplicationError("This action is already complete")
-    if completed_on < locked_enquiry.started_on:
-        raise ApplicationError("An action cannot be completed before the enquiry started", field="completed_on")
+def complete_enquiry_action(*, action: EnquiryAction, by: User, completed_on: date, result: str) -> EnquiryAction:
+    """Mark an action in the enquiry plan done, with what was done and found.
+
+    Who may (EnquiryActionQuerySet.completable_by, checked here as well as where the action is fetched): the
+    safeguarding team, the enquiry officer, or a partner of the organisation that owns the action while the
+    concern is shared with, or was raised by, that organisation. The enquiry officer hears when someone else does.
+    """
+    _require(by, rules.COMPLETE_ACTION, "Your role cannot complete actions in an enquiry plan")
+    locked = EnquiryAction.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=action.pk)
+    if not EnquiryAction.objects.completable_by(by).filter(pk=locked.pk).exists():
+        raise ApplicationError(
+            "Only the safeguarding team, the enquiry officer or the organisation that owns this action can complete it"
+        )
+    enquiry = Enquiry.objects.select_related("concern", "officer").get(pk=locked.enquiry_id)
+    if enquiry.concluded_on is not None:
+        raise ApplicationError("This enquiry has concluded")
+    if locked.completed_on is not None:
+        raise ApplicationError("This action is already complete", field="completed_on")
+    if completed_on < enquiry.started_on:
+        raise ApplicationError(
+            f"An action cannot be completed before the enquiry started on {format_date(enquiry.started_on)}",
+            field="completed_on",
+        )
     _not_future(completed_on, "completed_on", "The completion date")
-    action.completed_on = completed_on
-    action.save(update_fields=["completed_on", "updated_at"])
+    if not result.strip():
+        raise ApplicationError("Enter what was done and found", field="result")
+    locked.completed_on = completed_on
+    locked.completed_by = by
+    locked.result = result.strip()
+    locked.save(update_fields=["completed_on", "completed_by", "result", "updated_at"])
+    concern = enquiry.concern
     audit.record(
         actor=by,
         action="safeguarding.action_completed",
-        target=action,
-        person_id=locked_enquiry.concern.person_id,
-        snapshot={"completed_on": completed_on.isoformat()},
+        target=locked,
+        person_id=concern.person_id,
+        # The result is free text: the audit keeps only its length.
+        snapshot={"completed_on": completed_on.isoformat(), "notes": locked.result},
     )
-    return action
+    if enquiry.officer_id != by.pk:
+        who = f"{by.full_name} ({locked.organisation.name})" if locked.organisation else by.full_name
+        notify(
+            recipients=[enquiry.officer],
+            message=f"An action in the enquiry plan of safeguarding concern {concern.reference} was completed by {who}",
+            link=_link(concern) + "#plan",
+        )
+    return locked
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from safepathways.safeguarding.forms import (
     OpenEnquiryForm,
     OutcomeForm,
     PersonalForm,
+    RevokeShareForm,
     ShareForm,
     StrategyDiscussionForm,
 )
@@ -240,6 +241,7 @@ def concern(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             can_run=may_run and status == ConcernStatusName.ENQUIRY_OPEN,
             can_close=may_decide and status == ConcernStatusName.ENQUIRY_CONCLUDED,
             can_share=may_decide and status != ConcernStatusName.CLOSED,
+            can_see_shares=may_decide,
             is_partner=not user.is_council_staff,
         ),
     )
@@ -341,7 +343,7 @@ def strategy_discussion(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResp
 def add_action(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     found = _concern(request, pk)
     enquiry = _enquiry(found)
-    form = ActionForm(_data(request))
+    form = ActionForm(_data(request), organisations=selectors.partner_organisations())
     done = _post(
         request,
         form,
@@ -432,3 +434,44 @@ def share(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         "Concern shared",
     )
     return done or _form_page(request, form, concern=found, title="Share the concern with a partner organisation")
+
+
+# /safeguarding/concerns/<id>/shares/ ---------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(rules.DECIDE_CONCERN)
+def shares(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Every share of the concern, current, ended and revoked, with who did it, when and why."""
+    found = _concern(request, pk)
+    return render(
+        request,
+        "safeguarding/shares.html",
+        _context(concern=found, shares=selectors.share_history(found), now=timezone.now()),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.DECIDE_CONCERN)
+def revoke_share(request: AuthenticatedHttpRequest, pk: UUID, share_pk: UUID) -> HttpResponse:
+    found = _concern(request, pk)
+    share = selectors.share_of(found, share_pk)
+    if share is None:
+        raise Http404
+    form = RevokeShareForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke_concern_share(share=share, by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Share with {share.organisation.name} revoked")
+            return redirect("safeguarding:shares", pk=found.pk)
+    return _form_page(
+        request,
+        form,
+        concern=found,
+        title=f"Revoke the share with {share.organisation.name}",
+        intro=f"Shared for: {share.purpose}. Once revoked, its partners can no longer see this concern.",
+        button="Revoke share",
+    )
