@@ -18,8 +18,10 @@ from safepathways.audit import services as audit
 from safepathways.borough import reference
 from safepathways.borough.continuity_data import generate_continuity
 from safepathways.borough.discharges_data import generate_discharges
+from safepathways.borough.dols_data import generate_dols
 from safepathways.borough.mutual_aid_data import generate_mutual_aid
 from safepathways.borough.oversight_data import generate_oversight
+from safepathways.borough.safeguarding_data import generate_safeguarding
 from safepathways.borough.transitions_data import generate_transitions
 from safepathways.borough.young_people_data import generate_young_people
 from safepathways.core.clocks import add_working_days
@@ -108,6 +110,8 @@ class Summary:
     discharges: int = 0
     young_people: int = 0
     concerns: int = 0
+    dols_requests: int = 0
+    safeguarding_concerns: int = 0
     created: bool = False
 
 
@@ -263,6 +267,8 @@ class BoroughGenerator:
             summary.concerns = generate_oversight(rng=self.rng, today=self.today, log=self.log)
             generate_continuity(rng=self.rng, today=self.today, log=self.log)
             generate_mutual_aid(rng=self.rng, today=self.today, log=self.log)
+            summary.dols_requests = generate_dols(rng=self.rng, today=self.today, log=self.log)
+            summary.safeguarding_concerns = generate_safeguarding(rng=self.rng, today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",
