@@ -158,6 +158,11 @@ class RequestInputSerializer(serializers.Serializer[dict[str, Any]]):
     is_urgent = serializers.BooleanField(required=False, default=False)
     urgent_starts_on = serializers.DateField(required=False, allow_null=True)
     urgent_period_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=7)
+    renews = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="For a further request: the id of your request whose authorisation it renews",
+    )
 
 
 class AssessmentInputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -212,11 +217,18 @@ class RequestListCreateApi(APIView):
         managing_authority = location.first()
         if managing_authority is None:
             raise serializers.ValidationError({"managing_authority": "No location of yours has this CQC location ID"})
+        renews_id, renews = data.pop("renews", None), None
+        if renews_id:
+            renewed = selectors.visible_requests(user).select_related("authorisation").filter(pk=renews_id).first()
+            renews = getattr(renewed, "authorisation", None)
+            if renews is None:
+                raise serializers.ValidationError({"renews": "No request of yours with an authorisation has this id"})
         data.setdefault("received_on", None)
         details = services.RequestDetails(
             person=person,
             managing_authority=managing_authority,
             received_on=data.pop("received_on") or timezone.localdate(),
+            renews=renews,
             **data,
         )
         submitted_by = (

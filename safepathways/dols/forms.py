@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from safepathways.accounts.models import User
+from safepathways.core.formatting import format_date
 from safepathways.core.forms import GovUKDateField
 from safepathways.dols.models import (
     Copdol11Item,
@@ -18,6 +19,7 @@ from safepathways.dols.models import (
     ScreeningCriterion,
 )
 from safepathways.dols.services import DOLS_LOCATION_TYPES
+from safepathways.people.models import Person
 from safepathways.providers.models import Location
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -152,3 +154,76 @@ class OrderForm(forms.Form):
     order_made_on = GovUKDateField(label="Date of the order (or of the review)")
     review_months = forms.IntegerField(label="Review within how many months (1 to 12)", min_value=1, max_value=12)
     court_reference = forms.CharField(label="Court reference (optional)", required=False, max_length=40)
+
+
+class _PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        born = f", born {format_date(obj.date_of_birth)}" if obj.date_of_birth else ""
+        return f"{obj.full_name}{born} ({obj.reference})"
+
+
+class ManagingAuthorityRequestForm(forms.Form):
+    """A care home or hospital asks for a standard authorisation, saying whether it gave itself an urgent one."""
+
+    person = _PersonChoiceField(
+        label="Who is the request for?",
+        help_text="People whose council record is shared with your organisation",
+        queryset=Person.objects.none(),
+        empty_label="Choose",
+        error_messages={"required": "Choose who the request is for"},
+    )
+    managing_authority = forms.ModelChoiceField(
+        label="Care home or hospital",
+        queryset=Location.objects.none(),
+        empty_label="Choose",
+        error_messages={"required": "Choose the care home or hospital"},
+    )
+    is_urgent = forms.ChoiceField(
+        label="Have you given an urgent authorisation?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Answer whether you have given an urgent authorisation"},
+    )
+    urgent_starts_on = GovUKDateField(
+        label="Date the urgent authorisation started", required=False, help_text="Only if you have given one"
+    )
+    urgent_period_days = forms.IntegerField(
+        label="Days the urgent authorisation lasts (1 to 7)",
+        required=False,
+        min_value=1,
+        max_value=7,
+        help_text="Only if you have given one. Leave blank for 7 days",
+    )
+    purpose = forms.CharField(
+        label="Purpose of the authorisation",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the purpose of the authorisation"},
+    )
+    proposed_restrictions = forms.CharField(
+        label="Proposed restrictions (optional)", widget=forms.Textarea, required=False
+    )
+    sought_from = GovUKDateField(label="Date from which the authorisation is sought (optional)", required=False)
+    contact_name = forms.CharField(label="Contact name (optional)", required=False, max_length=200)
+    contact_phone = forms.CharField(label="Contact phone (optional)", required=False, max_length=40)
+
+    def __init__(self, *args: Any, people: QuerySet[Person], locations: QuerySet[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["managing_authority"].queryset = locations.filter(  # type: ignore[attr-defined]
+            location_type__in=DOLS_LOCATION_TYPES
+        )
+
+
+class FurtherRequestForm(forms.Form):
+    """A further request (renewal) for an authorisation in force: the person and the place are the request's."""
+
+    purpose = forms.CharField(
+        label="Purpose of the authorisation",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the purpose of the authorisation"},
+    )
+    proposed_restrictions = forms.CharField(
+        label="Proposed restrictions (optional)", widget=forms.Textarea, required=False
+    )
+    contact_name = forms.CharField(label="Contact name (optional)", required=False, max_length=200)
+    contact_phone = forms.CharField(label="Contact phone (optional)", required=False, max_length=40)

@@ -15,6 +15,9 @@ RECORD_WORK = "dols.record_work"  # screen, oversight, assessments, extension, c
 DECIDE = "dols.decide"  # sign off, grant, refuse, suspend, reinstate, terminate
 MANAGE_ROSTER = "dols.manage_roster"
 EXPORT_RETURN = "dols.export_return"
+# A care home's or hospital's own requests on the web: list, submit, renew, follow. Partners only (staff have the
+# tracker); which requests are theirs is scoped in selectors, as the API's are.
+MANAGING_AUTHORITY = "dols.managing_authority"
 
 
 def _is_council(user: User) -> bool:
@@ -59,3 +62,4 @@ def register() -> None:
     add_perm(DECIDE, is_dols_lead)
     add_perm(MANAGE_ROSTER, is_dols_lead)
     add_perm(EXPORT_RETURN, is_dols_lead)
+    add_perm(MANAGING_AUTHORITY, is_partner_organisation_user)

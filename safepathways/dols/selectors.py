@@ -22,7 +22,8 @@ from safepathways.dols.models import (
     RequestStatusName,
     Requirement,
 )
-from safepathways.people.models import Neighbourhood
+from safepathways.people.models import Neighbourhood, Person
+from safepathways.providers.models import Location
 from safepathways.work.models import WorkItem, WorkKind
 
 TRACKER_LIMIT = 200
@@ -309,4 +310,51 @@ def waiting_dols_work() -> QuerySet[WorkItem]:
         .filter(kind=WorkKind.DOLS, dols_request__isnull=True, court_case__isnull=True)
         .select_related("person", "team")
         .order_by("opened_at")
+    )
+
+
+# --- a managing authority's own requests: the care home's or hospital's web pages ---------------------------------
+
+
+def managing_authority_requests(user: User) -> DolsRequestQuerySet:
+    """The requests the partner's organisation made (the API's scope, visible_requests), newest first."""
+    return (
+        visible_requests(user)
+        .select_related("person", "managing_authority", "authorisation")
+        .order_by("-received_on", "-created_at", "id")
+    )
+
+
+def managing_authority_request(user: User, pk: UUID | str) -> DolsRequest | None:
+    """One of them with its history, what it renews and any further request made for it; None outside the scope."""
+    return (
+        visible_requests(user)
+        .select_related("person", "managing_authority", "authorisation", "renews__request")
+        .with_history()
+        .prefetch_related(
+            Prefetch(
+                "authorisation__further_requests",
+                queryset=visible_requests(user).only("id", "reference", "received_on", "renews_id"),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def managing_authority_locations(user: User) -> QuerySet[Location]:
+    """The locations of the providers run by the partner's organisations: where it may ask for a DoLS."""
+    return (
+        Location.objects.filter(provider__organisation_id__in=partner_organisation_ids(user))
+        .select_related("provider")
+        .order_by("name")
+    )
+
+
+def people_shared_with_managing_authority(user: User) -> QuerySet[Person]:
+    """The people whose records the council shares with the partner's organisations: whom it may ask about."""
+    return (
+        Person.objects.shared_with_organisations(partner_organisation_ids(user))
+        .filter(merged_into__isnull=True)
+        .order_by("family_name", "given_name", "id")
     )

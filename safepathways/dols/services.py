@@ -20,6 +20,7 @@ from safepathways.dols import clocks, rules
 from safepathways.dols.models import (
     ALLOWED_TRANSITIONS,
     COURT_TRANSITIONS,
+    IN_FORCE_STATUSES,
     MET_OUTCOMES,
     PRIORITY_RANK,
     Assessment,
@@ -205,6 +206,13 @@ def _validate_details(details: RequestDetails, settings_row: DolsSettings) -> No
             raise ApplicationError("Choose the authorisation this request renews", field="renews")
         if details.renews.request.person_id != details.person.pk:
             raise ApplicationError("That authorisation is for someone else", field="renews")
+        # A further request renews a DoLS still in force (the return's "current DoLS coming to an end",
+        # domain-reference §1.4); once it has ended, the managing authority makes a new request.
+        renewed_status = DolsRequest.objects.filter(pk=details.renews.request_id).values_list("status", flat=True)
+        if renewed_status.first() not in IN_FORCE_STATUSES:
+            raise ApplicationError(
+                "That authorisation has ended: make a new request for a standard authorisation", field="renews"
+            )
         opens = details.renews.renewal_opens(settings_row.renewal_window_days)
         if details.received_on < opens:
             raise ApplicationError(

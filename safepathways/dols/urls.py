@@ -24,6 +24,11 @@ urlpatterns = [
     path("requests/<uuid:pk>/reinstate/", views.reinstate, name="reinstate"),
     path("requests/<uuid:pk>/terminate/", views.terminate, name="terminate"),
     path("requests/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
+    # /dols/your-requests/: a managing authority's own requests
+    path("your-requests/", views.your_requests, name="your_requests"),
+    path("your-requests/new/", views.submit_request, name="submit_request"),
+    path("your-requests/<uuid:pk>/", views.your_request, name="your_request"),
+    path("your-requests/<uuid:pk>/further/", views.further_request, name="further_request"),
     # /dols/return/
     path("return/", views.return_check, name="return"),
     path("return/export/", views.return_export, name="return_export"),

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,9 @@ from safepathways.dols.forms import (
     CourtCaseForm,
     EndForm,
     ExtendForm,
+    FurtherRequestForm,
     GrantForm,
+    ManagingAuthorityRequestForm,
     OrderForm,
     OversightForm,
     RefuseForm,
@@ -38,7 +41,7 @@ from safepathways.dols.forms import (
     SubmitForm,
     SuspendForm,
 )
-from safepathways.dols.models import CourtCase, DolsRequest, Requirement
+from safepathways.dols.models import CourtCase, DolsRequest, RequestType, Requirement
 from safepathways.dols.presenters import TEMPLATE_HELPERS
 from safepathways.people.decorators import resolve_or_declare
 from safepathways.people.models import Person
@@ -563,4 +566,165 @@ def court_order(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         OrderForm(request.POST),
         lambda c, d: services.record_court_order(court_case=c, by=request.user, **d),
         "Order recorded",
+    )
+
+
+# --- /dols/your-requests/: a managing authority's own requests -----------------------------------------------------
+
+
+PAGE_SIZE = 50
+
+
+def _apply_error_to_field(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's message against the field it names when the form has it, else above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _your_request(request: AuthenticatedHttpRequest, pk: UUID) -> DolsRequest:
+    """One of the organisation's own requests; anyone else's does not exist (404), as in the API."""
+    dols_request = selectors.managing_authority_request(request.user, pk)
+    if dols_request is None:
+        raise Http404
+    return dols_request
+
+
+@require_GET
+@permission_required(rules.MANAGING_AUTHORITY)
+def your_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The requests the care home or hospital made, with where each has got to and its dates."""
+    page = Paginator(selectors.managing_authority_requests(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dols/your_requests.html",
+        _context(
+            page=page,
+            today=timezone.localdate(),
+            window_days=selectors.dols_settings().renewal_window_days,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.MANAGING_AUTHORITY)
+def submit_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Ask for a standard authorisation, with or without the urgent authorisation already given."""
+    user = request.user
+    form = ManagingAuthorityRequestForm(
+        request.POST if request.method == "POST" else None,
+        initial={"is_urgent": "no"},
+        people=selectors.people_shared_with_managing_authority(user),
+        locations=selectors.managing_authority_locations(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        is_urgent = data["is_urgent"] == "yes"
+        location = data["managing_authority"]
+        details = services.RequestDetails(
+            person=data["person"],
+            managing_authority=location,
+            request_type=RequestType.URGENT if is_urgent else RequestType.STANDARD,
+            received_on=timezone.localdate(),
+            purpose=data["purpose"],
+            proposed_restrictions=data["proposed_restrictions"],
+            sought_from=data["sought_from"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            is_urgent=is_urgent,
+            urgent_starts_on=data["urgent_starts_on"] if is_urgent else None,
+            urgent_period_days=data["urgent_period_days"] if is_urgent else None,
+        )
+        try:
+            dols_request = services.create_request(
+                details=details, by=user, submitted_by_organisation=location.provider.organisation
+            )
+        except ApplicationError as error:
+            _apply_error_to_field(form, error)
+        else:
+            messages.success(request, f"DoLS request {dols_request.reference} sent to the council")
+            return redirect("dols:your_request", pk=dols_request.pk)
+    has_locations = form.fields["managing_authority"].queryset.exists()  # type: ignore[attr-defined]
+    has_people = form.fields["person"].queryset.exists()  # type: ignore[attr-defined]
+    return render(
+        request,
+        "dols/your_request_form.html",
+        _context(form=form, has_locations=has_locations, has_people=has_people),
+    )
+
+
+@require_GET
+@permission_required(rules.MANAGING_AUTHORITY)
+def your_request(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Where one request has got to: its status, history and dates, and the renewal window once granted."""
+    dols_request = _your_request(request, pk)
+    audit.record_access(
+        user=request.user,
+        person_id=dols_request.person_id,
+        what=f"DoLS request {dols_request.reference}",
+        basis=AccessBasis.PARTNER_SHARE,
+    )
+    today = timezone.localdate()
+    authorisation = getattr(dols_request, "authorisation", None)
+    window_days = selectors.dols_settings().renewal_window_days
+    renewal_opens = authorisation.renewal_opens(window_days) if authorisation else None
+    further = list(authorisation.further_requests.all()) if authorisation else []
+    return render(
+        request,
+        "dols/your_request.html",
+        _context(
+            dols_request=dols_request,
+            authorisation=authorisation,
+            today=today,
+            renewal_opens=renewal_opens,
+            further_requests=further,
+            can_renew=dols_request.is_in_force and not further,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.MANAGING_AUTHORITY)
+def further_request(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Ask for a further standard authorisation to follow one in force (the service checks the renewal window)."""
+    dols_request = _your_request(request, pk)
+    authorisation = getattr(dols_request, "authorisation", None)
+    if authorisation is None:
+        raise Http404
+    form = FurtherRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        shared = selectors.people_shared_with_managing_authority(request.user).filter(pk=dols_request.person_id)
+        details = services.RequestDetails(
+            person=dols_request.person,
+            managing_authority=dols_request.managing_authority,
+            request_type=RequestType.FURTHER,
+            received_on=timezone.localdate(),
+            renews=authorisation,
+            **data,
+        )
+        if not shared.exists():
+            # As the API: a request is only about someone whose record the council shares with the organisation.
+            form.add_error(
+                None,
+                f"The council no longer shares {dols_request.person.full_name}'s record with your organisation: "
+                "contact the DoLS team",
+            )
+        else:
+            try:
+                further = services.create_request(
+                    details=details, by=request.user, submitted_by_organisation=dols_request.submitted_by_organisation
+                )
+            except ApplicationError as error:
+                _apply_error_to_field(form, error)
+            else:
+                messages.success(request, f"Further request {further.reference} sent to the council")
+                return redirect("dols:your_request", pk=further.pk)
+    return render(
+        request,
+        "dols/further_request_form.html",
+        _context(
+            form=form,
+            dols_request=dols_request,
+            authorisation=authorisation,
+            renewal_opens=authorisation.renewal_opens(selectors.dols_settings().renewal_window_days),
+        ),
     )
