@@ -3,9 +3,9 @@
 What "raw SQL" includes for a signed-in page (the same statements the request runs, in order):
 
   1. read the session row                      (SessionMiddleware)
-  2. read the user                             (AuthenticationMiddleware; the id is known, not decoded)
-  3. read the user's memberships, teams, organisations (permission rules)
-  4. the page's own data (timed separately as "data"):
+  2. read the user with their memberships, teams and organisations, in one query
+     (AuthenticationMiddleware through accounts.backends.EmailBackend.get_user; the id is known, not decoded)
+  3. the page's own data (timed separately as "data"):
        search: the candidate query of selectors.search_people (same filter, order and LIMIT 500)
        person page: the person, the relationship check, the access-log INSERT and the 8 reads
          of selectors.person_page (chronology, alerts, services, work, risks, contacts,
@@ -16,7 +16,10 @@ What "raw SQL" includes for a signed-in page (the same statements the request ru
        dashboard: the team options, the waiting rows (priority and request time), the 12-week
          trend in one aggregate, open breaches by kind, allocations and hand-offs this week,
          and the people most handed off
-  5. save the session (BEGIN; UPDATE; COMMIT), as SESSION_SAVE_EVERY_REQUEST does.
+
+A signed-in session is written at most once a minute (accounts.middleware.SlidingSessionMiddleware), so a
+steady-state request does not write it, and neither does raw SQL (the page's client writes it about once in every
+few hundred measured requests, which the median does not see).
 
 The second-factor middleware looks for an authenticator only on a session's first request (it
 remembers the answer in the session), so steady-state requests do not, and neither does raw SQL.
@@ -48,20 +51,24 @@ from safepathways.people.models import name_key
 
 SEARCH_CANDIDATES = 500  # selectors.SEARCH_LIMIT * 10
 CHRONOLOGY_PAGE = 50
-SESSION_AGE = timedelta(minutes=30)
 LONDON = ZoneInfo("Europe/London")
 
 SESSION_SQL = (
     "SELECT session_key, session_data, expire_date FROM django_session WHERE expire_date > %s AND session_key = %s"
 )
-USER_SQL = "SELECT u.* FROM accounts_user u WHERE u.id = %s"
+USER_WITH_MEMBERSHIPS_SQL = (
+    "SELECT m.team_id, t.kind, m.*, u.*, t.*, o.* FROM accounts_membership m"
+    " JOIN accounts_user u ON u.id = m.user_id"
+    " JOIN accounts_team t ON t.id = m.team_id"
+    " JOIN accounts_organisation o ON o.id = t.organisation_id"
+    " WHERE m.user_id = %s ORDER BY m.created_at"
+)
 MEMBERSHIPS_SQL = (
     "SELECT m.team_id, t.kind, m.*, t.*, o.* FROM accounts_membership m"
     " JOIN accounts_team t ON t.id = m.team_id"
     " JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE m.user_id = %s"
 )
-SESSION_SAVE_SQL = "UPDATE django_session SET session_data = %s, expire_date = %s WHERE session_key = %s"
 
 CANDIDATES_SQL = "SELECT p.* FROM people_person p WHERE {where} ORDER BY p.family_name, p.given_name, p.id LIMIT %s"
 
@@ -187,22 +194,25 @@ DASHBOARD_WEEKS = 12
 
 # The continuity view (transitions.selectors.gap_counts, open_gaps; transitions.views.continuity).
 CONTINUITY_PAGE = 50  # transitions.views.PAGE_SIZE
-GAPS_COUNT_SQL = "SELECT count(*) FROM transitions_gap g WHERE g.status = 'open'"
 GAPS_BY_RULE_SQL = "SELECT g.rule, count(g.id) FROM transitions_gap g WHERE g.status = 'open' GROUP BY g.rule"
 THIS_COUNCIL_TEAMS_SQL = (
     "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE o.is_this_council ORDER BY t.name"
 )
-GAPS_PAGE_SQL = (
-    "SELECT g.*, p.*, t.* FROM transitions_gap g JOIN people_person p ON p.id = g.person_id"
+GAPS_PAGE_SQL = (  # the page's columns only (transitions.selectors.gap_rows)
+    "SELECT g.id, g.person_id, g.rule, g.detail, g.since, p.given_name, p.family_name, p.reference, t.name"
+    " FROM transitions_gap g JOIN people_person p ON p.id = g.person_id"
     " LEFT JOIN accounts_team t ON t.id = g.team_id WHERE g.status = 'open' ORDER BY g.since, g.id LIMIT %s"
 )
 
 # The discharge board (discharges.selectors.board), as the hospital social worker: every open referral.
 BOARD_LIMIT = 500  # discharges.selectors.BOARD_LIMIT
 TRUSTS_SQL = "SELECT o.* FROM accounts_organisation o WHERE o.kind = 'nhs_trust' ORDER BY o.name"
-BOARD_SQL = (
-    "SELECT r.*, COALESCE(r.agreed_pathway, r.proposed_pathway) AS current_pathway, p.*, o.*, t4.*, d.*"
+BOARD_SQL = (  # the board's columns only (discharges.selectors.BOARD_COLUMNS)
+    "SELECT r.id, r.reference, r.status, r.person_id, p.given_name, p.family_name, p.nhs_number, o.name, r.ward,"
+    " r.admitted_on, r.discharge_ready_on, COALESCE(r.agreed_pathway, r.proposed_pathway) AS current_pathway,"
+    " r.agreed_pathway, r.next_action, r.next_action_owner_name, t4.name, r.next_action_due, d.label,"
+    " r.support_kind, r.support_start_on, r.support_start_time, r.support_provider"
     " FROM discharges_referral r JOIN people_person p ON p.id = r.person_id"
     " JOIN accounts_organisation o ON o.id = r.hospital_id"
     " LEFT JOIN accounts_organisation t4 ON t4.id = r.next_action_owner_organisation_id"
@@ -312,18 +322,16 @@ class RawClient:
             return cursor.fetchall() if cursor.description else []
 
     def _begin_request(self) -> tuple[str, list[tuple[UUID, str]]]:
-        """Session, user, memberships: returns the session data and the user's (team id, team kind)."""
+        """Session, then the user with their memberships: returns the session data and (team id, team kind)."""
         now = datetime.now(UTC)
         session = self._fetch(SESSION_SQL, [now, self.session_key])
         if not session:
             raise RuntimeError("the benchmark session has expired")
-        self._fetch(USER_SQL, [self.user_id])
-        memberships = self._fetch(MEMBERSHIPS_SQL, [self.user_id])
+        memberships = self._fetch(USER_WITH_MEMBERSHIPS_SQL, [self.user_id])
         return str(session[0][1]), [(row[0], row[1]) for row in memberships]
 
     def _end_request(self, session_data: str) -> None:
-        with self.conn.transaction():
-            self._fetch(SESSION_SAVE_SQL, [session_data, datetime.now(UTC) + SESSION_AGE, self.session_key])
+        """Nothing to write in the steady state: the session was written less than a minute ago."""
 
     def signed_in_only(self) -> int:
         """A page that reads nothing of its own: the floor every page stands on."""
@@ -474,8 +482,7 @@ class RawClient:
         """The continuity view, no filter: (open gaps, the ids of the first page's rows)."""
         session_data, _ = self._begin_request()
         started = time.perf_counter()
-        count = self._fetch(GAPS_COUNT_SQL)[0][0]
-        self._fetch(GAPS_BY_RULE_SQL)
+        count = sum(row[1] for row in self._fetch(GAPS_BY_RULE_SQL))  # the page's total is the counts' sum
         self._fetch(THIS_COUNCIL_TEAMS_SQL)
         rows = self._fetch(GAPS_PAGE_SQL, [CONTINUITY_PAGE])
         self.data_seconds += time.perf_counter() - started

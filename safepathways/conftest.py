@@ -1,12 +1,13 @@
 """Persona fixtures shared by every app's tests: each persona is (http, user, team)."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 
-from safepathways.accounts.middleware import SESSION_KEY
+from safepathways.accounts.middleware import SEEN_KEY, SESSION_KEY
 from safepathways.accounts.models import Membership, Organisation, OrganisationKind, Role, Team, TeamKind, User
 
 
@@ -85,9 +86,11 @@ def make_persona(db: None) -> Callable[..., Persona]:
         Membership.objects.create(user=user, team=team, role=role)
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        # As the sign-in view does: remember in the session that no second factor is needed.
+        # As the sign-in view does: remember in the session that no second factor is needed, and that the session
+        # was written just now (so the requests a test makes within the minute do not write it again).
         session = client.session
         session[SESSION_KEY] = "required" if role == Role.ADMINISTRATOR else "not_required"
+        session[SEEN_KEY] = int(time.time())
         session.save()
         return Persona(http=client, user=user, team=team)
 

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safepathways.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,10 +153,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safepathways.accounts.views.locked_out"
 AXES_VERBOSE = False
 
-# Idle timeout: the session ends after this many minutes without a request.
+# Idle timeout: the session ends after this many minutes without a request. A signed-in session's expiry is
+# pushed back by SlidingSessionMiddleware, at most once every SAFEPATHWAYS_SESSION_REFRESH_SECONDS (not on every
+# request, which would write the session row each time): so the idle timeout holds to within that many seconds.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 SESSION_COOKIE_AGE = env_int("SAFEPATHWAYS_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SAFEPATHWAYS_SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -233,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "ProviderConcernSourceEnum": "safepathways.providers.models.ProviderConcernSource",
         "WorkKindEnum": "safepathways.work.models.WorkKind",
         "ContactStatusEnum": "safepathways.referrals.models.ContactStatusName",
+        "RouteEnum": "safepathways.referrals.models.Route",
         "OpenClosedStatusEnum": "safepathways.providers.models.ProviderConcernStatus",
     },
 }

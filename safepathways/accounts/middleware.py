@@ -1,7 +1,11 @@
-"""Make users with an authenticator, and every administrator, pass the second factor."""
+"""Keep signed-in sessions alive while they are used; make users with an authenticator, and every administrator,
+pass the second factor."""
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,6 +15,33 @@ ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/account/set-p
 # Whether this session's user must pass a second factor: kept in the session so the device
 # lookup runs once per sign-in, not on every request. Set again whenever the user's devices change.
 SESSION_KEY = "safepathways_second_factor"
+
+
+# When this session was last written, in whole seconds since the epoch.
+SEEN_KEY = "safepathways_seen"
+
+
+class SlidingSessionMiddleware:
+    """The idle timeout: a signed-in session that is used stays alive; one left alone ends.
+
+    The session row's expiry is set (SESSION_COOKIE_AGE ahead) whenever the session is saved. Saving it on every
+    request would write the row on every page view, so it is saved when anything in it changed, or when the last
+    save is SESSION_REFRESH_SECONDS old or more. A session therefore ends between SESSION_COOKIE_AGE minus that
+    interval and SESSION_COOKIE_AGE after the last request. Sessions nobody signed in to are left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session this request read (a signed-in page does; a static file does not) and still signed in.
+        if session is not None and session.accessed and USER_SESSION_KEY in session:
+            now = int(time.time())
+            if now - int(session.get(SEEN_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session[SEEN_KEY] = now  # marks the session modified: SessionMiddleware saves it, expiry renewed
+        return response
 
 
 def remember_second_factor(request: HttpRequest, *, required: bool) -> None:

@@ -116,6 +116,24 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
 
+    def with_memberships(self, pk: int | str) -> "User | None":
+        """The user with their memberships, teams and organisations, in one query (every signed-in request).
+
+        The memberships are read with their user joined; a user with no membership is read on its own."""
+        memberships = list(
+            Membership.objects.select_related("user", "team__organisation").filter(user_id=pk).order_by("created_at")
+        )
+        if not memberships:
+            user = self.filter(pk=pk).first()
+            if user is not None:
+                user.remember_memberships([])
+            return user
+        user = memberships[0].user
+        for membership in memberships:
+            membership.user = user
+        user.remember_memberships(memberships)
+        return user
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A member of staff or a partner, who signs in with an email address."""
@@ -160,12 +178,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         cache: list[Membership] | None = getattr(self, "_memberships_cache", None)
         if cache is None:
             cache = list(self.memberships.select_related("team__organisation").all())
-            self._memberships_cache = cache
+            self.remember_memberships(cache)
         return cache
+
+    def remember_memberships(self, memberships: list["Membership"]) -> None:
+        """Keep the memberships for the request, with the facts every permission check reads from them."""
+        self._memberships_cache = memberships
+        self._roles_cache = frozenset(m.role for m in memberships)
+        self._council_staff_cache = any(
+            m.team.organisation.is_this_council and m.role != Role.PARTNER for m in memberships
+        )
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(m.role for m in self.memberships_cached)
+        self.memberships_cached  # noqa: B018 - loads the memberships and the facts drawn from them
+        return self._roles_cache
 
     @property
     def team_ids(self) -> list[object]:
@@ -178,7 +205,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_council_staff(self) -> bool:
         """Works for the council that runs this instance (not a partner)."""
-        return any(m.team.organisation.is_this_council and m.role != Role.PARTNER for m in self.memberships_cached)
+        self.memberships_cached  # noqa: B018 - loads the memberships and the facts drawn from them
+        return self._council_staff_cache
 
     @property
     def is_information_governance(self) -> bool:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.forms import BoundField
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
@@ -15,10 +15,27 @@ from markupsafe import Markup
 
 from safepathways.core import formatting
 from safepathways.core.forms import error_summary_items, field_params
+from safepathways.core.navigation import navigation_items
+
+URL_MEMO_LIMIT = 20000  # distinct (prefix, name, arguments) kept; beyond it, URLs are reversed afresh
+_urls: dict[tuple[str, str, tuple[Any, ...], tuple[tuple[str, Any], ...]], str] = {}
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """reverse() for templates, remembered: a page reverses the same few dozen names on every request.
+
+    The URL configuration does not change while the process runs; the script prefix (a deployment under a
+    path) is part of the key, so a URL is never served with another prefix."""
+    key = (get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
+    try:
+        found = _urls.get(key)
+    except TypeError:  # an argument that cannot be a key (a list, say): reverse it every time
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    if found is None:
+        found = reverse(name, args=args or None, kwargs=kwargs or None)
+        if len(_urls) < URL_MEMO_LIMIT:
+            _urls[key] = found
+    return found
 
 
 MEMO_LIMIT = 5000  # distinct renderings kept (the navigation differs by role and by the section a page is in)
@@ -99,6 +116,7 @@ def environment(**options: Any) -> Environment:
             "today": timezone.localdate,
         }
     )
+    env.globals["navigation_items"] = navigation_items
     env.globals["memo_macro"] = _memo_macro(env)
     env.globals["render_field"] = _render_field(env, env.globals["memo_macro"])
     # Presenters of domain apps, named in settings so the kernel imports no domain code.

@@ -513,13 +513,12 @@ class BoardApi(APIView):
                 raise serializers.ValidationError({"pathway": "A pathway from 0 to 3"})
             pathway = int(pathway_text)
         today = timezone.localdate()
-        board = selectors.board(user, today=today, hospital_id=hospital_id, pathway=pathway)
-        entries = [row.referral for row in board.rows]
+        entries, is_truncated = selectors.board_referrals(user, hospital_id=hospital_id, pathway=pathway)
         return Response(
             {
                 "today": today,
                 "count": len(entries),
-                "is_truncated": board.is_truncated,
+                "is_truncated": is_truncated,
                 "results": BoardEntrySerializer(entries, many=True).data,
             }
         )

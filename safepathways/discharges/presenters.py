@@ -1,5 +1,6 @@
 """How hospital discharge words and colours its facts on screen: status, pathway, days since ready, support start."""
 
+import functools
 from datetime import date
 
 from markupsafe import Markup
@@ -9,8 +10,8 @@ from safepathways.discharges.models import (
     Pathway,
     Referral,
     ReferralStatusName,
-    SupportKind,
 )
+from safepathways.discharges.wording import owner_text, support_text
 
 STATUS_CLASSES = {
     ReferralStatusName.RECEIVED: "govuk-tag--blue",
@@ -30,8 +31,12 @@ def _tag(text: str, css: str) -> Markup:
     return Markup('<strong class="govuk-tag {}">{}</strong>').format(css, text)
 
 
+# Worked out once: the board shows a tag on every row.
+_STATUS_TAGS = {status: _tag(status.label, css) for status, css in STATUS_CLASSES.items()}
+
+
 def discharge_status_tag(status: str) -> Markup:
-    return _tag(ReferralStatusName(status).label, STATUS_CLASSES[ReferralStatusName(status)])
+    return _STATUS_TAGS[ReferralStatusName(status)]
 
 
 def pathway_label(pathway: int | None) -> str:
@@ -50,6 +55,7 @@ def days_words(days: int | None) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
+@functools.lru_cache(maxsize=1024)
 def days_tag(days: int | None) -> Markup:
     """Days since discharge-ready, orange from 7 and red from 21 (the sitrep's long-delay bands)."""
     if days is None:
@@ -66,15 +72,9 @@ def days_tag(days: int | None) -> Markup:
 
 def support_words(referral: Referral) -> str:
     """ "Reablement at home from 3 May 2025 at 08:30 (Camden reablement)", or "Not arranged"."""
-    if referral.support_start_on is None:
-        return "Not arranged"
-    kind = SupportKind(referral.support_kind).label if referral.support_kind else "Support"
-    words = f"{kind} from {format_date(referral.support_start_on)}"
-    if referral.support_start_time is not None:
-        words += f" at {referral.support_start_time:%H:%M}"
-    if referral.support_provider:
-        words += f" ({referral.support_provider})"
-    return words
+    return support_text(
+        referral.support_kind, referral.support_start_on, referral.support_start_time, referral.support_provider
+    )
 
 
 def support_status(referral: Referral, today: date) -> str:
@@ -90,12 +90,8 @@ def support_status(referral: Referral, today: date) -> str:
 
 
 def owner_words(referral: Referral) -> str:
-    if not referral.next_action_owner_name:
-        return "No owner"
     organisation = referral.next_action_owner_organisation
-    return (
-        f"{referral.next_action_owner_name} ({organisation.name})" if organisation else referral.next_action_owner_name
-    )
+    return owner_text(referral.next_action_owner_name, organisation.name if organisation else None)
 
 
 def days_value(value: float | None) -> str:

@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, F, IntegerField, Q, QuerySet
@@ -24,6 +25,7 @@ from safepathways.discharges.models import (
     ReferralStatusName,
     UnsafeDischargeReport,
 )
+from safepathways.discharges.wording import owner_text, support_text
 
 BOARD_LIMIT = 500
 OUT_OF_HOURS_LIMIT = 300
@@ -87,11 +89,28 @@ def partner_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(is_this_council=False).order_by("name")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoardRow:
-    referral: Referral
+    """One line of the board: only what the board shows, read as plain values (the board lists up to 500)."""
+
+    pk: UUID
+    reference: str
+    status: str
+    person_id: UUID
+    person_name: str
+    nhs_number: str
+    hospital_name: str
+    ward: str
+    admitted_on: date
+    discharge_ready_on: date | None
     days_since_ready: int | None
     pathway: int
+    pathway_agreed: bool
+    next_action: str
+    next_action_owner: str
+    next_action_due: date | None
+    delay_reason: str
+    support: str
 
 
 @dataclass
@@ -106,18 +125,67 @@ class Board:
 
 
 def _board_rows(user: User, *, hospital_id: UUID | None, pathway: int | None) -> ReferralQuerySet:
-    rows = (
-        visible_referrals(user)
-        .open()
-        .annotate(current_pathway=CURRENT_PATHWAY)
-        .select_related("person", "hospital", "delay_reason", "next_action_owner_organisation")
-    )
+    rows = visible_referrals(user).open().annotate(current_pathway=CURRENT_PATHWAY)
     if hospital_id is not None:
         rows = rows.filter(hospital_id=hospital_id)
     if pathway is not None:
         rows = rows.filter(current_pathway=pathway)
     # Longest since discharge-ready first; those not yet ready after them, longest in hospital first.
     return rows.order_by(F("discharge_ready_on").asc(nulls_last=True), "admitted_on", "reference")
+
+
+# The board's columns, in the order BoardRow is built from them.
+BOARD_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "person_id",
+    "person__given_name",
+    "person__family_name",
+    "person__nhs_number",
+    "hospital__name",
+    "ward",
+    "admitted_on",
+    "discharge_ready_on",
+    "current_pathway",
+    "agreed_pathway",
+    "next_action",
+    "next_action_owner_name",
+    "next_action_owner_organisation__name",
+    "next_action_due",
+    "delay_reason__label",
+    "support_kind",
+    "support_start_on",
+    "support_start_time",
+    "support_provider",
+)
+
+
+def _board_row(values: tuple[Any, ...], today: date) -> BoardRow:
+    (pk, reference, status, person_id, given, family, nhs_number, hospital, ward, admitted_on, ready_on) = values[:11]
+    (pathway, agreed, action, owner_name, owner_organisation, due, delay, kind, start_on, start_time) = values[11:21]
+    provider = values[21]
+    return BoardRow(
+        pk=pk,
+        reference=reference,
+        status=status,
+        person_id=person_id,
+        person_name=f"{given} {family}",
+        nhs_number=nhs_number,
+        hospital_name=hospital,
+        ward=ward,
+        admitted_on=admitted_on,
+        discharge_ready_on=ready_on,
+        # Open referrals only: days to today (Referral.days_since_ready).
+        days_since_ready=None if ready_on is None else max((today - ready_on).days, 0),
+        pathway=pathway,
+        pathway_agreed=agreed is not None,
+        next_action=action,
+        next_action_owner=owner_text(owner_name, owner_organisation),
+        next_action_due=due,
+        delay_reason=delay or "",
+        support=support_text(kind, start_on, start_time, provider),
+    )
 
 
 def board(
@@ -130,8 +198,10 @@ def board(
 ) -> Board:
     """The daily discharge meeting's board: trusts for the filter (unless given), then the rows (2 queries)."""
     hospitals = trusts(user) if hospitals is None else hospitals
-    found = list(_board_rows(user, hospital_id=hospital_id, pathway=pathway)[: BOARD_LIMIT + 1])
-    rows = [BoardRow(r, r.days_since_ready(today), r.pathway) for r in found[:BOARD_LIMIT]]
+    found = list(
+        _board_rows(user, hospital_id=hospital_id, pathway=pathway).values_list(*BOARD_COLUMNS)[: BOARD_LIMIT + 1]
+    )
+    rows = [_board_row(values, today) for values in found[:BOARD_LIMIT]]
     by_pathway = dict.fromkeys(Pathway.values, 0)
     for row in rows:
         by_pathway[row.pathway] += 1
@@ -140,10 +210,22 @@ def board(
         rows=rows,
         hospitals=hospitals,
         is_truncated=len(found) > BOARD_LIMIT,
-        ready_count=sum(1 for row in rows if row.referral.status == ReferralStatusName.READY),
+        ready_count=sum(1 for row in rows if row.status == ReferralStatusName.READY),
         delayed_count=sum(1 for row in rows if row.days_since_ready is not None and row.days_since_ready > 0),
         by_pathway=by_pathway,
     )
+
+
+def board_referrals(
+    user: User, *, hospital_id: UUID | None = None, pathway: int | None = None
+) -> tuple[list[Referral], bool]:
+    """The board's referrals as records (for the API), in board order, and whether the limit cut the list."""
+    found = list(
+        _board_rows(user, hospital_id=hospital_id, pathway=pathway).select_related(
+            "person", "hospital", "delay_reason", "next_action_owner_organisation"
+        )[: BOARD_LIMIT + 1]
+    )
+    return found[:BOARD_LIMIT], len(found) > BOARD_LIMIT
 
 
 # --- out of hours -------------------------------------------------------------------------------------------------

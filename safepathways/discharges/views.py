@@ -44,8 +44,8 @@ from safepathways.discharges.forms import (
     SupportStartForm,
     UnsafeReportForm,
 )
-from safepathways.discharges.models import Pathway, Referral
-from safepathways.discharges.presenters import TEMPLATE_HELPERS, owner_words, pathway_short, support_words
+from safepathways.discharges.models import Pathway, Referral, ReferralStatusName
+from safepathways.discharges.presenters import TEMPLATE_HELPERS, pathway_short
 from safepathways.people.decorators import resolve_or_declare
 from safepathways.people.models import Person
 
@@ -140,10 +140,9 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = selectors.board(request.user, today=today, hospital_id=hospital_id, pathway=pathway, hospitals=hospitals)
     fmt = parse_format(request.GET.get("format"))
     if fmt is not None:
-        rows = [row.referral for row in data.rows]
         audit.record_accesses(
             user=request.user,
-            person_ids=[r.person_id for r in rows],
+            person_ids=[row.person_id for row in data.rows],
             what="Discharge board export",
             basis=AccessBasis.RELATIONSHIP if request.user.is_council_staff else AccessBasis.PARTNER_SHARE,
             kind=AccessKind.EXPORT,
@@ -153,21 +152,21 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
             headers=BOARD_HEADERS,
             rows=(
                 [
-                    row.referral.reference,
-                    row.referral.person.full_name,
-                    row.referral.person.nhs_number,
-                    row.referral.hospital.name,
-                    row.referral.ward,
-                    row.referral.admitted_on,
-                    row.referral.discharge_ready_on,
+                    row.reference,
+                    row.person_name,
+                    row.nhs_number,
+                    row.hospital_name,
+                    row.ward,
+                    row.admitted_on,
+                    row.discharge_ready_on,
                     row.days_since_ready,
                     pathway_short(row.pathway),
-                    row.referral.get_status_display(),
-                    row.referral.next_action,
-                    owner_words(row.referral) if row.referral.next_action else "",
-                    row.referral.next_action_due,
-                    row.referral.delay_reason.label if row.referral.delay_reason else "",
-                    support_words(row.referral),
+                    ReferralStatusName(row.status).label,
+                    row.next_action,
+                    row.next_action_owner if row.next_action else "",
+                    row.next_action_due,
+                    row.delay_reason,
+                    row.support,
                 ]
                 for row in data.rows
             ),

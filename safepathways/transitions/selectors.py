@@ -7,9 +7,10 @@ Partners see only plans shared with their organisation, and nothing else of the 
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safepathways.accounts.models import User
@@ -124,13 +125,38 @@ class GapFilter:
     team_id: UUID | None = None
 
 
-def gap_counts(team_id: UUID | None) -> list[RuleCount]:
-    """Open gaps per rule (every registered rule listed, with zero when it found nothing)."""
+def open_gap_counts(team_id: UUID | None) -> dict[str, int]:
+    """Open gaps per rule code (one query)."""
     rows = Gap.objects.open()
     if team_id is not None:
         rows = rows.filter(team_id=team_id)
-    counts = dict(rows.order_by().values_list("rule").annotate(n=Count("id")).values_list("rule", "n"))
+    return dict(rows.order_by().values_list("rule").annotate(n=Count("id")).values_list("rule", "n"))
+
+
+def gap_counts(team_id: UUID | None, counts: dict[str, int] | None = None) -> list[RuleCount]:
+    """Open gaps per rule (every registered rule listed, with zero when it found nothing)."""
+    counts = open_gap_counts(team_id) if counts is None else counts
     return [RuleCount(rule.code, rule.label, rule.what_to_do, counts.get(rule.code, 0)) for rule in gaps.all_rules()]
+
+
+def gap_rows(filters: GapFilter) -> QuerySet[Gap, Any]:
+    """The continuity view's rows, longest open first: only what the page shows, as plain values."""
+    rows = Gap.objects.open()
+    if filters.rule:
+        rows = rows.filter(rule=filters.rule)
+    if filters.team_id is not None:
+        rows = rows.filter(team_id=filters.team_id)
+    return rows.order_by("since", "id").values(
+        "id",
+        "person_id",
+        "rule",
+        "detail",
+        "since",
+        given_name=F("person__given_name"),
+        family_name=F("person__family_name"),
+        reference=F("person__reference"),
+        team_name=F("team__name"),
+    )
 
 
 def open_gaps(filters: GapFilter) -> QuerySet[Gap]:

@@ -19,6 +19,7 @@ from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import Team, User
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
+from safepathways.core.paging import CountedPaginator
 from safepathways.people.decorators import declare_first, log_look, person_record
 from safepathways.people.selectors import PersonAccess, RelationshipRequiredError
 from safepathways.transitions import gaps, rules, selectors, services
@@ -478,7 +479,11 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     team = data.get("team")
     filters = selectors.GapFilter(rule=data.get("rule") or "", team_id=team.pk if team else None)
-    page = Paginator(selectors.open_gaps(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.open_gap_counts(filters.team_id)
+    # The counts by kind already say how many rows the filter lists: the pager need not count them again.
+    total = counts.get(filters.rule, 0) if filters.rule else sum(counts.values())
+    rows = selectors.gap_rows(filters)
+    page = CountedPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     labels = dict(rule_choices)
@@ -488,7 +493,7 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
         _context(
             form=form,
             page=page,
-            counts=selectors.gap_counts(filters.team_id),
+            counts=selectors.gap_counts(filters.team_id, counts),
             labels=labels,
             query=query.urlencode(),
             can_explain=request.user.has_perm(rules.EXPLAIN_GAPS),

@@ -1,13 +1,19 @@
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safepathways.accounts.middleware import SEEN_KEY
 from safepathways.accounts.models import ApiToken, Membership, Role, Team, User
 from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
@@ -81,10 +87,48 @@ def test_sign_out_is_post_only(social_worker: Persona) -> None:
 
 
 def test_idle_sessions_expire() -> None:
-    from django.conf import settings
-
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_REFRESH_SECONDS == 60
+
+
+def _session_row(client: Client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _last_written(client: Client, *, seconds_ago: int) -> None:
+    """Pretend the session was last written that long ago (and expires SESSION_COOKIE_AGE after that)."""
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - seconds_ago
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=seconds_ago) + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    )
+
+
+def test_a_used_session_is_written_at_most_once_a_minute(social_worker: Persona) -> None:
+    client = social_worker.http
+    _last_written(client, seconds_ago=30)
+    before = _session_row(client).expire_date
+    assert client.get(reverse("core:home")).status_code == 200
+    assert _session_row(client).expire_date == before  # written 30 seconds ago: not written again
+
+
+def test_a_used_session_is_kept_alive(social_worker: Persona) -> None:
+    client = social_worker.http
+    _last_written(client, seconds_ago=20 * 60)
+    assert client.get(reverse("core:home")).status_code == 200
+    renewed = _session_row(client).expire_date
+    expected = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert abs((renewed - expected).total_seconds()) < 5
+
+
+def test_a_session_left_alone_for_the_idle_timeout_is_signed_out(social_worker: Persona) -> None:
+    client = social_worker.http
+    assert client.get(reverse("core:home")).status_code == 200
+    _last_written(client, seconds_ago=settings.SESSION_COOKIE_AGE + 1)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert reverse("accounts:sign_in") in response["Location"]
 
 
 def _current_token(device: TOTPDevice) -> str:

@@ -68,7 +68,7 @@ def test_home_query_count_is_constant(
         AlertFactory(owner=social_worker.user, raised_by=social_worker.user, review_on=timezone.localdate())
     # session, user, work with people, alerts due with people, memberships (menu),
     # session save (3)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         response = social_worker.http.get(reverse("core:home"))
     body = response.content.decode()
     assert body.count("Care Act assessment") == rows

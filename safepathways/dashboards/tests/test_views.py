@@ -182,10 +182,9 @@ def test_dashboard_query_count_does_not_grow(
             first_allocated_at=at_noon(today - timedelta(days=n)),
         )
         handed_off(team, PersonFactory())
-    # session, user, memberships (permission), teams for the select,
+    # session, user with memberships (permission), teams for the select,
     # dashboard: waiting rows, 12-week trend, breaches by kind, allocations and hand-offs this week, most hand-offs,
-    # and the session save (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(9):
         response = social_worker.http.get(DASHBOARD, {"team": "nw"})
     assert response.status_code == 200
 
@@ -243,9 +242,9 @@ def test_download_query_count_does_not_grow(
     for n in range(rows):
         waiting(team, n * 10)
     handed_off(team, PersonFactory())
-    # session, user, memberships, teams, the six dashboard queries,
-    # one access event per person named (here 1; at most 10), and the session save (3)
-    with django_assert_num_queries(14):
+    # session, user with memberships, teams, the six dashboard queries,
+    # one access event per person named (here 1; at most 10)
+    with django_assert_num_queries(10):
         response = social_worker.http.get(DASHBOARD, {"format": "xlsx"})
     assert response.status_code == 200
 
@@ -454,9 +453,9 @@ def test_supervision_list_query_count_does_not_grow(
         SupervisionRecord.objects.create(
             worker=worker.user, supervisor=team_manager.user, team=team, held_on=timezone.localdate()
         )
-    # session, user, memberships, team members, open items, their breaches,
-    # last sessions, and the session save (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # session, user with memberships, team members, open items, their breaches,
+    # last sessions
+    with django_assert_num_queries(6):
         response = team_manager.http.get(SUPERVISION)
     assert response.status_code == 200
 
@@ -481,8 +480,8 @@ def test_supervision_worker_page_query_count_does_not_grow(
             held_on=timezone.localdate(),
             highlights=[{"kind": "red", "text": "x", "work_item_id": str(item.pk)}],
         )
-    # session, user, memberships, the worker in the manager's teams,
-    # open items, their breaches, past sessions, and the session save (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # session, user with memberships, the worker in the manager's teams,
+    # open items, their breaches, past sessions
+    with django_assert_num_queries(6):
         response = team_manager.http.get(_worker_url(social_worker))
     assert response.status_code == 200

@@ -184,9 +184,9 @@ class TestBoard:
                 by=hospital_worker.user,
             )
         hospital_worker.http.get(reverse("discharges:board"))
-        # session, user, memberships; trusts for the filter; open referrals with person, hospital, delay reason
-        # and the next action owner's organisation; the session's activity stamp (savepoint, update, release).
-        with django_assert_num_queries(8):
+        # session, user with memberships; trusts for the filter; open referrals with person, hospital, delay reason
+        # and the next action owner's organisation.
+        with django_assert_num_queries(4):
             response = hospital_worker.http.get(reverse("discharges:board"))
         assert response.content.decode().count("Book reablement") == count
 

@@ -111,8 +111,8 @@ class TestReading:
         for _ in range(count):
             make_request(person=PersonFactory.create())
         dols_lead.http.get(LIST)
-        # session, user, memberships; count; page with location and authorisation; statuses; assessments.
-        with django_assert_num_queries(10):
+        # session, user with memberships; count; page with location and authorisation; statuses; assessments.
+        with django_assert_num_queries(6):
             response = dols_lead.http.get(LIST)
         assert response.json()["count"] == count
 

@@ -69,9 +69,9 @@ class TestTrackerQueries:
                 by=dols_lead.user,
             )
         dols_lead.http.get(reverse("dols:tracker"))  # warm the session and settings row
-        # session, user, memberships; settings; waiting list; counts; expiring 28; expiring 56; settings (renewals);
+        # session, user with memberships; settings; waiting list; counts; expiring 28; expiring 56; settings (renewals);
         # renewals; conditions; forecast: rate, settings, ends; court reviews.
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(13):
             response = dols_lead.http.get(reverse("dols:tracker"))
         assert response.status_code == 200
         board = selectors.tracker(timezone.localdate())
@@ -90,8 +90,8 @@ class TestTrackerQueries:
         for _ in range(count):
             make_request(person=PersonFactory.create())
         dols_lead.http.get(reverse("dols:return"))
-        # session, user, memberships; settings; requests with person, location and authorisation; assessments.
-        with django_assert_num_queries(9):
+        # session, user with memberships; settings; requests with person, location and authorisation; assessments.
+        with django_assert_num_queries(5):
             response = dols_lead.http.get(reverse("dols:return"))
         assert f"{count} application" in response.content.decode()
 

@@ -118,9 +118,9 @@ class TestReading:
                 by=transitions_worker.user,
             )
         transitions_worker.http.get(LIST)
-        # session, user, memberships; count; page with person, worker and the adult-plan EXISTS; milestone records;
-        # the access log (one insert for the page); settings; the session's savepoint, update and release.
-        with django_assert_num_queries(11):
+        # session, user with memberships; count; page with person, worker and the adult-plan EXISTS; milestone records;
+        # the access log (one insert for the page); settings.
+        with django_assert_num_queries(7):
             response = transitions_worker.http.get(LIST)
         assert response.json()["count"] == count
 

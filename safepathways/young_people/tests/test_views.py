@@ -109,10 +109,10 @@ class TestTracker:
                 by=transitions_worker.user,
             )
         transitions_worker.http.get(reverse("young_people:tracker"))  # warm the session and the stored urgency
-        # session, user, memberships; workers for the filter; settings; rows whose stored urgency is stale (none);
+        # session, user with memberships; workers for the filter; settings; rows whose stored urgency is stale (none);
         # the counts; the page of young people with person, worker and the adult-plan EXISTS; their milestone
-        # records; the session's savepoint, update and release.
-        with django_assert_num_queries(12):
+        # records.
+        with django_assert_num_queries(8):
             response = transitions_worker.http.get(reverse("young_people:tracker"))
         assert response.status_code == 200
         assert f"{count} young {'person' if count == 1 else 'people'}" in response.content.decode()
