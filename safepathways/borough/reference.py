@@ -40,6 +40,8 @@ OTHER_PARTNERS = [
     ("Metropolitan Police Service", OrganisationKind.POLICE),
     ("Camden Housing Options", OrganisationKind.HOUSING),
     ("Borough Carers Centre", OrganisationKind.VOLUNTARY),
+    # A fictional care home provider: a DoLS managing authority using the web pages (dols:your_requests).
+    ("Rosewood Care Ltd", OrganisationKind.CARE_PROVIDER),
 ]
 
 # Five neighbourhoods, each with its postcode districts (PostcodeArea prefixes).
@@ -73,6 +75,7 @@ COUNCIL_TEAMS = [
 PARTNER_TEAMS = [
     ("Royal Free London NHS Foundation Trust", "Royal Free discharge team", "royal-free-discharge"),
     ("Metropolitan Police Service", "Police safeguarding hub", "police-safeguarding-hub"),
+    ("Rosewood Care Ltd", "Rosewood House office", "rosewood-house"),
 ]
 
 
@@ -147,5 +150,12 @@ DEMO_USERS = [
         "police-safeguarding-hub",
         Role.PARTNER,
         "police panel member (partner)",
+    ),
+    DemoUser(
+        "maria.manager@rosewood.example",
+        "Maria Lopez",
+        "rosewood-house",
+        Role.PARTNER,
+        "care home registered manager, DoLS managing authority (partner)",
     ),
 ]
