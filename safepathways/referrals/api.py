@@ -15,6 +15,7 @@ from safepathways.accounts.models import User
 from safepathways.audit import services as audit
 from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.api import Pagination
+from safepathways.core.errors import ApplicationError
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people.models import Person
 from safepathways.referrals import matching, rules, selectors, services
@@ -22,6 +23,7 @@ from safepathways.referrals.models import (
     Channel,
     Consent,
     Contact,
+    ContactRevision,
     ContactRoute,
     ContactStatus,
     ContactStatusName,
@@ -135,6 +137,47 @@ class ContactOutputSerializer(serializers.ModelSerializer[Contact]):
         return data
 
 
+CONTACT_CHANGE = inline_serializer(
+    "ContactChange",
+    fields={
+        "from": serializers.JSONField(allow_null=True, help_text="The value before the change"),
+        "to": serializers.JSONField(allow_null=True, help_text="The value after it"),
+    },
+)
+
+
+class ContactRevisionSerializer(serializers.ModelSerializer[ContactRevision]):
+    """One correction: each changed field as it was and became. Partners see what changed and when only."""
+
+    changed_by = serializers.CharField(source="created_by.full_name", read_only=True, allow_null=True)
+    changes = serializers.DictField(
+        child=CONTACT_CHANGE,
+        read_only=True,
+        help_text="By field name; screening_due_on appears when a new urgency or time received moved it",
+    )
+
+    class Meta:
+        model = ContactRevision
+        fields = ["created_at", "changed_by", "reason", "changes"]
+
+
+class ContactDetailOutputSerializer(ContactOutputSerializer):
+    """One contact, with the corrections made since it was taken (oldest first)."""
+
+    revisions = ContactRevisionSerializer(many=True, read_only=True)
+
+    class Meta(ContactOutputSerializer.Meta):
+        fields = [*ContactOutputSerializer.Meta.fields, "revisions"]
+
+    def to_representation(self, instance: Contact) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("is_partner"):
+            for revision in data["revisions"]:
+                revision["changed_by"] = None
+                revision["reason"] = None
+        return data
+
+
 class ContactInputSerializer(serializers.Serializer[dict[str, Any]]):
     referrer_type = serializers.ChoiceField(choices=ReferrerType.choices)
     referrer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -160,16 +203,43 @@ class ContactInputSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
+class ContactUpdateInputSerializer(ContactInputSerializer):
+    """A correction: only the fields that change, and why. Validated partially, so absent fields keep their value."""
+
+    person = None  # type: ignore[assignment]  # linking to a record is its own endpoint (link/)
+    why = serializers.CharField(help_text="Required: why the contact is being changed (kept with the revision)")
+
+
 class TriageInputSerializer(serializers.Serializer[dict[str, Any]]):
-    route = serializers.ChoiceField(choices=Route.choices)
+    routes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Route.choices),
+        required=False,
+        min_length=1,
+        help_text="Every way the contact goes, each opening its own work for its own team, rated alike; "
+        "information_and_advice only on its own. Give routes or route, not both",
+    )
+    route = serializers.ChoiceField(
+        choices=Route.choices,
+        required=False,
+        help_text="One route: the form from before several were allowed, still accepted. Same as routes: [route]",
+    )
     reason = serializers.CharField()
     advice_given = serializers.CharField(required=False, allow_blank=True, help_text="For information and advice")
     likelihood = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     risk_flags = serializers.ListField(child=serializers.CharField(), required=False)
     team = serializers.SlugField(
-        required=False, allow_blank=True, help_text="A council team's slug; default: the route's"
+        required=False,
+        allow_blank=True,
+        help_text="A council team's slug, only when the contact goes one way; default: the route's",
     )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data.get("route") and data.get("routes"):
+            raise serializers.ValidationError({"routes": "Give routes or route, not both"})
+        if not (data.get("route") or data.get("routes")):
+            raise serializers.ValidationError({"routes": "Choose where this contact goes: give routes, a list"})
+        return data
 
 
 class LinkInputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -201,8 +271,25 @@ MATCH_LIST = inline_serializer(
 )
 
 
+class ContactUpdateOutputSerializer(ContactDetailOutputSerializer):
+    """The corrected contact, and whether its identity changed; if it did, staff get the likely matches again."""
+
+    identity_changed = serializers.BooleanField(read_only=True)
+    matches = MatchSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="Council staff, when the identity changed: who the contact may be about now (the linked "
+        "record left out), as from /api/v1/matches/. Otherwise null",
+    )
+
+    class Meta(ContactDetailOutputSerializer.Meta):
+        fields = [*ContactDetailOutputSerializer.Meta.fields, "identity_changed", "matches"]
+
+
 def _output(contact: Contact, user: User) -> dict[str, Any]:
-    return ContactOutputSerializer(contact, context={"is_partner": not user.is_council_staff}).data
+    """One contact, read again through the user's scope so its history and corrections are current."""
+    return ContactDetailOutputSerializer(contact, context={"is_partner": not user.is_council_staff}).data
 
 
 class ContactListCreateApi(APIView):
@@ -243,7 +330,7 @@ class ContactListCreateApi(APIView):
 class ContactDetailApi(APIView):
     """One contact and its status; a partner may read only its own organisation's."""
 
-    @extend_schema(responses={200: ContactOutputSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
+    @extend_schema(responses={200: ContactDetailOutputSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
     def get(self, request: Request, pk: UUID) -> Response:
         user = _require(request, rules.VIEW_CONTACTS)
         contact = _contact(user, pk)
@@ -257,13 +344,39 @@ class ContactDetailApi(APIView):
             )
         return Response(_output(contact, user))
 
+    @extend_schema(
+        request=ContactUpdateInputSerializer,
+        responses={200: ContactUpdateOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        description="Correct a contact that is not closed: whoever took it, or front-door staff. Send only the "
+        "fields that change, and why. The previous values are kept as a revision; a new urgency or time received "
+        "moves screening_due_on. A closed contact is refused (400).",
+    )
+    def patch(self, request: Request, pk: UUID) -> Response:
+        user = _require(request, rules.VIEW_CONTACTS)
+        contact = _contact(user, pk)
+        if not rules.may_edit_contact(user, contact):
+            raise PermissionDenied("Your role does not allow this")
+        serializer = ContactUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        why = data.pop("why", "")
+        correction = services.update_contact(contact=contact, by=user, changes=data, why=why)
+        output = _output(_contact(user, pk), user)
+        output["identity_changed"] = correction.identity_changed
+        output["matches"] = None
+        if correction.identity_changed and user.has_perm(rules.FIND_MATCHES):
+            found = matching.find_candidates(matching.identity_of_contact(correction.contact))
+            candidates = [c for c in found if c.person.pk != correction.contact.person_id]
+            output["matches"] = MatchSerializer(candidates, many=True).data
+        return Response(output)
+
 
 class ContactLinkApi(APIView):
     """Link a contact awaiting triage to an existing record, or to a new one made from its identity."""
 
     @extend_schema(
         request=LinkInputSerializer,
-        responses={200: ContactOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: ContactDetailOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     def post(self, request: Request, pk: UUID) -> Response:
         user = _require(request, rules.LINK_PERSON)
@@ -284,11 +397,15 @@ class ContactLinkApi(APIView):
 
 
 class ContactTriageApi(APIView):
-    """Record the triage decision: information and advice, or work opened for a team."""
+    """Record the triage decision: information and advice, or work opened for each route chosen."""
 
     @extend_schema(
         request=TriageInputSerializer,
-        responses={200: ContactOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: ContactDetailOutputSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        description="One decision may send the contact several ways: `routes` lists them, each opening its own "
+        "work item for its own team with the same risk rating, all in one transaction (nothing is written if "
+        "one cannot be opened). `route`, a single route, is still accepted for clients written before: give "
+        "one or the other.",
     )
     def post(self, request: Request, pk: UUID) -> Response:
         user = _require(request, rules.TRIAGE_CONTACT)
@@ -301,17 +418,23 @@ class ContactTriageApi(APIView):
             team = selectors.team_by_slug(data["team"])
             if team is None:
                 raise serializers.ValidationError({"team": "No council team has this slug"})
-        services.triage_contact(
-            contact=contact,
-            by=user,
-            route=data["route"],
-            reason=data["reason"],
-            advice_given=data.get("advice_given") or "",
-            likelihood=data.get("likelihood"),
-            impact=data.get("impact"),
-            flags=data.get("risk_flags") or [],
-            team=team,
-        )
+        try:
+            services.triage_contact(
+                contact=contact,
+                by=user,
+                route=data.get("route") or "",
+                routes=data.get("routes") or [],
+                reason=data["reason"],
+                advice_given=data.get("advice_given") or "",
+                likelihood=data.get("likelihood"),
+                impact=data.get("impact"),
+                flags=data.get("risk_flags") or [],
+                team=team,
+            )
+        except ApplicationError as error:
+            if error.field == "routes" and data.get("route"):
+                raise ApplicationError(error.message, field="route") from error  # named as the client sent it
+            raise
         return Response(_output(_contact(user, pk), user))
 
 

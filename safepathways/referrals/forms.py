@@ -13,7 +13,7 @@ from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_num
 from safepathways.people.codes import Impact, Likelihood
 from safepathways.people.models import Person
 from safepathways.referrals.matching import Candidate, Identity
-from safepathways.referrals.models import Channel, Consent, ReferrerType, Route, Urgency
+from safepathways.referrals.models import Channel, Consent, Contact, ReferrerType, Route, Urgency
 from safepathways.work.models import RiskFlag
 
 IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number", "address_line", "postcode", "phone")
@@ -219,6 +219,37 @@ class ContactForm(IdentityFieldsMixin, forms.Form):
                 del self.errors[name]
 
 
+class ContactEditForm(ContactForm):
+    """Correct a saved contact: the same questions, answered as it stands, and why it is being changed."""
+
+    why = forms.CharField(
+        label="Why are you changing the contact?",
+        help_text="For example: the GP rang back with the right date of birth",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you are changing the contact"},
+    )
+
+    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
+        received = timezone.localtime(contact.received_at)
+        initial = {name: getattr(contact, name) for name in self.base_fields if hasattr(contact, name)}
+        initial |= {
+            "received_on": received.date(),
+            "received_time": f"{received:%H:%M}",
+            "has_immediate_risk": "yes" if contact.has_immediate_risk else "no",
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.contact = contact
+        self.fields.pop("match", None)  # a partner's form has none
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The form shows the time to the minute: an untouched time keeps the seconds it was recorded with.
+        received_at = data.get("received_at")
+        if received_at is not None and received_at == self.contact.received_at.replace(second=0, microsecond=0):
+            data["received_at"] = self.contact.received_at
+        return data
+
+
 def _candidate_label(candidate: Candidate) -> str:
     person = candidate.person
     return f"{person.given_name} {person.family_name} ({person.reference})"
@@ -256,12 +287,14 @@ class LinkForm(forms.Form):
 
 
 class TriageForm(forms.Form):
-    """The triage decision: where the contact goes, why, and for work, how risky the wait is."""
+    """The triage decision: where the contact goes (one way or several), why, and for work, how risky the wait is."""
 
-    route = forms.ChoiceField(
+    routes = forms.MultipleChoiceField(
         label="Where does this contact go?",
         choices=Route.choices,
-        widget=forms.RadioSelect,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every service the person needs: each opens its own work for its own team. "
+        "Information and advice closes the contact, so choose it on its own.",
         error_messages={"required": "Choose where this contact goes"},
     )
     reason = forms.CharField(
@@ -277,6 +310,7 @@ class TriageForm(forms.Form):
     )
     likelihood = forms.TypedChoiceField(
         label="How likely is harm while they wait? (for assessments and reviews)",
+        help_text="The same rating applies to every route chosen",
         choices=Likelihood.choices,
         coerce=int,
         required=False,
@@ -299,7 +333,7 @@ class TriageForm(forms.Form):
         queryset=Team.objects.none(),
         required=False,
         empty_label="The usual team for this route",
-        help_text="Leave this to send the work to the team set up for the route",
+        help_text="Only when the contact goes one way. Leave this to send the work to the team set up for the route",
     )
 
     def __init__(
@@ -312,7 +346,7 @@ class TriageForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         allowed = {Route.INFORMATION_AND_ADVICE, *(routes or [])}
-        self.fields["route"].choices = [(value, label) for value, label in Route.choices if value in allowed]  # type: ignore[attr-defined]
+        self.fields["routes"].choices = [(value, label) for value, label in Route.choices if value in allowed]  # type: ignore[attr-defined]
         self.fields["risk_flags"].choices = [(flag.code, flag.label) for flag in (flags if flags is not None else [])]  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()  # type: ignore[attr-defined]
 
@@ -346,3 +380,14 @@ class MergeForm(forms.Form):
         self.fields["keep"].choices = [  # type: ignore[attr-defined]
             (str(p.pk), f"Keep {p.reference} ({p.given_name} {p.family_name})") for p in people
         ]
+
+
+class NotDuplicateForm(forms.Form):
+    """Why two records that look alike are different people."""
+
+    reason = forms.CharField(
+        label="Why are these different people?",
+        help_text="For example: different mothers' maiden names on the birth records; confirmed with the GP practice",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why these records are different people"},
+    )

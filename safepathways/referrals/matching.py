@@ -29,7 +29,8 @@ Both questions are answered the same way, in two steps (ADR-007 keys, rapidfuzz 
    surname). The reasons shown to staff ("same NHS number", "similar name and same date of
    birth", "same address") are the evidence that earned the points.
 
-Records merged into another (`merged_into`) are never candidates.
+Records merged into another (`merged_into`) are never candidates, and a pair someone has recorded as
+different people (`NotDuplicate`, until undone) is never listed as a duplicate again.
 """
 
 import re
@@ -46,7 +47,7 @@ from rapidfuzz.utils import default_process
 
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people.models import Person, name_key
-from safepathways.referrals.models import Contact
+from safepathways.referrals.models import Contact, NotDuplicate
 
 NHS_NUMBER_POINTS = 35
 NAME_POINTS = 30
@@ -336,14 +337,27 @@ def _blocks_with_several_people(block: DuplicateBlock) -> set[tuple[object, ...]
     return {tuple(row[name] for name in grouped) for row in rows[:DUPLICATE_GROUP_LIMIT]}
 
 
+def _pairs_known_to_differ() -> set[tuple[str, str]]:
+    """Pairs recorded as different people and not undone, both ways round: one query.
+
+    Few enough to read whole: each is a decision someone made on the duplicates screen.
+    """
+    known: set[tuple[str, str]] = set()
+    for first, second in NotDuplicate.objects.active().order_by().values_list("first_id", "second_id"):
+        known |= {(str(first), str(second)), (str(second), str(first))}
+    return known
+
+
 def find_duplicate_pairs(*, limit: int = 50) -> list[DuplicatePair]:
     """Pairs of live records that are likely the same person, best first, with the reasons.
 
     Blocks first: for each blocking key one GROUP BY finds the values shared by several records,
     and one query reads just those records. Only records in the same block are compared, so the
-    work grows with the number of likely pairs, not with the square of the record.
+    work grows with the number of likely pairs, not with the square of the record. Pairs recorded
+    as different people are skipped before ranking, so they never take a place in the list.
     """
     pairs: dict[tuple[str, str], DuplicatePair] = {}
+    known_to_differ = _pairs_known_to_differ()
     for block in DUPLICATE_BLOCKS:
         shared = _blocks_with_several_people(block)
         if not shared:
@@ -359,7 +373,7 @@ def find_duplicate_pairs(*, limit: int = 50) -> list[DuplicatePair]:
         for group in members.values():
             for one, other in combinations(sorted(group, key=lambda p: str(p.pk)), 2):
                 pair_key = (str(one.pk), str(other.pk))
-                if pair_key in pairs:
+                if pair_key in pairs or pair_key in known_to_differ:
                     continue
                 comparison = compare(identity_of(one), other)
                 if comparison.is_linked and comparison.score >= DUPLICATE_MIN_SCORE:

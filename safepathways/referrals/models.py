@@ -4,7 +4,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from safepathways.accounts.models import Role, User
 from safepathways.core.models import BaseModel
@@ -164,6 +164,12 @@ class ContactQuerySet(models.QuerySet["Contact"]):
             Prefetch("routes", queryset=ContactRoute.objects.select_related("work_item__team").order_by("created_at")),
         )
 
+    def with_revisions(self) -> Self:
+        """The corrections made since the contact was taken (oldest first), with who made them."""
+        return self.prefetch_related(
+            Prefetch("revisions", queryset=ContactRevision.objects.select_related("created_by").order_by("created_at"))
+        )
+
 
 class Contact(BaseModel):
     """A contact with the front door, taken once: who got in touch, why, what the person wants, and about whom.
@@ -287,3 +293,69 @@ class ContactRoute(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.contact_id} → {self.route}"
+
+
+class ContactRevision(BaseModel):
+    """A correction to a contact after it was saved: each changed detail as it was and as it became, who and why.
+
+    `changes` maps a Contact field name to {"from": ..., "to": ...} (dates and times as ISO strings), so the
+    previous values are kept even though the contact row holds only the corrected ones. Never changed once written.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="revisions")
+    changes = models.JSONField()
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {', '.join(self.changes)}"
+
+
+class NotDuplicateQuerySet(models.QuerySet["NotDuplicate"]):
+    def active(self) -> Self:
+        return self.filter(undone_at__isnull=True)
+
+
+class NotDuplicate(BaseModel):
+    """Two records that someone checked and found to be different people, so they are not suggested as duplicates.
+
+    The pair is stored once whichever way round it was given: `first` is the record with the lower id
+    (services.dismiss_duplicate orders them). Undoing keeps the row, with who undid it and when.
+
+    The foreign keys have no reverse accessor ("+"), so people.merge.person_links() does not see them and a
+    merge leaves the decision about the two records as they were: a merged record is never suggested anyway,
+    and undoing the merge brings the decision back with the record.
+    """
+
+    first = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = NotDuplicateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "not-a-duplicate decision"
+        constraints = [
+            # services.dismiss_duplicate stores the pair in one order, so (a, b) and (b, a) are one pair.
+            models.CheckConstraint(name="not_duplicate_pair_in_order", condition=Q(first__lt=F("second"))),
+            # matching.find_duplicate_pairs skips active pairs; one active decision per pair.
+            models.UniqueConstraint(
+                fields=["first", "second"], condition=Q(undone_at__isnull=True), name="one_active_not_duplicate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} is not {self.second_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -1,17 +1,27 @@
 """How the front door words and colours its facts on screen: urgency, status and the screening clock."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
 from markupsafe import Markup
 
 from safepathways.core.clocks import working_days_between
-from safepathways.core.formatting import format_date, format_datetime
+from safepathways.core.formatting import format_date, format_datetime, format_nhs_number
 from safepathways.people.models import Person
 from safepathways.referrals.matching import Candidate
-from safepathways.referrals.models import Contact, ContactStatusName, Urgency
+from safepathways.referrals.models import (
+    Channel,
+    Consent,
+    Contact,
+    ContactRevision,
+    ContactRoute,
+    ContactStatusName,
+    ReferrerType,
+    Urgency,
+)
+from safepathways.referrals.services import FIELD_WORDS
 
 URGENCY_CLASSES = {
     Urgency.URGENT: "govuk-tag--red",
@@ -84,6 +94,13 @@ def triage_due(contact: Contact, clock: ScreeningClock) -> Markup:
     return Markup("Closed without triage")
 
 
+def route_words(contact: Contact, routes: list[ContactRoute]) -> str:
+    """Where triage sent the contact: every route that opened work, or the one route that did not."""
+    if routes:
+        return ", ".join(str(route.get_route_display()) for route in routes)
+    return str(contact.get_route_display())
+
+
 def record_link(person: Person | None) -> Markup:
     if person is None:
         return Markup("Not linked: unidentified")
@@ -122,6 +139,57 @@ def match_items(
     return items
 
 
+@dataclass(frozen=True)
+class ChangeRow:
+    """One corrected detail as the contact page shows it: what it was and what it became."""
+
+    label: str
+    was: str
+    now: str
+
+
+_CHOICES: dict[str, dict[str, str]] = {
+    name: {value: str(label) for value, label in choices.choices}
+    for name, choices in (
+        ("referrer_type", ReferrerType),
+        ("channel", Channel),
+        ("urgency", Urgency),
+        ("consent", Consent),
+    )
+}
+
+
+def _change_value(name: str, value: object) -> str:
+    if value in (None, ""):
+        return "Not given"
+    if name in _CHOICES:
+        return _CHOICES[name].get(str(value), str(value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name == "received_at":
+        return format_datetime(datetime.fromisoformat(str(value)))
+    if name in ("date_of_birth", "screening_due_on"):
+        return format_date(date.fromisoformat(str(value)))
+    if name == "nhs_number":
+        return format_nhs_number(str(value))
+    return str(value)
+
+
+def revision_changes(revision: ContactRevision) -> list[ChangeRow]:
+    """Each detail a correction changed, worded and formatted, in the order they were recorded."""
+    rows = []
+    for name, change in revision.changes.items():
+        words = FIELD_WORDS.get(name, name.replace("_", " "))
+        rows.append(
+            ChangeRow(
+                label=words[0].upper() + words[1:],
+                was=_change_value(name, change.get("from")),
+                now=_change_value(name, change.get("to")),
+            )
+        )
+    return rows
+
+
 def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -136,4 +204,6 @@ TEMPLATE_HELPERS = {
     "triage_due": triage_due,
     "record_link": record_link,
     "paragraphs": paragraphs,
+    "revision_changes": revision_changes,
+    "route_words": route_words,
 }

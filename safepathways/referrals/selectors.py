@@ -1,4 +1,5 @@
-"""Screen-shaped reads of the front door: what awaits triage, a partner's own contacts, one contact's page."""
+"""Screen-shaped reads of the front door: what awaits triage, a partner's own contacts, one contact's page,
+and the duplicates screen's merges and 'not the same person' decisions."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -10,9 +11,11 @@ from safepathways.people.models import MergeRecord, Person
 from safepathways.referrals.models import (
     URGENCY_ORDER,
     Contact,
+    ContactRevision,
     ContactRoute,
     ContactStatus,
     FrontDoorSettings,
+    NotDuplicate,
     RouteSetting,
     Urgency,
     partner_organisation_ids,
@@ -78,11 +81,12 @@ def api_contacts(user: User) -> QuerySet[Contact]:
 
 
 def visible_contact(user: User, pk: UUID | str) -> Contact | None:
-    """One contact in the user's scope (a partner sees only its organisation's), with its history."""
+    """One contact in the user's scope (a partner sees only its organisation's), with its history and corrections."""
     return (
         Contact.objects.visible_to(user)
         .select_related("person__neighbourhood", "organisation", "taken_by", "triaged_by")
         .with_history()
+        .with_revisions()
         .filter(pk=pk)
         .first()
     )
@@ -93,11 +97,17 @@ class ContactPage:
     contact: Contact
     statuses: list[ContactStatus]
     routes: list[ContactRoute]
+    revisions: list[ContactRevision]
 
 
 def contact_page(contact: Contact) -> ContactPage:
-    """A contact loaded by visible_contact, with its timeline and the work it opened."""
-    return ContactPage(contact=contact, statuses=list(contact.statuses.all()), routes=list(contact.routes.all()))
+    """A contact loaded by visible_contact, with its timeline, the work it opened and its corrections."""
+    return ContactPage(
+        contact=contact,
+        statuses=list(contact.statuses.all()),
+        routes=list(contact.routes.all()),
+        revisions=list(contact.revisions.all()),
+    )
 
 
 def live_person(pk: UUID | str) -> Person | None:
@@ -126,6 +136,15 @@ def recent_merges(limit: int = 20) -> list[MergeRecord]:
 
 def merge_record(pk: UUID | str) -> MergeRecord | None:
     return MergeRecord.objects.filter(pk=pk).first()
+
+
+def recent_dismissals(limit: int = 20) -> list[NotDuplicate]:
+    """The latest 'not the same person' decisions, undone ones included, newest first, with both records."""
+    return list(NotDuplicate.objects.select_related("first", "second", "created_by", "undone_by")[:limit])
+
+
+def dismissal(pk: UUID | str) -> NotDuplicate | None:
+    return NotDuplicate.objects.filter(pk=pk).first()
 
 
 def active_risk_flags() -> QuerySet[RiskFlag]:

@@ -1,7 +1,9 @@
-"""The front door: a contact taken once, linked to a person, triaged and routed. One transaction each.
+"""The front door: a contact taken once, corrected, linked to a person, triaged and routed. One transaction each.
 
-Every change checks the transition table (models.ALLOWED_TRANSITIONS), writes a ContactStatus row,
-the person's chronology (when the contact is linked to someone) and an audit event, together.
+Every change checks the transition table (models.ALLOWED_TRANSITIONS), writes a ContactStatus row
+(or, for a correction, a ContactRevision row), the person's chronology (when the contact is linked to
+someone) and an audit event, together. Decisions that two records are different people live here too,
+beside the duplicates screen that offers them.
 """
 
 from collections.abc import Mapping, Sequence
@@ -19,27 +21,31 @@ from safepathways.accounts.models import Organisation, Role, Team, User
 from safepathways.audit import services as audit
 from safepathways.core.clocks import add_working_days, is_working_day
 from safepathways.core.errors import ApplicationError
-from safepathways.core.formatting import format_datetime
+from safepathways.core.formatting import format_date, format_datetime
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.core.services import reserve_numbers
+from safepathways.people import merge as people_merge
 from safepathways.people import services as people_services
-from safepathways.people.models import Person
+from safepathways.people.models import MergeRecord, Person
 from safepathways.referrals import rules, selectors
 from safepathways.referrals.models import (
     ALLOWED_TRANSITIONS,
     WAITING_LIST_ROUTES,
     Channel,
     Contact,
+    ContactRevision,
     ContactRoute,
     ContactStatus,
     ContactStatusName,
     FrontDoorSettings,
+    NotDuplicate,
     Route,
     RouteSetting,
     Urgency,
     partner_organisation_ids,
 )
 from safepathways.work import services as work_services
+from safepathways.work.models import WorkItem
 
 CHRONOLOGY_CATEGORY = "front_door"
 # A clock a few minutes fast on the caller's side is not "the future".
@@ -54,6 +60,31 @@ CHANNEL_WORDS = {
     Channel.API: "from another system (API)",
     Channel.IN_PERSON: "in person",
     Channel.LETTER: "by letter",
+}
+# The details a correction may change are exactly those taken (ContactDetails); identity is what matching reads.
+IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number", "address_line", "postcode", "phone")
+# How each corrected detail reads in a sentence ("corrected: urgency, why they got in touch").
+FIELD_WORDS = {
+    "referrer_type": "who got in touch",
+    "channel": "how they got in touch",
+    "received_at": "when it was received",
+    "reason": "why they got in touch",
+    "urgency": "urgency",
+    "consent": "consent to share",
+    "referrer_name": "referrer's name",
+    "referrer_organisation": "referrer's organisation",
+    "referrer_phone": "referrer's phone number",
+    "persons_wishes": "what the person wants",
+    "has_immediate_risk": "immediate risk",
+    "immediate_risk_details": "details of the immediate risk",
+    "given_name": "first name",
+    "family_name": "last name",
+    "date_of_birth": "date of birth",
+    "nhs_number": "NHS number",
+    "address_line": "address",
+    "postcode": "postcode",
+    "phone": "phone number",
+    "screening_due_on": "triage due date",
 }
 _VERBS = {
     ContactStatusName.RECEIVED: "reopened",
@@ -91,6 +122,9 @@ class ContactDetails:
         """Build from form or serializer data; other keys are ignored and empty values take the default."""
         names = {field.name for field in fields(cls)}
         return cls(**{name: value for name, value in data.items() if name in names and value is not None})
+
+
+EDITABLE_FIELDS = tuple(field.name for field in fields(ContactDetails))
 
 
 def screening_due_on(*, received_at: datetime, urgency: str, settings: FrontDoorSettings | None = None) -> date:
@@ -361,7 +395,7 @@ def _team_for(route: RouteSetting, person: Person, settings: FrontDoorSettings) 
         if team is None:
             raise ApplicationError(
                 f"No team is set up to take {label.lower()} (team “{route.team_slug}”): ask an administrator",
-                field="route",
+                field="routes",
             )
         return team
     neighbourhood = person.neighbourhood
@@ -375,36 +409,92 @@ def _team_for(route: RouteSetting, person: Person, settings: FrontDoorSettings) 
     return team
 
 
+@dataclass(frozen=True)
+class _PlannedRoute:
+    route: Route
+    setting: RouteSetting
+    team: Team
+
+
+def _chosen_routes(route: str, routes: Sequence[str]) -> list[Route]:
+    """The routes of one triage decision, in the order Route declares them (`route` is the single-route form)."""
+    if route and routes:
+        raise ApplicationError("Give one route or a list of routes, not both", field="routes")
+    given = [route] if route else list(routes)
+    if not given:
+        raise ApplicationError("Choose where this contact goes", field="routes")
+    for value in given:
+        if value not in Route.values:
+            raise ApplicationError(f"“{value}” is not a route: choose from the routes offered", field="routes")
+        if given.count(value) > 1:
+            raise ApplicationError(f"Choose {Route(value).label.lower()} once", field="routes")
+    if Route.INFORMATION_AND_ADVICE in given and len(given) > 1:
+        raise ApplicationError(
+            "Information and advice closes the contact: choose it on its own, or only routes that open work",
+            field="routes",
+        )
+    return [choice for choice in Route if choice in given]
+
+
+def _route_words(routes: Sequence[Route]) -> str:
+    labels = [route.label.lower() for route in routes]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _plan_routes(routes: Sequence[Route], person: Person, team: Team | None) -> list[_PlannedRoute]:
+    """Each route's setting and team, all found before any work opens (a missing one refuses the whole decision)."""
+    if team is not None and len(routes) > 1:
+        raise ApplicationError(
+            "Choose a team only when the contact goes one way: with several routes, each goes to its usual team",
+            field="team",
+        )
+    if team is not None and not team.organisation.is_this_council:
+        raise ApplicationError("Choose a council team", field="team")
+    settings = selectors.route_settings()
+    front_door = selectors.front_door_settings()
+    planned = []
+    for route in routes:
+        setting = settings.get(route)
+        if setting is None:
+            raise ApplicationError(f"{route.label} is not available: ask an administrator", field="routes")
+        planned.append(_PlannedRoute(route=route, setting=setting, team=team or _team_for(setting, person, front_door)))
+    return planned
+
+
 @transaction.atomic
 def triage_contact(
     *,
     contact: Contact,
     by: User,
-    route: str,
     reason: str,
+    routes: Sequence[str] = (),
+    route: str = "",
     advice_given: str = "",
     likelihood: int | None = None,
     impact: int | None = None,
     flags: Sequence[str] = (),
     team: Team | None = None,
 ) -> Contact:
-    """Record the triage decision and route the contact: advice (closed) or work opened for a team.
+    """Record the triage decision and route the contact: advice (closed), or work opened for each route chosen.
 
-    Every route but information and advice needs the contact linked to a person first. The work
-    starts from the contact's story; waiting-list routes are rated on likelihood, impact and flags.
+    One decision may send a contact several ways (an OT assessment and a carer's assessment, say): each
+    route opens its own work item for its own team, all starting from the contact's story and all rated
+    the same (likelihood, impact and flags; routes outside the waiting list fall back on the urgency).
+    Every route but information and advice needs the contact linked to a person first, and information
+    and advice, which closes the contact, is chosen on its own. `route` is the single-route form of
+    `routes`. Nothing is written unless every route can open its work.
     """
     if not by.has_perm(rules.TRIAGE_CONTACT):
         raise ApplicationError("Your role cannot triage contacts")
     locked = _lock(contact)
+    chosen = _chosen_routes(route, routes)
     reason = reason.strip()
-    if route not in Route.values:
-        raise ApplicationError("Choose where this contact goes", field="route")
-    is_advice = route == Route.INFORMATION_AND_ADVICE
+    is_advice = chosen == [Route.INFORMATION_AND_ADVICE]
     target = ContactStatusName.CLOSED if is_advice else ContactStatusName.TRIAGED
     check_transition(locked.status, target)
     if not reason:
         raise ApplicationError("Enter the reason for this decision", field="reason")
-    work_item = None
+    opened: list[WorkItem] = []
     if is_advice:
         advice_given = advice_given.strip()
         if not advice_given:
@@ -415,35 +505,35 @@ def triage_contact(
         person = locked.person
         if person is None:
             raise ApplicationError(
-                f"Link the contact to a person before sending it for {Route(route).label.lower()}", field="person"
+                f"Link the contact to a person before sending it for {_route_words(chosen)}", field="person"
             )
-        setting = selectors.route_settings().get(route)
-        if setting is None:
-            raise ApplicationError(f"{Route(route).label} is not available: ask an administrator", field="route")
-        if route in WAITING_LIST_ROUTES and (likelihood is None or impact is None):
+        if any(choice in WAITING_LIST_ROUTES for choice in chosen) and (likelihood is None or impact is None):
             raise ApplicationError(
                 "Rate the risk: choose how likely harm is and how serious it would be",
                 field="likelihood" if likelihood is None else "impact",
             )
-        if team is not None and not team.organisation.is_this_council:
-            raise ApplicationError("Choose a council team", field="team")
-        team = team or _team_for(setting, person, selectors.front_door_settings())
+        planned = _plan_routes(chosen, person, team)
         default_likelihood, default_impact = RATING_FROM_URGENCY[Urgency(locked.urgency)]
-        work_item = work_services.open_work(
-            person=person,
-            kind=setting.work_kind,
-            team=team,
-            title=f"{Route(route).label} (front door {locked.reference})",
-            by=by,
-            story=compose_story(locked),
-            likelihood=likelihood if likelihood is not None else default_likelihood,
-            impact=impact if impact is not None else default_impact,
-            flags=list(flags),
-            why=reason,
-            opened_at=timezone.now(),
-        )
-        ContactRoute.objects.create(contact=locked, route=route, work_item=work_item)
-    locked.route = route
+        story = compose_story(locked)
+        opened_at = timezone.now()
+        for plan in planned:
+            work_item = work_services.open_work(
+                person=person,
+                kind=plan.setting.work_kind,
+                team=plan.team,
+                title=f"{plan.route.label} (front door {locked.reference})",
+                by=by,
+                story=story,
+                likelihood=likelihood if likelihood is not None else default_likelihood,
+                impact=impact if impact is not None else default_impact,
+                flags=list(flags),
+                why=reason,
+                opened_at=opened_at,
+            )
+            ContactRoute.objects.create(contact=locked, route=plan.route, work_item=work_item)
+            opened.append(work_item)
+    # The contact keeps the first route (in Route order); ContactRoute rows hold every route's work.
+    locked.route = chosen[0]
     locked.triage_reason = reason
     locked.advice_given = advice_given if is_advice else ""
     locked.triaged_at = timezone.now()
@@ -454,8 +544,11 @@ def triage_contact(
     )
     if locked.person is not None:
         summary = "Information and advice given at the front door"
-        if work_item is not None:
-            summary = f"Front-door contact triaged: {Route(route).label.lower()} for {work_item.team.name}"
+        if opened:
+            sent = "; ".join(
+                f"{choice.label.lower()} for {item.team.name}" for choice, item in zip(chosen, opened, strict=True)
+            )
+            summary = f"Front-door contact triaged: {sent}"
         people_services.add_to_chronology(
             person=locked.person,
             category=CHRONOLOGY_CATEGORY,
@@ -469,11 +562,12 @@ def triage_contact(
         action="contact.triaged",
         target=locked,
         person_id=locked.person_id,
+        # One value for one route, as before several were allowed; comma-separated, in the same order, for several.
         snapshot={
-            "route": route,
+            "route": ",".join(chosen),
             "status": target,
-            "work_item": str(work_item.pk) if work_item else None,
-            "team": work_item.team.slug if work_item else None,
+            "work_item": ",".join(str(item.pk) for item in opened) or None,
+            "team": ",".join(item.team.slug for item in opened) or None,
             "reason": reason,
         },
     )
@@ -503,3 +597,213 @@ def close_contact(*, contact: Contact, by: User, reason: str) -> Contact:
         actor=by, action="contact.closed", target=locked, person_id=locked.person_id, snapshot={"reason": reason}
     )
     return locked
+
+
+# Correcting a contact ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactCorrection:
+    """What update_contact changed: the contact as corrected, its new revision and the fields that moved."""
+
+    contact: Contact
+    revision: ContactRevision
+    changed: tuple[str, ...]
+
+    @property
+    def identity_changed(self) -> bool:
+        """New identity details: the edges offer the likely matches again."""
+        return any(name in IDENTITY_FIELDS for name in self.changed)
+
+    @property
+    def screening_due_changed(self) -> bool:
+        return "screening_due_on" in self.changed
+
+
+def check_can_update(contact: Contact) -> None:
+    """Raise unless the contact can still be corrected: anything but a closed contact can."""
+    if contact.status == ContactStatusName.CLOSED:
+        raise ApplicationError(
+            f"Contact {contact.reference} is closed, so it can no longer be changed. "
+            "If there is something new to record, take a new contact"
+        )
+
+
+def _as_json(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value  # datetime is a date too
+
+
+@transaction.atomic
+def update_contact(*, contact: Contact, by: User, changes: Mapping[str, Any], why: str) -> ContactCorrection:
+    """Correct a contact's details after it was saved, keeping what each detail was before, who changed it and why.
+
+    Whoever took the contact, or anyone at the front door with the role, may correct it until it is
+    closed. The same checks as taking it apply. A new urgency or time received moves the screening due
+    date; new identity details are the edges' cue to offer the likely matches again. Work already opened
+    keeps the story it was sent with; the person's chronology records the correction.
+    """
+    if not rules.may_edit_contact(by, contact):
+        raise ApplicationError("Your role cannot change this contact")
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ApplicationError(f"{unknown[0]} cannot be changed: it is not a detail of the contact", field=unknown[0])
+    locked = _lock(contact)
+    check_can_update(locked)
+    why = why.strip()
+    if not why:
+        raise ApplicationError("Enter why you are changing the contact", field="why")
+    before = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
+    data = _clean(ContactDetails(**(before | dict(changes))))
+    if not by.is_council_staff and data["channel"] != before["channel"]:
+        raise ApplicationError("A partner's referral keeps the way it was sent", field="channel")
+    diff = {
+        name: {"from": _as_json(before[name]), "to": _as_json(data[name])}
+        for name in EDITABLE_FIELDS
+        if data[name] != before[name]
+    }
+    if not diff:
+        raise ApplicationError("Nothing has changed: change a detail, or go back to the contact")
+    for name in diff:
+        setattr(locked, name, data[name])
+    update_fields = [*diff]
+    if "urgency" in diff or "received_at" in diff:
+        due = screening_due_on(received_at=locked.received_at, urgency=locked.urgency)
+        if due != locked.screening_due_on:
+            diff["screening_due_on"] = {"from": _as_json(locked.screening_due_on), "to": _as_json(due)}
+            locked.screening_due_on = due
+            update_fields.append("screening_due_on")
+    _full_clean(locked)
+    locked.save(update_fields=[*update_fields, "updated_at"])
+    revision = ContactRevision.objects.create(contact=locked, changes=diff, reason=why, created_by=by)
+    if locked.person is not None:
+        people_services.add_to_chronology(
+            person=locked.person,
+            category=CHRONOLOGY_CATEGORY,
+            summary=f"Front-door contact {locked.reference} corrected: {', '.join(FIELD_WORDS[name] for name in diff)}",
+            detail=why,
+            by=by,
+            link=_link(locked),
+        )
+    audit.record(
+        actor=by,
+        action="contact.updated",
+        target=locked,
+        person_id=locked.person_id,
+        # The field names only: the values are on the revision row, and may be sensitive.
+        snapshot={"fields": ",".join(diff), "reason": why},
+    )
+    return ContactCorrection(contact=locked, revision=revision, changed=tuple(diff))
+
+
+# Records that are not duplicates ---------------------------------------------------------------------
+
+
+def _in_order(one: Person, other: Person) -> tuple[Person, Person]:
+    """The pair in the order NotDuplicate stores it (lower id first), whichever way round it was given."""
+    return (one, other) if one.pk < other.pk else (other, one)
+
+
+def _lock_people(*people: Person) -> list[Person]:
+    # As people.merge does: locking both rows serialises this with a merge of either record.
+    return list(Person.objects.select_for_update().filter(pk__in=[p.pk for p in people]).order_by("pk"))
+
+
+def _active_decision(first: Person, second: Person) -> NotDuplicate | None:
+    one, other = _in_order(first, second)
+    return NotDuplicate.objects.active().filter(first=one, second=other).select_related("created_by").first()
+
+
+def _decided(decision: NotDuplicate) -> str:
+    when = format_date(decision.created_at)
+    return f"{decision.created_by.full_name} recorded on {when} that these are different people"
+
+
+@transaction.atomic
+def dismiss_duplicate(*, first: Person, second: Person, by: User, reason: str) -> NotDuplicate:
+    """Record that two records are different people, so the duplicates screen stops suggesting the pair.
+
+    The pair is stored once, whichever way round it is given. Both people's chronologies say so, and
+    undo_dismissal reverses it.
+    """
+    if not people_merge.may_merge(by):
+        raise ApplicationError(
+            "Only an administrator or a team manager can decide that two records are different people"
+        )
+    if first.pk == second.pk:
+        raise ApplicationError("Choose two different records")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Enter why these records are different people", field="reason")
+    locked = _lock_people(first, second)
+    if len(locked) != 2:
+        raise ApplicationError("One of these records no longer exists")
+    for person in locked:
+        if person.merged_into_id is not None:
+            raise ApplicationError(f"{person.reference} has been merged into another record")
+    existing = _active_decision(*locked)
+    if existing is not None:
+        raise ApplicationError(f"{_decided(existing)}: nothing more to record")
+    one, other = _in_order(*locked)
+    decision = NotDuplicate.objects.create(first=one, second=other, reason=reason, created_by=by)
+    for person, different in ((one, other), (other, one)):
+        people_services.add_to_chronology(
+            person=person,
+            category="people",
+            summary=f"Not the same person as {different.reference} ({different.full_name}): "
+            "not to be suggested as a duplicate",
+            detail=reason,
+            by=by,
+        )
+    snapshot = {"first": one.reference, "second": other.reference, "reason": reason}
+    audit.record_many(
+        actor=by,
+        entries=[
+            audit.AuditEntry(action="person.not_duplicate", target=decision, person_id=person.pk, snapshot=snapshot)
+            for person in (one, other)
+        ],
+    )
+    return decision
+
+
+@transaction.atomic
+def undo_dismissal(*, decision: NotDuplicate, by: User) -> NotDuplicate:
+    """Undo a 'not the same person' decision: the pair may be suggested as duplicates again. The row stays."""
+    if not people_merge.may_merge(by):
+        raise ApplicationError("Only an administrator or a team manager can undo this decision")
+    locked = NotDuplicate.objects.select_for_update().get(pk=decision.pk)
+    if locked.undone_at is not None:
+        raise ApplicationError("This decision has already been undone")
+    locked.undone_at = timezone.now()
+    locked.undone_by = by
+    locked.save(update_fields=["undone_at", "undone_by", "updated_at"])
+    one, other = locked.first, locked.second
+    for person, different in ((one, other), (other, one)):
+        people_services.add_to_chronology(
+            person=person,
+            category="people",
+            summary=f"No longer recorded as a different person from {different.reference} ({different.full_name}): "
+            "the two records may be suggested as duplicates again",
+            by=by,
+        )
+    snapshot = {"first": one.reference, "second": other.reference}
+    audit.record_many(
+        actor=by,
+        entries=[
+            audit.AuditEntry(
+                action="person.not_duplicate_undone", target=locked, person_id=person.pk, snapshot=snapshot
+            )
+            for person in (one, other)
+        ],
+    )
+    return locked
+
+
+@transaction.atomic
+def merge_duplicates(*, keep: Person, remove: Person, by: User, reason: str) -> MergeRecord:
+    """Merge two records from the duplicates screen (people.merge), unless they are recorded as different people."""
+    if keep.pk != remove.pk:
+        _lock_people(keep, remove)
+        decision = _active_decision(keep, remove)
+        if decision is not None:
+            raise ApplicationError(f"{_decided(decision)}: undo that decision before merging them", field="keep")
+    return people_merge.merge_people(keep=keep, remove=remove, by=by, reason=reason)

@@ -1,10 +1,12 @@
-"""Front-door pages: what awaits triage, taking a contact, one contact, a partner's referrals, duplicates."""
+"""Front-door pages: what awaits triage, taking and correcting a contact, one contact, a partner's referrals,
+and duplicates (merge, or record that two records are different people)."""
 
 import uuid
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from safepathways.audit import services as audit
 from safepathways.audit.models import AccessBasis
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
+from safepathways.core.formatting import format_date
 from safepathways.people import merge as people_merge
 from safepathways.people.models import Person
 from safepathways.referrals import matching, rules, selectors, services
@@ -24,9 +27,11 @@ from safepathways.referrals.forms import (
     NEW_RECORD,
     UNIDENTIFIED,
     CloseForm,
+    ContactEditForm,
     ContactForm,
     LinkForm,
     MergeForm,
+    NotDuplicateForm,
     TriageForm,
 )
 from safepathways.referrals.models import Channel, Contact, ContactStatusName
@@ -35,7 +40,7 @@ from safepathways.referrals.presenters import TEMPLATE_HELPERS
 PAGE_SIZE = 50
 DUPLICATE_LIMIT = 50
 # Errors a service names by its own field, shown against the form field that holds the value.
-FIELD_ALIASES = {"received_at": "received_time", "person": "match"}
+FIELD_ALIASES = {"received_at": "received_time", "person": "match", "route": "routes"}
 
 
 def _context(**extra: Any) -> dict[str, Any]:
@@ -182,6 +187,7 @@ def _render_detail(
         _context(
             page=selectors.contact_page(contact),
             contact=contact,
+            can_edit=_can_edit(request, contact),
             candidates=candidates,
             link_form=link_form,
             triage_form=triage_form,
@@ -202,7 +208,9 @@ def detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     contact = _visible_contact(request, pk)
     if not request.user.is_council_staff:
         return render(
-            request, "referrals/partner_contact.html", _context(page=selectors.contact_page(contact), contact=contact)
+            request,
+            "referrals/partner_contact.html",
+            _context(page=selectors.contact_page(contact), contact=contact, can_edit=_can_edit(request, contact)),
         )
     if contact.person_id is not None:
         audit.record_access(
@@ -212,6 +220,59 @@ def detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             basis=AccessBasis.FRONT_DOOR,
         )
     return _render_detail(request, contact)
+
+
+def _can_edit(request: AuthenticatedHttpRequest, contact: Contact) -> bool:
+    return contact.status != ContactStatusName.CLOSED and rules.may_edit_contact(request.user, contact)
+
+
+def _edit_form(request: AuthenticatedHttpRequest, contact: Contact) -> ContactEditForm:
+    data = request.POST if request.method == "POST" else None
+    return ContactEditForm(data, contact=contact, for_partner=not request.user.is_council_staff)
+
+
+def _corrected_message(correction: services.ContactCorrection, *, can_link: bool) -> str:
+    contact = correction.contact
+    words = [f"Contact {contact.reference} updated."]
+    if correction.screening_due_changed and contact.status == ContactStatusName.RECEIVED:
+        words.append(f"Triage is now due {format_date(contact.screening_due_on)}.")
+    if correction.identity_changed and can_link:
+        words.append("The details of who it is about changed: check the likely matches.")
+    return " ".join(words)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.VIEW_CONTACTS)
+def edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Correct a saved contact: whoever took it, or front-door staff, until it is closed."""
+    contact = _visible_contact(request, pk)
+    if not rules.may_edit_contact(request.user, contact):
+        raise PermissionDenied
+    try:
+        services.check_can_update(contact)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("referrals:detail", pk=contact.pk)
+    form = _edit_form(request, contact)
+    if form.is_valid():
+        data = form.cleaned_data
+        changes = {name: data[name] for name in services.EDITABLE_FIELDS if name in data}
+        try:
+            correction = services.update_contact(contact=contact, by=request.user, changes=changes, why=data["why"])
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            can_link = correction.contact.status == ContactStatusName.RECEIVED and request.user.has_perm(
+                rules.LINK_PERSON
+            )
+            messages.success(request, _corrected_message(correction, can_link=can_link))
+            anchor = "#person" if correction.identity_changed and can_link else ""
+            return redirect(reverse("referrals:detail", args=[contact.pk]) + anchor)
+    return render(
+        request,
+        "referrals/contact_edit.html",
+        _context(form=form, contact=contact, for_partner=not request.user.is_council_staff),
+    )
 
 
 @require_POST
@@ -252,7 +313,7 @@ def triage(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             services.triage_contact(
                 contact=contact,
                 by=request.user,
-                route=data["route"],
+                routes=data["routes"],
                 reason=data["reason"],
                 advice_given=data.get("advice_given") or "",
                 likelihood=data.get("likelihood"),
@@ -293,8 +354,11 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
         _context(
             pairs=matching.find_duplicate_pairs(limit=DUPLICATE_LIMIT),
             merges=selectors.recent_merges(),
+            dismissals=selectors.recent_dismissals(),
             limit=DUPLICATE_LIMIT,
             can_unmerge=people_merge.may_unmerge(request.user),
+            # Whoever may see the screen may record that a pair differs (both are may_merge).
+            can_dismiss=people_merge.may_merge(request.user),
         ),
     )
 
@@ -302,15 +366,12 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(rules.MERGE_PEOPLE)
 def merge(request: AuthenticatedHttpRequest) -> HttpResponse:
-    first, second = _as_uuid(request.GET.get("first", "")), _as_uuid(request.GET.get("second", ""))
-    people = selectors.people_to_merge(first, second) if first and second else None
-    if people is None:
-        raise Http404
+    people = _pair_from_query(request)
     form = MergeForm(request.POST if request.method == "POST" else None, people=people)
     if form.is_valid():
         keep, remove = people if form.cleaned_data["keep"] == str(people[0].pk) else people[::-1]
         try:
-            people_merge.merge_people(keep=keep, remove=remove, by=request.user, reason=form.cleaned_data["reason"])
+            services.merge_duplicates(keep=keep, remove=remove, by=request.user, reason=form.cleaned_data["reason"])
         except ApplicationError as error:
             _apply_error(form, error)
         else:
@@ -318,6 +379,54 @@ def merge(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("referrals:duplicates")
     comparison = matching.compare(matching.identity_of(people[0]), people[1])
     return render(request, "referrals/merge.html", _context(form=form, people=people, comparison=comparison))
+
+
+def _pair_from_query(request: AuthenticatedHttpRequest) -> tuple[Person, Person]:
+    """The two live records named by ?first=&second=; anything else is a 404."""
+    first, second = _as_uuid(request.GET.get("first", "")), _as_uuid(request.GET.get("second", ""))
+    people = selectors.people_to_merge(first, second) if first and second else None
+    if people is None:
+        raise Http404
+    return people
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.DISMISS_DUPLICATES)
+def dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Record that two records which look alike are different people, so they are not suggested again."""
+    people = _pair_from_query(request)
+    form = NotDuplicateForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.dismiss_duplicate(
+                first=people[0], second=people[1], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{people[0].reference} and {people[1].reference} recorded as different people: "
+                "they will not be suggested as duplicates again",
+            )
+            return redirect("referrals:duplicates")
+    comparison = matching.compare(matching.identity_of(people[0]), people[1])
+    return render(request, "referrals/not_duplicate.html", _context(form=form, people=people, comparison=comparison))
+
+
+@require_POST
+@permission_required(rules.DISMISS_DUPLICATES)
+def undo_dismissal(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    decision = selectors.dismissal(pk)
+    if decision is None:
+        raise Http404
+    try:
+        services.undo_dismissal(decision=decision, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Decision undone: the two records may be suggested as duplicates again")
+    return redirect("referrals:duplicates")
 
 
 @require_POST

@@ -11,7 +11,7 @@ from safepathways.conftest import Persona
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.referrals import services
-from safepathways.referrals.models import Contact, ContactStatus
+from safepathways.referrals.models import Contact, ContactRevision, ContactStatus
 from safepathways.referrals.tests.factories import MARY_NHS_NUMBER, ContactFactory
 from safepathways.work.models import WorkItem
 
@@ -58,12 +58,13 @@ def hospital_contact(partner: Persona) -> Contact:
     )
 
 
-def _state() -> tuple[int, int, int, int]:
+def _state() -> tuple[int, int, int, int, int]:
     return (
         AuditEvent.objects.count(),
         ContactStatus.objects.count(),
         Contact.objects.count(),
         WorkItem.objects.count(),
+        ContactRevision.objects.count(),
     )
 
 
@@ -75,6 +76,7 @@ ENDPOINTS: list[tuple[str, str, Any]] = [
     ("post", "link", {"create_person": True}),
     ("post", "triage", {"route": "information_and_advice", "reason": "Advice", "advice_given": "Leaflet"}),
     ("get", "matches", None),
+    ("patch", "detail", {"urgency": "urgent", "why": "The ward rang back"}),
 ]
 IDS = [f"{method}-{kind}" for method, kind, _ in ENDPOINTS]
 
@@ -91,7 +93,9 @@ def _path(kind: str, contact: Contact) -> str:
 
 def _call(client: APIClient, method: str, kind: str, body: Any, contact: Contact) -> Any:
     path = _path(kind, contact)
-    return client.post(path, body, format="json") if method == "post" else client.get(path)
+    if method == "get":
+        return client.get(path)
+    return getattr(client, method)(path, body, format="json")
 
 
 @pytest.mark.parametrize(("method", "kind", "body"), ENDPOINTS, ids=IDS)
@@ -106,7 +110,7 @@ def test_anonymous_gets_401(hospital_contact: Contact, method: str, kind: str, b
 
 @pytest.mark.parametrize(
     ("method", "kind", "body", "expected"),
-    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 404, 403, 403, 403], strict=True)],
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 404, 403, 403, 403, 404], strict=True)],
     ids=IDS,
 )
 def test_partner_of_another_organisation(
@@ -124,7 +128,7 @@ def test_partner_of_another_organisation(
 
 @pytest.mark.parametrize(
     ("method", "kind", "body", "expected"),
-    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 403, 200, 403, 403, 200], strict=True)],
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 403, 200, 403, 403, 200, 403], strict=True)],
     ids=IDS,
 )
 def test_director_reads_but_cannot_write(
@@ -139,7 +143,7 @@ def test_director_reads_but_cannot_write(
 
 @pytest.mark.parametrize(
     ("method", "kind", "body", "expected"),
-    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 200, 200, 200, 200], strict=True)],
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 200, 200, 200, 200, 200], strict=True)],
     ids=IDS,
 )
 def test_front_door_officer_succeeds(
@@ -319,3 +323,153 @@ def test_matches_query_count_is_constant(
             MATCHES, {"given_name": "Mary", "family_name": "Smith", "postcode": "NW5 1AB", "limit": 20}
         )
     assert response.json()["count"] == rows
+
+
+# Several routes from one triage -------------------------------------------------------------------
+
+
+def _linked(officer: Persona, contact: Contact, person: Person) -> str:
+    services.link_contact_to_person(contact=contact, person=person, by=officer.user)
+    return f"{CONTACTS}{contact.pk}/triage/"
+
+
+def test_triage_with_a_list_of_routes_opens_work_for_each(
+    officer: Persona, hospital_contact: Contact, mary: Person, team: Team, ot_team: Team
+) -> None:
+    response = _api(officer).post(
+        _linked(officer, hospital_contact, mary),
+        {"routes": ["carers_assessment", "ot_assessment"], "reason": "Both", "likelihood": 2, "impact": 3},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["status"] == "triaged" and data["route"] == "ot_assessment"
+    assert [(r["route"], r["team"]) for r in data["routes"]] == [
+        ("ot_assessment", ot_team.name),
+        ("carers_assessment", team.name),
+    ]
+    assert {str(i.pk) for i in WorkItem.objects.all()} == {r["work_item"] for r in data["routes"]}
+    assert {(i.likelihood, i.impact) for i in WorkItem.objects.all()} == {(2, 3)}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"route": "review", "routes": ["review"]}, "routes"),
+        ({}, "routes"),
+        ({"routes": []}, "routes"),
+        ({"routes": ["review", "nowhere"]}, "routes.1"),
+        ({"routes": ["information_and_advice", "review"]}, "routes"),
+        ({"routes": ["review", "carers_assessment"], "team": "nw"}, "team"),
+        ({"routes": ["review", "dols"]}, "routes"),  # no DoLS team is set up: nothing opens
+        ({"route": "dols"}, "route"),  # named as the client sent it
+    ],
+)
+def test_bad_route_lists_name_the_field_and_write_nothing(
+    officer: Persona, hospital_contact: Contact, mary: Person, team: Team, body: dict[str, Any], field: str
+) -> None:
+    path = _linked(officer, hospital_contact, mary)
+    client = _api(officer)  # issuing a token is itself audited
+    before = _state()
+    response = client.post(path, {"reason": "x", "likelihood": 1, "impact": 1, **body}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    assert _state() == before
+
+
+# Correcting a contact -------------------------------------------------------------------------------
+
+
+def test_patch_corrects_only_what_is_sent_and_keeps_the_revision(officer: Persona, hospital_contact: Contact) -> None:
+    Contact.objects.filter(pk=hospital_contact.pk).update(has_immediate_risk=True, immediate_risk_details="No heat")
+    response = _api(officer).patch(
+        f"{CONTACTS}{hospital_contact.pk}/",
+        {"urgency": "urgent", "persons_wishes": "Home today", "why": "Ward rang back"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert (data["urgency"], data["persons_wishes"], data["has_immediate_risk"]) == ("urgent", "Home today", True)
+    assert data["identity_changed"] is False and data["matches"] is None
+    [revision] = data["revisions"]
+    assert revision["changed_by"] == officer.user.full_name and revision["reason"] == "Ward rang back"
+    assert revision["changes"]["urgency"] == {"from": "soon", "to": "urgent"}
+    assert "screening_due_on" in revision["changes"]
+    assert data["screening_due_on"] == revision["changes"]["screening_due_on"]["to"]
+
+
+def test_patch_with_new_identity_offers_the_matches_again(
+    officer: Persona, partner: Persona, hospital_contact: Contact, mary: Person
+) -> None:
+    body = {"family_name": "Smith", "given_name": "Mary", "nhs_number": MARY_NHS_NUMBER, "why": "Right name"}
+    data = _api(officer).patch(f"{CONTACTS}{hospital_contact.pk}/", body, format="json").json()
+    assert data["identity_changed"] is True
+    assert [m["id"] for m in data["matches"]] == [str(mary.pk)]
+    assert data["matches"][0]["reasons"][0] == "same NHS number"
+    # The partner who made it sees what changed, but not who changed it, why, or any council record.
+    partner_view = _api(partner).patch(
+        f"{CONTACTS}{hospital_contact.pk}/", {"phone": "020 7946 0000", "why": "Her number"}, format="json"
+    )
+    assert partner_view.status_code == 200
+    seen = partner_view.json()
+    assert seen["matches"] is None and seen["person"] is None
+    assert [r["changed_by"] for r in seen["revisions"]] == [None, None]
+    assert [r["reason"] for r in seen["revisions"]] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"urgency": "urgent"}, "why"),
+        ({"urgency": "later", "why": "x"}, "urgency"),
+        ({"nhs_number": "9990000019", "why": "x"}, "nhs_number"),
+        ({"urgency": "soon", "why": "x"}, ""),  # nothing has changed
+    ],
+)
+def test_a_bad_patch_names_the_field_and_changes_nothing(
+    officer: Persona, hospital_contact: Contact, body: dict[str, Any], field: str
+) -> None:
+    client = _api(officer)  # issuing a token is itself audited
+    before = _state()
+    response = client.patch(f"{CONTACTS}{hospital_contact.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    assert _state() == before
+
+
+def test_a_closed_contact_cannot_be_patched(officer: Persona, hospital_contact: Contact) -> None:
+    services.triage_contact(
+        contact=hospital_contact, by=officer.user, route="information_and_advice", reason="x", advice_given="Leaflet"
+    )
+    response = _api(officer).patch(
+        f"{CONTACTS}{hospital_contact.pk}/", {"urgency": "urgent", "why": "Later call"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "is closed, so it can no longer be changed" in response.json()["detail"]
+    assert not ContactRevision.objects.exists()
+
+
+def test_a_partner_colleague_who_did_not_refer_cannot_patch(
+    make_persona: Any, ward_team: Team, hospital_contact: Contact
+) -> None:
+    colleague = make_persona(ward_team, "partner", name="Another Nurse")
+    response = _api(colleague).patch(
+        f"{CONTACTS}{hospital_contact.pk}/", {"urgency": "urgent", "why": "x"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not ContactRevision.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_detail_query_count_is_constant(
+    officer: Persona, hospital_contact: Contact, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for n in range(rows):
+        services.update_contact(
+            contact=hospital_contact, by=officer.user, changes={"referrer_name": f"Nurse {n}"}, why="x"
+        )
+    client = _api(officer)
+    # token, token last used, memberships, contact (joined), statuses, routes, revisions (by)
+    with django_assert_num_queries(7):
+        response = client.get(f"{CONTACTS}{hospital_contact.pk}/")
+    assert len(response.json()["revisions"]) == rows

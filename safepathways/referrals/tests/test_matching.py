@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
+from safepathways.accounts.models import User
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.referrals.matching import (
@@ -12,6 +13,7 @@ from safepathways.referrals.matching import (
     find_duplicate_pairs,
     identity_of,
 )
+from safepathways.referrals.models import NotDuplicate
 from safepathways.referrals.tests.factories import MARY_NHS_NUMBER, OTHER_NHS_NUMBER
 
 pytestmark = pytest.mark.django_db
@@ -150,14 +152,37 @@ def test_merged_records_are_not_listed_as_duplicates() -> None:
     assert find_duplicate_pairs() == []
 
 
+def test_a_pair_recorded_as_different_people_is_not_listed_until_undone(django_user_model: type[User]) -> None:
+    first, second = _pair(0)
+    other_first, other_second = _pair(1)
+    one, other = sorted((first, second), key=lambda p: p.pk)
+    by = django_user_model.objects.create_user(email="checker@example.test", password="x-y-z-w-v")
+    decision = NotDuplicate.objects.create(first=one, second=other, reason="Twins", created_by=by)
+    found = {frozenset((p.first.pk, p.second.pk)) for p in find_duplicate_pairs()}
+    assert found == {frozenset((other_first.pk, other_second.pk))}
+    NotDuplicate.objects.filter(pk=decision.pk).update(undone_at=decision.created_at)
+    assert len(find_duplicate_pairs()) == 2
+
+
+def test_a_dismissed_pair_does_not_take_a_place_in_a_short_list(django_user_model: type[User]) -> None:
+    first, second = _pair(0)
+    kept = _pair(1)
+    one, other = sorted((first, second), key=lambda p: p.pk)
+    by = django_user_model.objects.create_user(email="checker@example.test", password="x-y-z-w-v")
+    NotDuplicate.objects.create(first=one, second=other, reason="Twins", created_by=by)
+    [only] = find_duplicate_pairs(limit=1)
+    assert {only.first.pk, only.second.pk} == {kept[0].pk, kept[1].pk}
+
+
 @pytest.mark.parametrize("pairs", [1, 20])
 def test_the_duplicate_search_query_count_does_not_grow(
     pairs: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for n in range(pairs):
         _pair(n)
-    # For each of the three blocking keys: one GROUP BY, then one read of the records in shared blocks.
-    with django_assert_num_queries(6):
+    # The pairs recorded as different people; then for each of the three blocking keys one GROUP BY and
+    # one read of the records in shared blocks.
+    with django_assert_num_queries(7):
         found = find_duplicate_pairs(limit=50)
     assert len(found) == pairs
 

@@ -2,25 +2,30 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safepathways.accounts.models import Team
 from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
-from safepathways.people.models import ChronologyEntry, Person
+from safepathways.people import merge as people_merge
+from safepathways.people.models import ChronologyEntry, MergedRow, MergeRecord, Person
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.referrals import services
 from safepathways.referrals.models import (
     ALLOWED_TRANSITIONS,
     Contact,
+    ContactRevision,
     ContactRoute,
     ContactStatus,
     ContactStatusName,
     FrontDoorSettings,
+    NotDuplicate,
     RouteSetting,
 )
 from safepathways.referrals.tests.factories import MARY_NHS_NUMBER
+from safepathways.work import services as work_services
 from safepathways.work.models import Triage, WorkItem
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +266,7 @@ def test_a_route_whose_team_is_missing_is_refused(officer: Persona, mary: Person
         services.triage_contact(
             contact=_contact(officer, mary), by=officer.user, route="dols", reason="Locked door at the care home"
         )
-    assert error.value.field == "route"
+    assert error.value.field == "routes"
     assert not WorkItem.objects.exists()
 
 
@@ -420,3 +425,396 @@ def test_the_story_is_composed_from_what_was_recorded(officer: Persona) -> None:
     assert "by phone from GP (Dr Asha Rao, Kentish Town Health Centre)" in story
     assert "Immediate risk:\nNo heating" in story
     assert "Consent to share: Yes" in story
+
+
+# Several routes from one triage -------------------------------------------------------------------
+
+
+def test_one_decision_opens_work_for_each_route_with_the_same_rating(
+    officer: Persona, mary: Person, ot_team: Team, team: Team
+) -> None:
+    contact = _contact(officer, mary)
+    services.triage_contact(
+        contact=contact,
+        by=officer.user,
+        routes=["carers_assessment", "ot_assessment"],
+        reason="Stairs and a daughter close to breaking point",
+        likelihood=4,
+        impact=4,
+        flags=["recent-fall"],
+    )
+    items = {item.kind: item for item in WorkItem.objects.all()}
+    assert set(items) == {"ot_assessment", "carers_assessment"}
+    assert (items["ot_assessment"].team, items["carers_assessment"].team) == (ot_team, team)
+    for item in items.values():
+        assert (item.person, item.priority, item.risk_flags) == (mary, "red", ["recent-fall"])
+        assert (item.likelihood, item.impact) == (4, 4)
+        assert "I want to stay in my own home and keep my cat." in item.story
+        assert Triage.objects.get(work_item=item).why == "Stairs and a daughter close to breaking point"
+    assert items["carers_assessment"].title == f"Carer's assessment (front door {contact.reference})"
+    assert [r.route for r in ContactRoute.objects.order_by("created_at")] == ["ot_assessment", "carers_assessment"]
+    contact.refresh_from_db()
+    assert (contact.status, contact.route) == (ContactStatusName.TRIAGED, "ot_assessment")
+    assert [s.name for s in contact.statuses.order_by("created_at")] == ["received", "triaged"]
+    entry = ChronologyEntry.objects.get(person=mary, summary__startswith="Front-door contact triaged")
+    assert entry.summary == (
+        f"Front-door contact triaged: occupational therapy assessment for OT duty; carer's assessment for {team.name}"
+    )
+    assert ChronologyEntry.objects.filter(person=mary, category="work").count() == 2
+    event = AuditEvent.objects.get(action="contact.triaged")
+    assert event.snapshot["route"] == "ot_assessment,carers_assessment"
+    assert event.snapshot["team"] == f"ot-duty,{team.slug}"
+    assert event.snapshot["work_item"] == f"{items['ot_assessment'].pk},{items['carers_assessment'].pk}"
+
+
+def test_safeguarding_and_a_needs_assessment_are_rated_alike(
+    officer: Persona, mary: Person, safeguarding_team: Team, team: Team
+) -> None:
+    services.triage_contact(
+        contact=_contact(officer, mary, urgency="routine"),
+        by=officer.user,
+        routes=["safeguarding", "social_work_assessment"],
+        reason="Neglect alleged; needs a Care Act assessment too",
+        likelihood=3,
+        impact=4,
+    )
+    items = {item.kind: item for item in WorkItem.objects.all()}
+    assert (items["safeguarding"].team, items["assessment"].team) == (safeguarding_team, team)
+    assert {(item.likelihood, item.impact, item.priority) for item in items.values()} == {(3, 4, "amber")}
+
+
+def test_a_rating_is_needed_when_any_route_joins_the_waiting_list(
+    officer: Persona, mary: Person, safeguarding_team: Team
+) -> None:
+    with pytest.raises(ApplicationError) as error:
+        services.triage_contact(
+            contact=_contact(officer, mary), by=officer.user, routes=["safeguarding", "review"], reason="x"
+        )
+    assert error.value.field == "likelihood"
+    assert not WorkItem.objects.exists()
+
+
+def test_one_route_that_cannot_open_its_work_writes_nothing_at_all(
+    officer: Persona, mary: Person, ot_team: Team
+) -> None:
+    contact = _contact(officer, mary)
+    chronology_before = ChronologyEntry.objects.count()
+    audit_before = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError) as error:
+        services.triage_contact(
+            contact=contact,
+            by=officer.user,
+            routes=["ot_assessment", "carers_assessment", "dols"],  # no DoLS team is set up
+            reason="Stairs, carer, and a locked door",
+            likelihood=3,
+            impact=3,
+        )
+    assert error.value.field == "routes" and "No team is set up to take dols request" in error.value.message
+    contact.refresh_from_db()
+    assert (contact.status, contact.route, contact.triaged_at) == (ContactStatusName.RECEIVED, "", None)
+    assert not WorkItem.objects.exists() and not ContactRoute.objects.exists() and not Triage.objects.exists()
+    assert ContactStatus.objects.count() == 1
+    assert (ChronologyEntry.objects.count(), AuditEvent.objects.count()) == (chronology_before, audit_before)
+
+
+def test_a_failure_after_the_first_work_is_opened_rolls_it_back(
+    officer: Persona, mary: Person, ot_team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule met only while opening the second item still undoes the first: one transaction."""
+    contact = _contact(officer, mary)
+    real_open_work = work_services.open_work
+    calls: list[str] = []
+
+    def open_then_fail(**kwargs: Any) -> WorkItem:
+        calls.append(kwargs["kind"])
+        if len(calls) == 2:
+            raise ApplicationError("The team's list is full", field="team")
+        return real_open_work(**kwargs)
+
+    monkeypatch.setattr(work_services, "open_work", open_then_fail)
+    with pytest.raises(ApplicationError, match="list is full"):
+        services.triage_contact(
+            contact=contact,
+            by=officer.user,
+            routes=["ot_assessment", "carers_assessment"],
+            reason="x",
+            likelihood=2,
+            impact=2,
+        )
+    assert calls == ["ot_assessment", "carers_assessment"]
+    assert not WorkItem.objects.exists() and not ContactRoute.objects.exists() and not Triage.objects.exists()
+    contact.refresh_from_db()
+    assert contact.status == ContactStatusName.RECEIVED
+    assert not AuditEvent.objects.filter(action__in=["work.opened", "contact.triaged"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"routes": []}, "routes", "Choose where this contact goes"),
+        ({"routes": ["ot_assessment", "ot_assessment"]}, "routes", "Choose occupational therapy assessment once"),
+        ({"routes": ["information_and_advice", "review"]}, "routes", "Information and advice closes the contact"),
+        ({"routes": ["nowhere"]}, "routes", "is not a route"),
+        ({"route": "review", "routes": ["review"]}, "routes", "not both"),
+        ({"routes": ["review", "carers_assessment"], "team": "other"}, "team", "only when the contact goes one way"),
+    ],
+)
+def test_a_decision_with_routes_that_do_not_fit_together_is_refused(
+    officer: Persona, mary: Person, other_team: Team, kwargs: dict[str, Any], field: str, message: str
+) -> None:
+    if kwargs.get("team") == "other":
+        kwargs["team"] = other_team
+    with pytest.raises(ApplicationError) as error:
+        services.triage_contact(
+            contact=_contact(officer, mary), by=officer.user, reason="x", likelihood=1, impact=1, **kwargs
+        )
+    assert (error.value.field, message in error.value.message) == (field, True)
+    assert not WorkItem.objects.exists()
+
+
+def test_an_unidentified_contact_names_every_route_it_cannot_take(officer: Persona) -> None:
+    with pytest.raises(ApplicationError) as error:
+        services.triage_contact(
+            contact=_contact(officer),
+            by=officer.user,
+            routes=["ot_assessment", "carers_assessment"],
+            reason="x",
+            likelihood=1,
+            impact=1,
+        )
+    assert error.value.message == (
+        "Link the contact to a person before sending it for occupational therapy assessment and carer's assessment"
+    )
+
+
+# Correcting a contact ------------------------------------------------------------------------------
+
+
+def test_a_correction_keeps_what_each_detail_was_who_changed_it_and_why(officer: Persona, mary: Person) -> None:
+    contact = _contact(officer, mary)
+    correction = services.update_contact(
+        contact=contact,
+        by=officer.user,
+        changes={"referrer_name": "Dr A. Rao", "persons_wishes": "To stay at home, with my cat", "channel": "phone"},
+        why="Spelling checked with the surgery",
+    )
+    contact.refresh_from_db()
+    assert (contact.referrer_name, contact.persons_wishes) == ("Dr A. Rao", "To stay at home, with my cat")
+    revision = ContactRevision.objects.get()
+    assert revision.changes == {
+        "referrer_name": {"from": "Dr Asha Rao", "to": "Dr A. Rao"},
+        "persons_wishes": {
+            "from": "I want to stay in my own home and keep my cat.",
+            "to": "To stay at home, with my cat",
+        },
+    }
+    assert (revision.contact, revision.created_by, revision.reason) == (
+        contact,
+        officer.user,
+        "Spelling checked with the surgery",
+    )
+    assert correction.changed == ("referrer_name", "persons_wishes")
+    assert not correction.identity_changed and not correction.screening_due_changed
+    entry = ChronologyEntry.objects.get(person=mary, summary__contains="corrected")
+    assert entry.summary == f"Front-door contact {contact.reference} corrected: referrer's name, what the person wants"
+    assert entry.detail == "Spelling checked with the surgery" and entry.link == contact.get_absolute_url()
+    event = AuditEvent.objects.get(action="contact.updated")
+    assert event.person_id == mary.pk
+    assert event.snapshot == {"fields": "referrer_name,persons_wishes", "reason": "<33 characters>"}
+
+
+def test_a_new_urgency_moves_the_screening_due_date(officer: Persona) -> None:
+    friday = date(2025, 3, 7)
+    contact = _contact(officer, received_at=_at(friday), urgency="routine")
+    assert contact.screening_due_on == date(2025, 3, 10)  # the next working day
+    correction = services.update_contact(
+        contact=contact, by=officer.user, changes={"urgency": "urgent"}, why="Carer rang back: no food in the house"
+    )
+    contact.refresh_from_db()
+    assert contact.screening_due_on == friday  # urgent: the day it arrived
+    assert correction.screening_due_changed
+    assert correction.revision.changes == {
+        "urgency": {"from": "routine", "to": "urgent"},
+        "screening_due_on": {"from": "2025-03-10", "to": "2025-03-07"},
+    }
+
+
+def test_a_new_time_received_moves_the_screening_due_date(officer: Persona) -> None:
+    contact = _contact(officer, received_at=_at(date(2025, 3, 7)), urgency="soon")
+    services.update_contact(
+        contact=contact,
+        by=officer.user,
+        changes={"received_at": _at(date(2025, 3, 5), 16)},
+        why="It came in on Wednesday, not Friday",
+    )
+    contact.refresh_from_db()
+    assert contact.screening_due_on == date(2025, 3, 6)
+
+
+def test_new_identity_details_ask_for_the_matches_again(officer: Persona) -> None:
+    contact = _contact(officer, given_name="Mary", family_name="Smyth")
+    correction = services.update_contact(
+        contact=contact, by=officer.user, changes={"family_name": "Smith", "postcode": "nw5 1ab"}, why="Misheard"
+    )
+    assert correction.identity_changed
+    assert correction.revision.changes["postcode"] == {"from": "", "to": "NW5 1AB"}  # normalised as when taken
+
+
+@pytest.mark.parametrize(
+    ("changes", "why", "field", "message"),
+    [
+        ({"urgency": "urgent"}, " ", "why", "Enter why you are changing the contact"),
+        ({"nhs_number": "9990000019"}, "x", "nhs_number", "correct check digit"),
+        ({"reason": ""}, "x", "reason", "Enter why they got in touch"),
+        ({"has_immediate_risk": True}, "x", "immediate_risk_details", "Describe the immediate risk"),
+        ({"person": "someone"}, "x", "person", "cannot be changed"),
+        ({"urgency": "soon"}, "x", None, "Nothing has changed"),
+    ],
+)
+def test_a_correction_that_breaks_a_rule_is_refused_and_nothing_is_kept(
+    officer: Persona, changes: dict[str, Any], why: str, field: str | None, message: str
+) -> None:
+    contact = _contact(officer)
+    with pytest.raises(ApplicationError) as error:
+        services.update_contact(contact=contact, by=officer.user, changes=changes, why=why)
+    assert error.value.field == field and message in error.value.message
+    assert not ContactRevision.objects.exists() and not AuditEvent.objects.filter(action="contact.updated").exists()
+    contact.refresh_from_db()
+    assert contact.urgency == "soon" and contact.reason.startswith("Mrs Smith")
+
+
+def test_a_closed_contact_cannot_be_corrected_but_a_triaged_one_can(
+    officer: Persona, mary: Person, ot_team: Team
+) -> None:
+    triaged = _contact(officer, mary)
+    services.triage_contact(contact=triaged, by=officer.user, route="ot_assessment", reason="x", likelihood=1, impact=1)
+    services.update_contact(contact=triaged, by=officer.user, changes={"consent": "best_interests"}, why="Checked")
+    closed = _contact(officer)
+    services.triage_contact(
+        contact=closed, by=officer.user, route="information_and_advice", reason="x", advice_given="Leaflet"
+    )
+    with pytest.raises(ApplicationError, match="is closed, so it can no longer be changed"):
+        services.update_contact(contact=closed, by=officer.user, changes={"urgency": "urgent"}, why="Later call")
+    assert ContactRevision.objects.get().contact == triaged
+
+
+def test_who_may_correct_a_contact(
+    officer: Persona, partner: Persona, director: Persona, make_persona: Any, ward_team: Team
+) -> None:
+    taken_by_partner = services.take_contact(by=partner.user, details=_details(channel="web_form"))
+    colleague = make_persona(ward_team, "partner", name="Another Nurse")
+    for refused in (director, colleague):
+        with pytest.raises(ApplicationError, match="cannot change this contact"):
+            services.update_contact(contact=taken_by_partner, by=refused.user, changes={"urgency": "urgent"}, why="x")
+    with pytest.raises(ApplicationError) as channel:
+        services.update_contact(contact=taken_by_partner, by=partner.user, changes={"channel": "phone"}, why="x")
+    assert channel.value.field == "channel"
+    services.update_contact(contact=taken_by_partner, by=partner.user, changes={"urgency": "urgent"}, why="Worse")
+    services.update_contact(contact=taken_by_partner, by=officer.user, changes={"channel": "phone"}, why="Rang in")
+    assert ContactRevision.objects.count() == 2
+
+
+# Records that are not duplicates ---------------------------------------------------------------
+
+
+@pytest.fixture
+def look_alikes(db: None) -> tuple[Person, Person]:
+    born = date(1938, 6, 1)
+    one: Person = PersonFactory.create(given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None)
+    two: Person = PersonFactory.create(given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None)
+    return one, two
+
+
+def test_a_pair_is_recorded_as_different_people_once_whichever_way_round(
+    team_manager: Persona, look_alikes: tuple[Person, Person]
+) -> None:
+    low, high = sorted(look_alikes, key=lambda p: p.pk)
+    decision = services.dismiss_duplicate(first=high, second=low, by=team_manager.user, reason="  Twins  ")
+    assert (decision.first, decision.second, decision.reason) == (low, high, "Twins")
+    for first, second in ((low, high), (high, low)):
+        with pytest.raises(ApplicationError, match=r"Taylor Green recorded on .* that these are different people"):
+            services.dismiss_duplicate(first=first, second=second, by=team_manager.user, reason="again")
+    assert NotDuplicate.objects.count() == 1
+    for person, other in ((low, high), (high, low)):
+        entry = ChronologyEntry.objects.get(person=person, category="people", summary__startswith="Not the same")
+        assert entry.summary.startswith(f"Not the same person as {other.reference}")
+        assert entry.detail == "Twins"
+    events = AuditEvent.objects.filter(action="person.not_duplicate")
+    assert {e.person_id for e in events} == {low.pk, high.pk}
+
+
+def test_the_decision_can_be_undone_and_made_again(team_manager: Persona, look_alikes: tuple[Person, Person]) -> None:
+    decision = services.dismiss_duplicate(first=look_alikes[0], second=look_alikes[1], by=team_manager.user, reason="x")
+    services.undo_dismissal(decision=decision, by=team_manager.user)
+    decision.refresh_from_db()
+    assert decision.is_undone and decision.undone_by == team_manager.user
+    with pytest.raises(ApplicationError, match="already been undone"):
+        services.undo_dismissal(decision=decision, by=team_manager.user)
+    for person in look_alikes:
+        assert person.chronology.filter(summary__startswith="No longer recorded as a different person").exists()
+    assert AuditEvent.objects.filter(action="person.not_duplicate_undone").count() == 2
+    services.dismiss_duplicate(first=look_alikes[0], second=look_alikes[1], by=team_manager.user, reason="Checked")
+    assert NotDuplicate.objects.active().count() == 1 and NotDuplicate.objects.count() == 2
+
+
+def test_only_managers_and_administrators_decide(officer: Persona, look_alikes: tuple[Person, Person]) -> None:
+    with pytest.raises(ApplicationError, match="Only an administrator or a team manager"):
+        services.dismiss_duplicate(first=look_alikes[0], second=look_alikes[1], by=officer.user, reason="x")
+    assert not NotDuplicate.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_decision_needs_a_reason_and_two_live_records(
+    team_manager: Persona, look_alikes: tuple[Person, Person]
+) -> None:
+    one, two = look_alikes
+    with pytest.raises(ApplicationError) as missing:
+        services.dismiss_duplicate(first=one, second=two, by=team_manager.user, reason=" ")
+    assert missing.value.field == "reason"
+    with pytest.raises(ApplicationError, match="two different records"):
+        services.dismiss_duplicate(first=one, second=one, by=team_manager.user, reason="x")
+    Person.objects.filter(pk=two.pk).update(merged_into=one)
+    with pytest.raises(ApplicationError, match="has been merged into another record"):
+        services.dismiss_duplicate(first=one, second=two, by=team_manager.user, reason="x")
+    assert not NotDuplicate.objects.exists()
+
+
+def test_records_recorded_as_different_people_are_not_merged_until_that_is_undone(
+    team_manager: Persona, look_alikes: tuple[Person, Person]
+) -> None:
+    one, two = look_alikes
+    decision = services.dismiss_duplicate(first=one, second=two, by=team_manager.user, reason="Twins")
+    with pytest.raises(ApplicationError) as refused:
+        services.merge_duplicates(keep=two, remove=one, by=team_manager.user, reason="Same")
+    assert refused.value.field == "keep" and "undo that decision before merging" in refused.value.message
+    assert not MergeRecord.objects.exists()
+    services.undo_dismissal(decision=decision, by=team_manager.user)
+    record = services.merge_duplicates(keep=two, remove=one, by=team_manager.user, reason="Same after all")
+    assert (record.kept, record.removed) == (two, one)
+
+
+def test_a_merge_leaves_the_decision_on_the_records_it_was_about(
+    team_manager: Persona, administrator: Persona, look_alikes: tuple[Person, Person]
+) -> None:
+    one, two = look_alikes
+    copy_of_one: Person = PersonFactory.create(
+        given_name="Joan", family_name="Oduya", date_of_birth=one.date_of_birth, nhs_number=None
+    )
+    decision = services.dismiss_duplicate(first=one, second=two, by=team_manager.user, reason="Twins")
+    record = services.merge_duplicates(keep=copy_of_one, remove=one, by=team_manager.user, reason="Same")
+    decision.refresh_from_db()
+    assert {decision.first_id, decision.second_id} == {one.pk, two.pk}
+    assert not MergedRow.objects.filter(model_label="referrals.notduplicate").exists()
+    people_merge.unmerge(merge_record=record, by=administrator.user)
+    decision.refresh_from_db()
+    assert {decision.first_id, decision.second_id} == {one.pk, two.pk} and not decision.is_undone
+
+
+def test_the_database_keeps_one_ordered_active_row_per_pair(
+    team_manager: Persona, look_alikes: tuple[Person, Person]
+) -> None:
+    low, high = sorted(look_alikes, key=lambda p: p.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotDuplicate.objects.create(first=high, second=low, reason="x", created_by=team_manager.user)
+    NotDuplicate.objects.create(first=low, second=high, reason="x", created_by=team_manager.user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotDuplicate.objects.create(first=low, second=high, reason="y", created_by=team_manager.user)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape as markup_escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.accounts.models import Team
@@ -17,7 +18,7 @@ from safepathways.people import merge
 from safepathways.people.models import MergeRecord, Person
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.referrals import services
-from safepathways.referrals.models import Contact, ContactStatus, ContactStatusName
+from safepathways.referrals.models import Contact, ContactRevision, ContactStatus, ContactStatusName, NotDuplicate
 from safepathways.referrals.tests.factories import MARY_NHS_NUMBER, ContactFactory
 from safepathways.work.models import WorkItem
 
@@ -81,22 +82,55 @@ def _form(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture
+def decision(team_manager: Persona) -> NotDuplicate:
+    """Two other look-alike records, already recorded as different people."""
+    born = date(1950, 2, 2)
+    one, two = (
+        PersonFactory.create(given_name="Ada", family_name="Lee", date_of_birth=born, nhs_number=None) for _ in range(2)
+    )
+    return services.dismiss_duplicate(first=one, second=two, by=team_manager.user, reason="Twins")
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """What the pages of the access matrix act on."""
+
+    contact: Contact
+    record: MergeRecord
+    pair: tuple[Person, Person]
+    decision: NotDuplicate
+
+
 @dataclass(frozen=True)
 class View:
     name: str
     method: str
-    args: Callable[[Contact, MergeRecord | None], list[Any]]
+    args: Callable[[Subjects], list[Any]]
     data: Callable[[Contact], dict[str, Any]] | None = None
     writes: bool = False
     query: str = ""
 
 
-def _no_args(contact: Contact, record: MergeRecord | None) -> list[Any]:
+@pytest.fixture
+def subjects(
+    hospital_contact: Contact, merge_record: MergeRecord, pair: tuple[Person, Person], decision: NotDuplicate
+) -> Subjects:
+    return Subjects(contact=hospital_contact, record=merge_record, pair=pair, decision=decision)
+
+
+def _no_args(subjects: Subjects) -> list[Any]:
     return []
 
 
-def _contact_args(contact: Contact, record: MergeRecord | None) -> list[Any]:
-    return [contact.pk]
+def _contact_args(subjects: Subjects) -> list[Any]:
+    return [subjects.contact.pk]
+
+
+def _edit_form(**overrides: Any) -> dict[str, Any]:
+    data = _form(**({"why": "The GP rang back with more detail"} | overrides))
+    del data["action"]
+    return data
 
 
 VIEWS = [
@@ -105,49 +139,55 @@ VIEWS = [
     View("referrals:create", "get", _no_args),
     View("referrals:create", "post", _no_args, lambda c: _form(), writes=True),
     View("referrals:detail", "get", _contact_args),
+    View("referrals:edit", "get", _contact_args),
+    View("referrals:edit", "post", _contact_args, lambda c: _edit_form(), writes=True),
     View("referrals:link", "post", _contact_args, lambda c: {"match": "new"}, writes=True),
     View(
         "referrals:triage",
         "post",
         _contact_args,
-        lambda c: {"route": "information_and_advice", "reason": "Advice", "advice_given": "Leaflet"},
+        lambda c: {"routes": ["information_and_advice"], "reason": "Advice", "advice_given": "Leaflet"},
         writes=True,
     ),
     View("referrals:close", "post", _contact_args, lambda c: {"reason": "Withdrawn"}, writes=True),
     View("referrals:duplicates", "get", _no_args),
     View("referrals:merge", "get", _no_args, query="pair"),
     View("referrals:merge", "post", _no_args, lambda c: {"keep": "first", "reason": "Same"}, writes=True, query="pair"),
-    View("referrals:unmerge", "post", lambda c, r: [r.pk if r else c.pk], lambda c: {}, writes=True),
+    View("referrals:dismiss", "get", _no_args, query="pair"),
+    View("referrals:dismiss", "post", _no_args, lambda c: {"reason": "Twins"}, writes=True, query="pair"),
+    View("referrals:undo_dismissal", "post", lambda s: [s.decision.pk], lambda c: {}, writes=True),
+    View("referrals:unmerge", "post", lambda s: [s.record.pk], lambda c: {}, writes=True),
 ]
 IDS = [f"{v.name}-{v.method}" for v in VIEWS]
 
 
-def _call(client: Client, view: View, contact: Contact, record: MergeRecord | None, pair: tuple[Person, Person]) -> Any:
-    url = reverse(view.name, args=view.args(contact, record))
+def _call(client: Client, view: View, subjects: Subjects) -> Any:
+    url = reverse(view.name, args=view.args(subjects))
     if view.query:
-        url += f"?first={pair[0].pk}&second={pair[1].pk}"
-    data = view.data(contact) if view.data else {}
+        url += f"?first={subjects.pair[0].pk}&second={subjects.pair[1].pk}"
+    data = view.data(subjects.contact) if view.data else {}
     if data.get("keep") == "first":
-        data["keep"] = str(pair[0].pk)
+        data["keep"] = str(subjects.pair[0].pk)
     return client.post(url, data) if view.method == "post" else client.get(url)
 
 
-def _state() -> tuple[int, int, int, int, int]:
+def _state() -> tuple[int, ...]:
     return (
         AuditEvent.objects.count(),
         AccessEvent.objects.count(),
         ContactStatus.objects.count(),
         Contact.objects.count(),
         Person.objects.filter(merged_into__isnull=False).count(),
+        ContactRevision.objects.count(),
+        NotDuplicate.objects.count(),
+        NotDuplicate.objects.active().count(),
     )
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=IDS)
-def test_anonymous_is_sent_to_sign_in(
-    anonymous: Client, hospital_contact: Contact, merge_record: MergeRecord, pair: tuple[Person, Person], view: View
-) -> None:
+def test_anonymous_is_sent_to_sign_in(anonymous: Client, subjects: Subjects, view: View) -> None:
     before = _state()
-    response = _call(anonymous, view, hospital_contact, merge_record, pair)
+    response = _call(anonymous, view, subjects)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign_in"))
     assert _state() == before
@@ -155,19 +195,15 @@ def test_anonymous_is_sent_to_sign_in(
 
 @pytest.mark.parametrize("view", VIEWS, ids=IDS)
 def test_partner_of_another_organisation_sees_nothing_and_changes_nothing(
-    police_partner: Persona,
-    hospital_contact: Contact,
-    merge_record: MergeRecord,
-    pair: tuple[Person, Person],
-    view: View,
+    police_partner: Persona, subjects: Subjects, view: View
 ) -> None:
     before = _state()
-    response = _call(police_partner.http, view, hospital_contact, merge_record, pair)
-    if view.name == "referrals:detail":
+    response = _call(police_partner.http, view, subjects)
+    if view.name in {"referrals:detail", "referrals:edit"}:
         assert response.status_code == 404  # another organisation's contact does not exist for them
     elif view.name in {"referrals:my_referrals", "referrals:create"}:
         assert response.status_code in (200, 302)  # their own list and their own referrals
-        assert escape(hospital_contact.reference) not in response.content.decode()
+        assert escape(subjects.contact.reference) not in response.content.decode()
         return
     else:
         assert response.status_code == 403  # roles are checked before scope: partners never triage or merge
@@ -185,11 +221,9 @@ READS = {"referrals:awaiting", "referrals:detail"}
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=IDS)
-def test_director_reads_but_cannot_write(
-    director: Persona, hospital_contact: Contact, merge_record: MergeRecord, pair: tuple[Person, Person], view: View
-) -> None:
+def test_director_reads_but_cannot_write(director: Persona, subjects: Subjects, view: View) -> None:
     before = _state()
-    response = _call(director.http, view, hospital_contact, merge_record, pair)
+    response = _call(director.http, view, subjects)
     if view.name in READS:
         assert response.status_code == 200
     else:
@@ -205,34 +239,30 @@ def permitted(officer: Persona, partner: Persona, team_manager: Persona, adminis
         "referrals:my_referrals": partner,
         "referrals:create": officer,
         "referrals:detail": officer,
+        "referrals:edit": officer,
         "referrals:link": officer,
         "referrals:triage": officer,
         "referrals:close": officer,
         "referrals:duplicates": team_manager,
         "referrals:merge": team_manager,
+        "referrals:dismiss": team_manager,
+        "referrals:undo_dismissal": team_manager,
         "referrals:unmerge": administrator,
     }
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=IDS)
-def test_permitted_user_succeeds(
-    permitted: dict[str, Persona],
-    hospital_contact: Contact,
-    merge_record: MergeRecord,
-    pair: tuple[Person, Person],
-    mary: Person,
-    view: View,
-) -> None:
+def test_permitted_user_succeeds(permitted: dict[str, Persona], subjects: Subjects, mary: Person, view: View) -> None:
     persona = permitted[view.name]
     if view.name == "referrals:close":  # only a triaged contact is closed this way
-        services.link_contact_to_person(contact=hospital_contact, person=mary, by=persona.user)
+        services.link_contact_to_person(contact=subjects.contact, person=mary, by=persona.user)
         services.triage_contact(
-            contact=hospital_contact, by=persona.user, route="review", reason="x", likelihood=1, impact=1
+            contact=subjects.contact, by=persona.user, route="review", reason="x", likelihood=1, impact=1
         )
-    if view.name == "referrals:merge":  # the pair must be separate records to merge them
-        merge.unmerge(merge_record=merge_record, by=permitted["referrals:unmerge"].user)
+    if view.name in {"referrals:merge", "referrals:dismiss"}:  # the pair must be separate records
+        merge.unmerge(merge_record=subjects.record, by=permitted["referrals:unmerge"].user)
     before = _state()
-    response = _call(persona.http, view, hospital_contact, merge_record, pair)
+    response = _call(persona.http, view, subjects)
     if view.method == "get":
         assert response.status_code == 200
     else:
@@ -346,7 +376,7 @@ def test_linking_then_triaging_opens_work_from_the_story(
     response = officer.http.post(
         reverse("referrals:triage", args=[hospital_contact.pk]),
         {
-            "route": "social_work_assessment",
+            "routes": ["social_work_assessment"],
             "reason": "Needs a Care Act assessment",
             "likelihood": "3",
             "impact": "4",
@@ -373,7 +403,7 @@ def test_linking_by_council_reference(officer: Persona, hospital_contact: Contac
 def test_routing_an_unidentified_contact_explains_why_not(officer: Persona, hospital_contact: Contact) -> None:
     body = officer.http.post(
         reverse("referrals:triage", args=[hospital_contact.pk]),
-        {"route": "ot_assessment", "reason": "Stairs", "likelihood": "2", "impact": "2"},
+        {"routes": ["ot_assessment"], "reason": "Stairs", "likelihood": "2", "impact": "2"},
     ).content.decode()
     assert "There is a problem" in body
     assert "Link the contact to a person before sending it for occupational therapy assessment" in body
@@ -424,8 +454,8 @@ def test_awaiting_triage_query_count_is_constant(
 ) -> None:
     for _ in range(rows):
         ContactFactory(organisation=officer.team.organisation, taken_by=officer.user, person=PersonFactory())
-    # session, user, memberships, count, page (with person and organisation), session save (3)
-    with django_assert_num_queries(8):
+    # session, user with memberships, count, page (with person and organisation)
+    with django_assert_num_queries(4):
         response = officer.http.get(reverse("referrals:awaiting"))
     assert response.status_code == 200
 
@@ -436,8 +466,8 @@ def test_my_referrals_query_count_is_constant(
 ) -> None:
     for _ in range(rows):
         ContactFactory(organisation=partner.team.organisation, taken_by=partner.user)
-    # session, user, memberships, count, page, statuses, routes, session save (3)
-    with django_assert_num_queries(10):
+    # session, user with memberships, count, page, statuses, routes
+    with django_assert_num_queries(6):
         response = partner.http.get(reverse("referrals:my_referrals"))
     assert response.status_code == 200
 
@@ -455,8 +485,9 @@ def test_duplicates_query_count_is_constant(
                 nhs_number=None,
                 postcode="NW1 2AB",
             )
-    # session, user, memberships, 3 × (GROUP BY + read), recent merges, session save (3)
-    with django_assert_num_queries(13):
+    # session, user with memberships, pairs recorded as different people, 3 × (GROUP BY + read), recent merges,
+    # recent 'different people' decisions
+    with django_assert_num_queries(11):
         response = team_manager.http.get(reverse("referrals:duplicates"))
     assert response.content.decode().count("Compare and merge") == pairs
 
@@ -492,3 +523,277 @@ def test_merge_page_for_missing_or_merged_records_is_404(
     url = reverse("referrals:merge") + f"?first={pair[0].pk}&second={pair[1].pk}"
     assert team_manager.http.get(url).status_code == 404
     assert team_manager.http.get(reverse("referrals:merge") + "?first=nonsense").status_code == 404
+
+
+# Several routes from one triage -------------------------------------------------------------------
+
+
+def test_ticking_several_routes_opens_work_for_each(
+    officer: Persona, social_worker: Persona, hospital_contact: Contact, mary: Person, team: Team, ot_team: Team
+) -> None:
+    services.link_contact_to_person(contact=hospital_contact, person=mary, by=officer.user)
+    url = reverse("referrals:detail", args=[hospital_contact.pk])
+    page = officer.http.get(url).content.decode()
+    assert 'type="checkbox"' in page and 'name="routes"' in page
+    response = officer.http.post(
+        reverse("referrals:triage", args=[hospital_contact.pk]),
+        {
+            "routes": ["ot_assessment", "carers_assessment"],
+            "reason": "Stairs, and her daughter is exhausted",
+            "likelihood": "3",
+            "impact": "3",
+        },
+    )
+    assert response["Location"] == url
+    items = list(WorkItem.objects.order_by("kind"))
+    assert [(i.kind, i.team, i.priority) for i in items] == [
+        ("carers_assessment", team, "amber"),
+        ("ot_assessment", ot_team, "amber"),
+    ]
+    body = officer.http.get(url).content.decode()
+    assert "Occupational therapy assessment, Carer&#39;s assessment" in body
+    for item in items:
+        assert str(markup_escape(item.title)) in body
+    # The neighbourhood team now works with Mary (the carer's assessment), so its social worker reads her timeline.
+    timeline = social_worker.http.get(reverse("people:detail", args=[mary.pk])).content.decode()
+    assert "Front-door contact triaged: occupational therapy assessment for OT duty; carer&#39;s assessment" in timeline
+
+
+def test_a_route_without_a_team_among_several_is_shown_against_the_routes_and_nothing_opens(
+    officer: Persona, hospital_contact: Contact, mary: Person, ot_team: Team
+) -> None:
+    services.link_contact_to_person(contact=hospital_contact, person=mary, by=officer.user)
+    body = officer.http.post(
+        reverse("referrals:triage", args=[hospital_contact.pk]),
+        {"routes": ["ot_assessment", "dols"], "reason": "x", "likelihood": "2", "impact": "2"},
+    ).content.decode()
+    assert "There is a problem" in body and 'href="#id_routes"' in body
+    assert "No team is set up to take dols request" in body
+    assert not WorkItem.objects.exists()
+
+
+# Correcting a contact -------------------------------------------------------------------------------
+
+
+def test_the_edit_page_shows_the_contact_as_it_stands(officer: Persona, hospital_contact: Contact) -> None:
+    body = officer.http.get(reverse("referrals:edit", args=[hospital_contact.pk])).content.decode()
+    assert "Change the details" in body
+    assert "Ready for discharge; lives alone and struggles with stairs" in body
+    assert 'value="Mary"' in body and 'name="why"' in body and 'name="match"' not in body
+    received = timezone.localtime(hospital_contact.received_at)
+    assert f'value="{received:%H:%M}"' in body
+
+
+def test_correcting_a_contact_keeps_the_history_and_asks_to_check_the_matches(
+    officer: Persona, hospital_contact: Contact, mary: Person
+) -> None:
+    received = timezone.localtime(hospital_contact.received_at)
+    data = _edit_form(
+        referrer_type="hospital",
+        channel="web_form",
+        received_on_day=received.day,
+        received_on_month=received.month,
+        received_on_year=received.year,
+        received_time=f"{received:%H:%M}",
+        reason=hospital_contact.reason,
+        persons_wishes=hospital_contact.persons_wishes,
+        referrer_name="",
+        urgency="urgent",
+        given_name="Mary",
+        family_name="Smith",
+        nhs_number=MARY_NHS_NUMBER,
+        why="Ward rang: she is being discharged today",
+    )
+    response = officer.http.post(reverse("referrals:edit", args=[hospital_contact.pk]), data)
+    assert response["Location"] == reverse("referrals:detail", args=[hospital_contact.pk]) + "#person"
+    hospital_contact.refresh_from_db()
+    assert hospital_contact.urgency == "urgent" and hospital_contact.nhs_number == MARY_NHS_NUMBER
+    revision = ContactRevision.objects.get()
+    assert set(revision.changes) == {"urgency", "nhs_number", "screening_due_on"}  # the time kept its seconds
+    body = officer.http.get(response["Location"]).content.decode()
+    assert "check the likely matches" in body and "Triage is now due" in body
+    assert f"This is the person: Mary Smith ({mary.reference})" in body
+    assert "Changes since it was taken" in body and "Soon – within a few days" in body
+    assert "999 777 7719" in body and "Why: Ward rang: she is being discharged today" in body
+    assert "by Farah Khan" in body
+
+
+def test_the_edit_form_names_each_problem(officer: Persona, hospital_contact: Contact) -> None:
+    body = officer.http.post(
+        reverse("referrals:edit", args=[hospital_contact.pk]), _edit_form(why="", reason="", postcode="nowhere")
+    ).content.decode()
+    for message in (
+        "Enter why you are changing the contact",
+        "Enter why they are getting in touch",
+        "real UK postcode",
+    ):
+        assert message in body
+    assert not ContactRevision.objects.exists()
+
+
+def test_unchanged_details_are_not_a_correction(officer: Persona, hospital_contact: Contact) -> None:
+    received = timezone.localtime(hospital_contact.received_at)
+    data = {
+        "referrer_type": "hospital",
+        "channel": "web_form",
+        "received_on_day": received.day,
+        "received_on_month": received.month,
+        "received_on_year": received.year,
+        "received_time": f"{received:%H:%M}",
+        "reason": hospital_contact.reason,
+        "persons_wishes": hospital_contact.persons_wishes,
+        "urgency": "soon",
+        "has_immediate_risk": "no",
+        "consent": "yes",
+        "given_name": "Mary",
+        "family_name": "Smith",
+        "why": "Checking",
+    }
+    body = officer.http.post(reverse("referrals:edit", args=[hospital_contact.pk]), data).content.decode()
+    assert "Nothing has changed" in body
+    assert not ContactRevision.objects.exists()
+
+
+def test_a_closed_contact_says_it_can_no_longer_be_changed(officer: Persona, hospital_contact: Contact) -> None:
+    services.triage_contact(
+        contact=hospital_contact, by=officer.user, route="information_and_advice", reason="x", advice_given="Leaflet"
+    )
+    detail = reverse("referrals:detail", args=[hospital_contact.pk])
+    assert "Change the contact&#39;s details" not in officer.http.get(detail).content.decode()
+    url = reverse("referrals:edit", args=[hospital_contact.pk])
+    response = officer.http.get(url)
+    assert response["Location"] == detail
+    body = officer.http.post(url, _edit_form(), follow=True).content.decode()
+    assert f"Contact {hospital_contact.reference} is closed, so it can no longer be changed" in body
+    assert not ContactRevision.objects.exists()
+
+
+def test_the_partner_who_referred_can_correct_their_referral(
+    partner: Persona, make_persona: Callable[..., Persona], hospital_contact: Contact
+) -> None:
+    detail = reverse("referrals:detail", args=[hospital_contact.pk])
+    assert "Correct the details of this referral" in partner.http.get(detail).content.decode()
+    page = partner.http.get(reverse("referrals:edit", args=[hospital_contact.pk])).content.decode()
+    assert 'name="channel"' not in page
+    data = _edit_form(referrer_type="hospital", urgency="urgent", why="Discharge brought forward")
+    data.pop("channel")
+    response = partner.http.post(reverse("referrals:edit", args=[hospital_contact.pk]), data)
+    assert response["Location"] == detail
+    body = partner.http.get(detail).content.decode()
+    assert "Changes since it was taken" in body and "Urgent – needs action today" in body
+    assert "Discharge brought forward" not in body and "Farah" not in body  # no who or why for partners
+    colleague = make_persona(partner.team, "partner", name="Another Nurse")
+    assert colleague.http.get(reverse("referrals:edit", args=[hospital_contact.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_contact_page_query_count_is_constant(
+    officer: Persona,
+    mary: Person,
+    team: Team,
+    ot_team: Team,
+    rows: int,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    contact = services.take_contact(by=officer.user, details=_details(), person=mary)
+    routes = ["ot_assessment", "carers_assessment", "review"][: min(rows, 3)]
+    services.triage_contact(contact=contact, by=officer.user, routes=routes, reason="x", likelihood=2, impact=2)
+    for n in range(rows):
+        services.update_contact(contact=contact, by=officer.user, changes={"referrer_name": f"Nurse {n}"}, why="x")
+    # session, user with memberships, contact (person, neighbourhood, organisation, taken by, triaged by),
+    # statuses, routes (work item, team), revisions (by), access event, the triage form's routes and risk flags
+    # (built for every contact page)
+    with django_assert_num_queries(9):
+        response = officer.http.get(reverse("referrals:detail", args=[contact.pk]))
+    assert response.content.decode().count("Why: x") == rows
+
+
+def test_edit_page_query_count(
+    officer: Persona, hospital_contact: Contact, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    # session, user with memberships, contact, statuses, routes, revisions
+    with django_assert_num_queries(6):
+        response = officer.http.get(reverse("referrals:edit", args=[hospital_contact.pk]))
+    assert response.status_code == 200
+
+
+# Records that are different people ------------------------------------------------------------
+
+
+def test_recording_a_pair_as_different_people_then_undoing_it(
+    team_manager: Persona, pair: tuple[Person, Person]
+) -> None:
+    duplicates = reverse("referrals:duplicates")
+    url = reverse("referrals:dismiss") + f"?first={pair[0].pk}&second={pair[1].pk}"
+    assert "Different people" in team_manager.http.get(duplicates).content.decode()
+    page = team_manager.http.get(url).content.decode()
+    assert "Record that these are different people" in page and pair[0].reference in page
+    missing = team_manager.http.post(url, {"reason": " "}).content.decode()
+    assert "Enter why these records are different people" in missing
+    response = team_manager.http.post(url, {"reason": "Twin sisters: different NHS numbers on the GP record"})
+    assert response["Location"] == duplicates
+    listing = team_manager.http.get(duplicates).content.decode()
+    assert "No likely duplicates found." in listing
+    assert "Twin sisters: different NHS numbers on the GP record" in listing
+    for person in pair:
+        assert person.chronology.filter(summary__startswith="Not the same person as").exists()
+    decision = NotDuplicate.objects.get()
+    merging = team_manager.http.post(
+        reverse("referrals:merge") + f"?first={pair[0].pk}&second={pair[1].pk}",
+        {"keep": str(pair[0].pk), "reason": "Same"},
+    ).content.decode()
+    assert "undo that decision before merging" in merging
+    team_manager.http.post(reverse("referrals:undo_dismissal", args=[decision.pk]))
+    listing = team_manager.http.get(duplicates).content.decode()
+    assert "Compare and merge" in listing and "Undone by Taylor Green" in listing
+    again = team_manager.http.post(reverse("referrals:undo_dismissal", args=[decision.pk]), follow=True)
+    assert "already been undone" in again.content.decode()
+
+
+def test_a_pair_already_recorded_is_refused_with_who_decided(
+    team_manager: Persona, pair: tuple[Person, Person]
+) -> None:
+    services.dismiss_duplicate(first=pair[0], second=pair[1], by=team_manager.user, reason="Twins")
+    url = reverse("referrals:dismiss") + f"?second={pair[0].pk}&first={pair[1].pk}"
+    body = team_manager.http.post(url, {"reason": "Twins"}).content.decode()
+    assert "Taylor Green recorded on" in body and "nothing more to record" in body
+
+
+def test_undoing_a_decision_that_does_not_exist_is_404(team_manager: Persona, hospital_contact: Contact) -> None:
+    assert team_manager.http.post(reverse("referrals:undo_dismissal", args=[hospital_contact.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_duplicates_query_count_is_constant_with_decisions(
+    team_manager: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for n in range(rows):
+        one, two = (
+            PersonFactory(given_name="Ada", family_name=f"Lee{'x' * n}", date_of_birth=date(1950, 1, 1 + n % 28))
+            for _ in range(2)
+        )
+        decision = services.dismiss_duplicate(first=one, second=two, by=team_manager.user, reason=f"Twins {n}")
+        if n % 2:
+            services.undo_dismissal(decision=decision, by=team_manager.user)
+    # session, user with memberships, pairs recorded as different people, 3 × (GROUP BY + read), recent merges,
+    # recent decisions (both records, by, undone by)
+    with django_assert_num_queries(11):
+        response = team_manager.http.get(reverse("referrals:duplicates"))
+    body = response.content.decode()
+    assert body.count("Twins ") == rows
+    assert "<title>Possible duplicate records" in body and "<title>Possible duplicate records\n" not in body
+
+
+def test_dismiss_page_query_count(
+    team_manager: Persona,
+    administrator: Persona,
+    merge_record: MergeRecord,
+    pair: tuple[Person, Person],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    merge.unmerge(merge_record=merge_record, by=administrator.user)
+    url = reverse("referrals:dismiss") + f"?first={pair[0].pk}&second={pair[1].pk}"
+    # session, user with memberships, the two records (neighbourhood)
+    with django_assert_num_queries(3):
+        response = team_manager.http.get(url)
+    assert response.status_code == 200
