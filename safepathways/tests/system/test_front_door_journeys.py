@@ -1,4 +1,5 @@
-"""Front-door journeys in Chromium: contact → match → triage → waiting list → keep in touch → allocation.
+"""Front-door journeys in Chromium: contact → match → correction → triage (one route or several) → waiting list
+→ keep in touch → allocation; and look-alike records recorded as different people.
 
 axe-core's WCAG 2.2 A and AA rules run on every page visited (the helper of test_journeys.py).
 Run apart from the rest of the suite: `pytest -m e2e` (SQLite), or with DATABASE_URL set for PostgreSQL.
@@ -48,6 +49,7 @@ SEED_MIGRATIONS = (
 )
 MARY_BORN = date(1941, 3, 27)
 OT_ROUTE_LABEL = "Occupational therapy assessment"
+CARERS_ROUTE_LABEL = "Carer's assessment"
 
 
 # --- fixtures -------------------------------------------------------------------------------------------------------
@@ -172,6 +174,13 @@ def choose_by_keyboard(page: Page, name: str, value: str) -> None:
     raise AssertionError(f"{name}={value} was never chosen by arrow keys on {page.url}")
 
 
+def tick_by_keyboard(page: Page, name: str, value: str) -> None:
+    """Tab to one checkbox and tick it with Space."""
+    tab_to(page, f'input[type="checkbox"][name="{name}"][value="{value}"]', limit=120)
+    page.keyboard.press("Space")
+    expect(page.locator(f'input[type="checkbox"][name="{name}"][value="{value}"]')).to_be_checked()
+
+
 def type_into(page: Page, selector: str, text: str) -> None:
     tab_to(page, selector)
     page.keyboard.type(text)
@@ -267,7 +276,7 @@ def test_a_front_door_officer_takes_a_contact_by_keyboard_and_triages_it_to_the_
     assert_accessible(page)
 
     # Triage to an OT assessment: likelihood and impact rate it, a risk flag is ticked.
-    choose_by_keyboard(page, "route", "ot_assessment")
+    tick_by_keyboard(page, "routes", "ot_assessment")
     type_into(page, "#id_reason", "Needs an OT assessment for bathing and stairs")
     choose_by_keyboard(page, "likelihood", "3")
     choose_by_keyboard(page, "impact", "3")
@@ -417,7 +426,7 @@ def test_a_manager_allocates_and_a_stale_allocation_form_is_refused(
 
 
 def test_contact_to_waiting_list_works_without_javascript(
-    no_js_context: BrowserContext, live_server: Any, officer: Persona, ot_team: Team, mary: Person
+    no_js_context: BrowserContext, live_server: Any, officer: Persona, ot_team: Team, team: Team, mary: Person
 ) -> None:
     page = no_js_context.new_page()
     base = live_server.url
@@ -470,8 +479,11 @@ def test_contact_to_waiting_list_works_without_javascript(
     expect(page.locator(".govuk-summary-list__row", has_text="Triage due")).to_contain_text(due_text(contact))
     assert_accessible(page)
 
-    in_group(page, "Where does this contact go?").get_by_label(OT_ROUTE_LABEL).check()
-    page.get_by_label("Reason for the decision").fill("Equipment and adaptations: OT to assess")
+    # One decision, two services: an OT assessment for Mary and a carer's assessment for June.
+    routes = in_group(page, "Where does this contact go?")
+    routes.get_by_label(OT_ROUTE_LABEL).check()
+    routes.get_by_label(CARERS_ROUTE_LABEL).check()
+    page.get_by_label("Reason for the decision").fill("Equipment and adaptations: OT to assess; June needs support too")
     in_group(page, "How likely is harm while they wait? (for assessments and reviews)").get_by_label(
         "2 – Unlikely"
     ).check()
@@ -480,7 +492,15 @@ def test_contact_to_waiting_list_works_without_javascript(
     page.get_by_role("button", name="Record decision").click()
 
     expect(page.locator("h1")).to_contain_text("Triaged")
-    item = WorkItem.objects.get()
+    item = WorkItem.objects.get(kind="ot_assessment")
+    carers = WorkItem.objects.get(kind="carers_assessment")
+    assert (carers.team, carers.priority, carers.story) == (team, item.priority, item.story)
+    expect(page.locator(".govuk-summary-list__row", has_text="Routes")).to_contain_text(
+        f"{OT_ROUTE_LABEL}, {CARERS_ROUTE_LABEL}"
+    )
+    work_opened = page.locator("table", has_text="Work opened")
+    expect(work_opened.locator("tbody tr")).to_have_count(2)
+    expect(work_opened).to_contain_text("North West neighbourhood team")
     assert_accessible(page)
     page.get_by_role("link", name=item.title).click()
     page.wait_for_url(f"{base}/work/items/{item.pk}/")
@@ -493,9 +513,11 @@ def test_contact_to_waiting_list_works_without_javascript(
 
     navigation.get_by_role("link", name="Waiting list").click()
     page.wait_for_url(f"{base}/work/waiting-list/")
-    row = page.locator("tbody tr", has_text="Mary Smith")
-    expect(row).to_contain_text(OT_ROUTE_LABEL)
+    rows = page.locator("tbody tr", has_text="Mary Smith")
+    expect(rows).to_have_count(2)  # both pieces of work wait on the one central list, rated alike
+    row = rows.filter(has_text=OT_ROUTE_LABEL)
     expect(row.locator(".govuk-tag")).to_have_text("Amber")
+    expect(rows.filter(has_text="Carer").locator(".govuk-tag")).to_have_text("Amber")
     assert_accessible(page)
 
 
@@ -555,6 +577,89 @@ def test_a_ward_partner_refers_through_the_web_form_and_cannot_open_the_waiting_
     assert_accessible(page)
 
 
+def test_an_officer_corrects_a_contact_by_keyboard_and_the_matches_are_offered_again(
+    page: Page, live_server: Any, officer: Persona, mary: Person
+) -> None:
+    base = live_server.url
+    contact = _gp_contact(officer, None, family_name="Smyth", date_of_birth=None, postcode="", urgency="soon")
+    signed_in(page, base, officer)
+    page.goto(f"{base}/front-door/contacts/{contact.pk}/")
+    expect(page.locator("h1")).to_contain_text("Unidentified contact")
+    open_by_keyboard(page, f"/front-door/contacts/{contact.pk}/edit/")
+    expect(page.locator("h1")).to_have_text("Change the details")
+    expect(page.locator("#id_family_name")).to_have_value("Smyth")
+    assert_accessible(page)
+
+    # The GP rings back: it is urgent, and the name, date of birth and postcode were misheard.
+    choose_by_keyboard(page, "urgency", "urgent")
+    tab_to(page, "#id_family_name", limit=120)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Smith")
+    type_into(page, "#date_of_birth_day", "27")
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1941")
+    type_into(page, "#id_postcode", "NW5 1AB")
+    tab_to(page, 'main form button[type="submit"]', limit=120)
+    page.keyboard.press("Enter")
+
+    # Without saying why, the change is refused and the error leads to the field.
+    expect(page).to_have_title(re.compile(r"^Error: Change contact"))
+    expect_error_links_reach_fields(page, ["#id_why"])
+    assert_accessible(page)
+    type_into(page, "#id_why", "The GP rang back: she fell again this morning")
+    tab_to(page, 'main form button[type="submit"]', limit=120)
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"{base}/front-door/contacts/{contact.pk}/#person")
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text(f"Contact {contact.reference} updated.")
+    expect(banner).to_contain_text("check the likely matches")
+    expect(page.locator("#link")).to_contain_text(f"This is the person: Mary Smith ({mary.reference})")
+    changes = page.locator("table", has_text="Was")
+    expect(changes).to_contain_text("Soon – within a few days")
+    expect(changes).to_contain_text("Urgent – needs action today")
+    expect(changes).to_contain_text("Smyth")
+    expect(page.locator("main")).to_contain_text("Why: The GP rang back: she fell again this morning")
+    assert_accessible(page)
+    contact.refresh_from_db()
+    assert (contact.urgency, contact.family_name, contact.revisions.count()) == ("urgent", "Smith", 1)
+
+
+def test_a_manager_records_two_look_alike_records_as_different_people_and_undoes_it(
+    page: Page, live_server: Any, ot_manager: Persona
+) -> None:
+    base = live_server.url
+    born = date(1938, 6, 1)
+    for _ in range(2):  # twins: the same name on record, the same birthday
+        PersonFactory.create(given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None)
+    signed_in(page, base, ot_manager)
+    page.goto(f"{base}/front-door/duplicates/")
+    expect(page.locator("main")).to_contain_text("1 likely pair")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"^Different people")).click()
+    page.wait_for_url(re.compile(r"/front-door/duplicates/different-people/\?first="))
+    expect(page.locator("h1")).to_have_text("Record that these are different people")
+    assert_accessible(page)
+    page.get_by_label("Why are these different people?").fill("Twin sisters: the GP practice holds two NHS numbers")
+    page.get_by_role("button", name="Record as different people").click()
+
+    page.wait_for_url(f"{base}/front-door/duplicates/")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("recorded as different people")
+    expect(page.locator("main")).to_contain_text("No likely duplicates found.")
+    decisions = page.locator("table", has_text="Why they are different")
+    expect(decisions).to_contain_text("Twin sisters: the GP practice holds two NHS numbers")
+    assert_accessible(page)
+
+    decisions.get_by_role("button", name=re.compile(r"^Undo")).click()
+    page.wait_for_url(f"{base}/front-door/duplicates/")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Decision undone")
+    expect(page.locator("main")).to_contain_text("1 likely pair")
+    expect(decisions).to_contain_text("Undone by Morgan Reid")
+    assert_accessible(page)
+
+
 def test_every_front_door_waiting_list_dashboard_and_inbox_page_passes_axe(
     page: Page,
     live_server: Any,
@@ -576,8 +681,10 @@ def test_every_front_door_waiting_list_dashboard_and_inbox_page_passes_axe(
     identified = _gp_contact(officer, mary, reason="Asking about a blue badge", urgency="routine")
     unidentified = _gp_contact(officer, None, given_name="Mary", family_name="Smith", urgency="urgent")
     born = date(1938, 6, 1)
-    for _ in range(2):  # one person recorded twice
+    twice = [  # one person recorded twice
         PersonFactory.create(given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None)
+        for _ in range(2)
+    ]
     swept = work.sweep_breaches(today=today + timedelta(days=60))
     assert swept.detected >= 1 and Notification.objects.filter(recipient=ot_manager.user).exists()
 
@@ -586,7 +693,9 @@ def test_every_front_door_waiting_list_dashboard_and_inbox_page_passes_axe(
         "/front-door/": "Front door: contacts awaiting triage",
         f"/front-door/contacts/{identified.pk}/": "Mary Smith",
         f"/front-door/contacts/{unidentified.pk}/": "Unidentified contact",
+        f"/front-door/contacts/{identified.pk}/edit/": "Change the details",
         "/front-door/duplicates/": "Possible duplicate records",
+        f"/front-door/duplicates/different-people/?first={twice[0].pk}&second={twice[1].pk}": "different people",
         "/work/duty/": "Duty: unallocated work",
         f"/work/items/{waiting.pk}/": waiting.title,
         "/dashboard/": "Whole service",
