@@ -448,8 +448,8 @@ def test_the_list_query_count_does_not_grow(
         if n % 2:
             _granted(made, dols_lead, bia, ends_in_days=60)
     care_home_partner.http.get(reverse("dols:your_requests"))  # the settings row
-    # session, user, memberships; count; page (person, location, authorisation); settings; session save (3)
-    with django_assert_num_queries(9):
+    # session, user with memberships; count; page (person, location, authorisation); settings
+    with django_assert_num_queries(5):
         response = care_home_partner.http.get(reverse("dols:your_requests"))
     assert response.status_code == 200
 
@@ -472,9 +472,9 @@ def test_the_status_page_query_count_does_not_grow(
         make_own(request_type=RequestType.FURTHER, renews=granted_own.authorisation, received_on=timezone.localdate())
     url = reverse("dols:your_request", args=[granted_own.pk])
     care_home_partner.http.get(url)
-    # session, user, memberships; the request (person, location, authorisation, renews); statuses; further
-    # requests; access event; settings; session save (3)
-    with django_assert_num_queries(11):
+    # session, user with memberships; the request (person, location, authorisation, renews); statuses; further
+    # requests; access event; settings
+    with django_assert_num_queries(7):
         response = care_home_partner.http.get(url)
     assert response.status_code == 200
     assert DolsRequestStatus.objects.filter(request=granted_own).count() == (8 if more else 6)
@@ -492,8 +492,7 @@ def test_the_form_query_count_does_not_grow(
     for _ in range(rows):
         _share(PersonFactory.create(), home_org, dols_lead)
         LocationFactory.create(provider=care_home.provider)
-    # session, user, memberships; locations exist; people exist; people and locations for the selects;
-    # session save (3)
-    with django_assert_num_queries(10):
+    # session, user with memberships; locations exist; people exist; people and locations for the selects
+    with django_assert_num_queries(6):
         response = care_home_partner.http.get(reverse("dols:submit_request"))
     assert response.status_code == 200
