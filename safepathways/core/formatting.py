@@ -1,5 +1,6 @@
 """How dates, ages and identifiers are written on screen (GOV.UK style: 4 June 2026)."""
 
+import functools
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -12,6 +13,12 @@ def format_date(value: date | datetime | None, empty: str = "Not known") -> str:
         return empty
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
+    return _day(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: date) -> str:
+    """4 June 2026: remembered, as long lists show the same few hundred days again and again."""
     return f"{value.day} {value:%B %Y}"
 
 

@@ -159,6 +159,24 @@ class TestBoard:
         assert referral.reference in response.content.decode()
         assert AccessEvent.objects.filter(person_id=referral.person_id, kind="export").count() == 1
 
+    def test_the_board_escapes_what_people_typed(self, make_referral: MakeReferral, hospital_worker: Persona) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(3), ward='Ward <b>7</b> "East"')
+        services.set_next_action(
+            referral=referral,
+            action="Call <script>alert(1)</script> the family",
+            owner_name="Nina & Co",
+            owner_organisation=referral.hospital,
+            due_on=timezone.localdate(),
+            by=hospital_worker.user,
+        )
+        body = hospital_worker.http.get(reverse("discharges:board")).content.decode()
+        assert "<script>alert(1)</script>" not in body
+        assert "Call &lt;script&gt;alert(1)&lt;/script&gt; the family" in body
+        assert "Ward &lt;b&gt;7&lt;/b&gt; &quot;East&quot;" in body
+        assert "Nina &amp; Co" in body
+        assert f'href="{reverse("discharges:referral", args=[referral.pk])}"' in body
+        assert "3 days" in body
+
     @pytest.mark.parametrize("count", [1, 20])
     def test_the_board_query_count_does_not_grow(
         self,

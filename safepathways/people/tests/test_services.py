@@ -47,7 +47,11 @@ def test_sector_mapping_beats_district_mapping(social_worker: Persona, team: Tea
     [
         ({"nhs_number": "9990000019"}, "nhs_number", "check digit"),
         ({"postcode": "NW1"}, "postcode", "real UK postcode"),
-        ({"date_of_birth": date.today() + timedelta(days=7)}, "date_of_birth", "past"),  # a week: collected before midnight, run after
+        (
+            {"date_of_birth": date.today() + timedelta(days=7)},
+            "date_of_birth",
+            "past",
+        ),  # a week: collected before midnight, run after
         ({"date_of_birth": date(1850, 1, 1)}, "date_of_birth", "130 years"),
         ({"given_name": "  "}, "given_name", "first name"),
         ({"date_of_birth": date(1950, 1, 1), "date_of_death": date(1949, 1, 1)}, "date_of_death", "on or after"),
