@@ -103,6 +103,9 @@ ITEMS: tuple[Item, ...] = (
         "oversight:vacancies", "Your vacancies", "/oversight/vacancies/", staff=False, perm="oversight.view_vacancies"
     ),
     Item("transitions:plans", "Shared plans", "/transitions/", staff=False, perm="transitions.view_plans"),
+    Item(
+        "dols:your_requests", "Your DoLS requests", "/dols/your-requests/", staff=False, perm="dols.managing_authority"
+    ),
     Item("governance:home", "Information governance", "/governance/", governance=True),
     Item("notifications:inbox", "Inbox", "/inbox/"),
     Item("accounts:account", "Your account", "/account/"),

@@ -140,8 +140,12 @@ class RequestOutputSerializer(serializers.ModelSerializer[DolsRequest]):
     def to_representation(self, instance: DolsRequest) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
         if self.context.get("is_partner"):
+            # The council's working (screening reasons, assessments, priority) is not the managing authority's:
+            # they see where the request has got to and when, not why the council moved it.
             data["assessments"] = []
             data["priority"] = ""
+            for status in data["statuses"]:
+                status["reason"] = ""
         return data
 
 

@@ -11,6 +11,7 @@ from pytest_django import DjangoAssertNumQueries
 from safepathways.accounts.models import Organisation
 from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
+from safepathways.dols import services
 from safepathways.dols.models import DolsRequest
 from safepathways.dols.tests.conftest import assess_all
 from safepathways.people.models import Person, Share
@@ -100,6 +101,19 @@ class TestReading:
         data = care_home_partner.http.get(LIST).json()
         assert [r["id"] for r in data["results"]] == [str(mine.pk)]
 
+    def test_a_partner_sees_where_its_request_is_but_not_the_councils_reasons(
+        self, care_home_partner: Persona, make_request: MakeRequest, home_org: Organisation, dols_lead: Persona
+    ) -> None:
+        mine = make_request(person=PersonFactory.create())
+        DolsRequest.objects.filter(pk=mine.pk).update(submitted_by_organisation=home_org)
+        services.screen_request(dols_request=mine, criteria=["person_objects"], by=dols_lead.user)
+        data = care_home_partner.http.get(f"{LIST}{mine.pk}/").json()
+        assert [s["status"] for s in data["statuses"]][-1] == "screened"
+        assert {s["reason"] for s in data["statuses"]} == {""}
+        assert data["priority"] == ""
+        staff = dols_lead.http.get(f"{LIST}{mine.pk}/").json()
+        assert any(s["reason"].startswith("Priority") for s in staff["statuses"])
+
     @pytest.mark.parametrize("count", [1, 20])
     def test_the_list_query_count_does_not_grow(
         self,
@@ -132,7 +146,6 @@ class TestStaffEndpoints:
     def test_the_dols_lead_grants_and_dates_are_checked(
         self, dols_lead: Persona, bia: Persona, make_request: MakeRequest
     ) -> None:
-        from safepathways.dols import services
 
         dols_request = make_request()
         assess_all(dols_request, dols_lead, bia.user)
@@ -153,7 +166,6 @@ class TestStaffEndpoints:
         assert response.json()["status"] == "granted"
 
     def test_an_assessment_is_recorded(self, bia: Persona, dols_lead: Persona, make_request: MakeRequest) -> None:
-        from safepathways.dols import services
 
         dols_request = make_request()
         services.screen_request(dols_request=dols_request, criteria=[], by=dols_lead.user)

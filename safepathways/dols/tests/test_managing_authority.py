@@ -496,3 +496,9 @@ def test_the_form_query_count_does_not_grow(
     with django_assert_num_queries(6):
         response = care_home_partner.http.get(reverse("dols:submit_request"))
     assert response.status_code == 200
+
+
+def test_the_menu_takes_a_care_home_to_its_requests(care_home_partner: Persona, dols_lead: Persona) -> None:
+    home = care_home_partner.http.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("dols:your_requests")}"' in home
+    assert reverse("dols:your_requests") not in dols_lead.http.get(reverse("core:home")).content.decode()
