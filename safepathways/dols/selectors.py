@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from safepathways.accounts.models import Role, User
 from safepathways.dols import clocks
 from safepathways.dols.models import (
-    PRIORITY_RANK,
+    WAITING_PRIORITY_RANK,
     Assessment,
     Authorisation,
     BestInterestsAssessor,
@@ -26,7 +26,8 @@ from safepathways.people.models import Neighbourhood, Person
 from safepathways.providers.models import Location
 from safepathways.work.models import WorkItem, WorkKind
 
-TRACKER_LIMIT = 200
+TRACKER_PAGE_SIZE = 50
+LIST_LIMIT = 50
 FORECAST_WEEKS = 12
 RATE_WEEKS = 12
 
@@ -54,6 +55,28 @@ def visible_requests(user: User) -> DolsRequestQuerySet:
 
 def _with_listing(requests: DolsRequestQuerySet) -> DolsRequestQuerySet:
     return requests.select_related("person", "managing_authority", "work_item__team", "authorisation")
+
+
+# What the tracker shows of each request (dols/tracker.html): only these columns are read for its rows.
+TRACKER_COLUMNS = (
+    "reference",
+    "request_type",
+    "received_on",
+    "is_urgent",
+    "assessments_due_on",
+    "priority",
+    "status",
+    "person__given_name",
+    "person__family_name",
+    "managing_authority__name",
+    "work_item__team__name",
+    "authorisation__ends_on",
+    "authorisation__conditions_review_on",
+)
+
+
+def _tracker_listing() -> DolsRequestQuerySet:
+    return _with_listing(DolsRequest.objects.all()).only(*TRACKER_COLUMNS)
 
 
 def request_detail(user: User, pk: UUID | str) -> DolsRequest | None:
@@ -108,7 +131,11 @@ class WeekForecast:
 
 @dataclass
 class Tracker:
-    """The DoLS team's tracking document, computed: waiting against the clock, breaches, expiries, renewals."""
+    """The DoLS team's tracking document, computed: waiting against the clock, breaches, expiries, renewals.
+
+    `waiting` is one page of the requests waiting, by priority then due date; the authorisation lists show
+    at most LIST_LIMIT rows each, soonest ending first, beside their full counts.
+    """
 
     today: date
     waiting: list[DolsRequest]
@@ -116,26 +143,28 @@ class Tracker:
     waiting_by_priority: dict[str, int]
     breached_count: int
     expiring_28: list[DolsRequest]
+    expiring_28_count: int
     expiring_56_count: int
     renewals_due: list[DolsRequest]
+    renewals_due_count: int
     conditions_to_review: list[DolsRequest]
+    conditions_count: int
     forecast: list[WeekForecast]
     weekly_rate: float
     court_reviews_due: list[CourtCase] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
 
 
-def _priority_order(requests: list[DolsRequest]) -> list[DolsRequest]:
-    return sorted(
-        requests,
-        key=lambda r: (PRIORITY_RANK.get(PriorityLevel(r.priority), 1) if r.priority else 1, r.assessments_due_on),
-    )
+def tracker(today: date, page: int = 1) -> Tracker:
+    """Every tile of the tracker in a fixed number of queries, whatever the number of requests.
 
-
-def tracker(today: date) -> Tracker:
-    """Every tile of the tracker in a fixed number of queries, whatever the number of requests."""
+    Counting, ordering and paging are SQL: only one page of the waiting requests and the first LIST_LIMIT rows
+    of each authorisation list are read, however many there are.
+    """
     settings_row = dols_settings()
-    listing = _with_listing(DolsRequest.objects.all())
-    waiting = _priority_order(list(listing.waiting().order_by("assessments_due_on")[:TRACKER_LIMIT]))
+    window = settings_row.renewal_window_days
+    listing = _tracker_listing()
     counts = DolsRequest.objects.waiting().aggregate(
         total=Count("id"),
         breached=Count("id", filter=Q(assessments_due_on__lt=today)),
@@ -143,19 +172,30 @@ def tracker(today: date) -> Tracker:
         medium=Count("id", filter=Q(priority=PriorityLevel.MEDIUM) | Q(priority="")),
         low=Count("id", filter=Q(priority=PriorityLevel.LOW)),
     )
-    expiring_28 = list(listing.expiring_between(today, today + timedelta(days=28)).order_by("authorisation__ends_on"))
-    expiring_56_count = DolsRequest.objects.expiring_between(today, today + timedelta(days=56)).count()
-    window = settings_row.renewal_window_days
-    renewals_due = list(
-        listing.in_force()
-        .filter(authorisation__ends_on__lte=today + timedelta(days=window), authorisation__ends_on__gte=today)
-        .exclude(authorisation__further_requests__isnull=False)
-        .order_by("authorisation__ends_on")
+    pages = max(1, -(-counts["total"] // TRACKER_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * TRACKER_PAGE_SIZE
+    waiting = list(
+        listing.waiting()
+        .alias(priority_rank=WAITING_PRIORITY_RANK)
+        .order_by("priority_rank", "assessments_due_on", "received_on", "pk")[start : start + TRACKER_PAGE_SIZE]
     )
-    conditions = list(
-        listing.in_force().filter(authorisation__conditions_review_on__lte=today).order_by("authorisation__ends_on")
+    expiring = Q(authorisation__ends_on__gte=today, authorisation__ends_on__lte=today + timedelta(days=28))
+    renewal_due = Q(
+        authorisation__ends_on__gte=today, authorisation__ends_on__lte=today + timedelta(days=window)
+    ) & ~Exists(DolsRequest.objects.filter(renews_id=OuterRef("authorisation__pk")))
+    conditions_due = Q(authorisation__conditions_review_on__lte=today)
+    in_force = DolsRequest.objects.in_force().aggregate(
+        expiring_28=Count("id", filter=expiring),
+        expiring_56=Count(
+            "id",
+            filter=Q(authorisation__ends_on__gte=today, authorisation__ends_on__lte=today + timedelta(days=56)),
+        ),
+        renewals=Count("id", filter=renewal_due),
+        conditions=Count("id", filter=conditions_due),
     )
-    forecast, rate = _forecast(today)
+    by_end = listing.in_force().order_by("authorisation__ends_on", "pk")
+    forecast, rate = _forecast(today, window)
     court_reviews = list(CourtCase.objects.review_reminders(today).select_related("person").order_by("review_due_on"))
     return Tracker(
         today=today,
@@ -163,17 +203,22 @@ def tracker(today: date) -> Tracker:
         waiting_count=counts["total"],
         waiting_by_priority={"high": counts["high"], "medium": counts["medium"], "low": counts["low"]},
         breached_count=counts["breached"],
-        expiring_28=expiring_28,
-        expiring_56_count=expiring_56_count,
-        renewals_due=renewals_due,
-        conditions_to_review=conditions,
+        expiring_28=list(by_end.filter(expiring)[:LIST_LIMIT]),
+        expiring_28_count=in_force["expiring_28"],
+        expiring_56_count=in_force["expiring_56"],
+        renewals_due=list(by_end.filter(renewal_due)[:LIST_LIMIT]),
+        renewals_due_count=in_force["renewals"],
+        conditions_to_review=list(by_end.filter(conditions_due)[:LIST_LIMIT]),
+        conditions_count=in_force["conditions"],
         forecast=forecast,
         weekly_rate=rate,
         court_reviews_due=court_reviews,
+        page=page,
+        pages=pages,
     )
 
 
-def _forecast(today: date) -> tuple[list[WeekForecast], float]:
+def _forecast(today: date, window: int) -> tuple[list[WeekForecast], float]:
     """Assessments needed each of the next 12 weeks.
 
     From expiries: every authorisation ending that week needs a further request assessed, counted in the
@@ -184,17 +229,19 @@ def _forecast(today: date) -> tuple[list[WeekForecast], float]:
     received = DolsRequest.objects.filter(received_on__gt=since, received_on__lte=today, renews__isnull=True).count()
     rate = received / RATE_WEEKS
     horizon_end = today + timedelta(weeks=FORECAST_WEEKS)
-    window = dols_settings().renewal_window_days
-    ends = list(
+    ends = (
         Authorisation.objects.in_force()
         .filter(ends_on__gte=today + timedelta(days=window), ends_on__lt=horizon_end + timedelta(days=window))
-        .values_list("ends_on", flat=True)
+        .values("ends_on")
+        .annotate(ending=Count("id"))
+        .order_by("ends_on")
     )
+    opens = [(clocks.renewal_opens(row["ends_on"], window), row["ending"]) for row in ends]
     weeks = []
     for week in range(FORECAST_WEEKS):
         start = today + timedelta(weeks=week)
         end = start + timedelta(weeks=1)
-        from_expiries = sum(1 for e in ends if start <= clocks.renewal_opens(e, window) < end)
+        from_expiries = sum(ending for day, ending in opens if start <= day < end)
         weeks.append(WeekForecast(start, from_expiries, round(rate)))
     return weeks, rate
 

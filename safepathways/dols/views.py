@@ -81,7 +81,8 @@ def _scoped_request(request: AuthenticatedHttpRequest, pk: UUID) -> DolsRequest 
 @require_GET
 @permission_required(rules.VIEW_TRACKER)
 def tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
-    board = selectors.tracker(timezone.localdate())
+    page = request.GET.get("page", "1")
+    board = selectors.tracker(timezone.localdate(), page=int(page) if page.isdigit() else 1)
     return render(request, "dols/tracker.html", _context(board=board))
 
 

@@ -69,15 +69,46 @@ class TestTrackerQueries:
                 by=dols_lead.user,
             )
         dols_lead.http.get(reverse("dols:tracker"))  # warm the session and settings row
-        # session, user with memberships; settings; waiting list; counts; expiring 28; expiring 56; settings (renewals);
-        # renewals; conditions; forecast: rate, settings, ends; court reviews.
-        with django_assert_num_queries(13):
+        # session, user with memberships; settings; waiting counts; the page of waiting requests; the authorisation
+        # counts (28 and 56 days, renewals, conditions); forecast: rate, ends by day; court reviews; the expiring,
+        # renewals and conditions lists. One fewer than before the tracker paged: the settings are read once.
+        with django_assert_num_queries(12):
             response = dols_lead.http.get(reverse("dols:tracker"))
         assert response.status_code == 200
         board = selectors.tracker(timezone.localdate())
         assert board.breached_count == count
-        assert len(board.expiring_28) == count
+        assert len(board.expiring_28) == board.expiring_28_count == count
         assert f"{board.breached_count}</dd>" in response.content.decode()
+
+    def test_the_tracker_pages_the_waiting_requests_by_priority_then_due_date(
+        self,
+        make_request: MakeRequest,
+        dols_lead: Persona,
+        monkeypatch: pytest.MonkeyPatch,
+        django_assert_num_queries: DjangoAssertNumQueries,
+    ) -> None:
+        monkeypatch.setattr(selectors, "TRACKER_PAGE_SIZE", 3)
+        today = timezone.localdate()
+        criteria = {"high": ["person_objects"], "medium": ["contact_restricted"], "low": ["settled_no_objection"]}
+        made = []
+        for days_ago, priority in [(2, "low"), (9, "high"), (4, "medium"), (1, "high"), (30, "low"), (6, "")]:
+            request = make_request(person=PersonFactory.create(), received_on=today - timedelta(days=days_ago))
+            if priority:
+                services.screen_request(dols_request=request, criteria=criteria[priority], by=dols_lead.user)
+            made.append((priority, days_ago, request.reference))
+        # High first, then medium or not yet screened, then low; the longest waiting (soonest due) first in each.
+        rank = {"high": 0, "medium": 1, "": 1, "low": 2}
+        expected = [reference for _, _, reference in sorted(made, key=lambda m: (rank[m[0]], -m[1]))]
+        dols_lead.http.get(reverse("dols:tracker"))
+        pages = []
+        for page in (1, 2):
+            with django_assert_num_queries(12):
+                response = dols_lead.http.get(reverse("dols:tracker"), {"page": page})
+            body = response.content.decode()
+            pages.append([reference for reference in expected if f">{reference}</a>" in body])
+            assert f"page {page} of 2" in body
+        assert pages == [expected[:3], expected[3:]]
+        assert selectors.tracker(today, page=9).page == 2  # past the end: the last page
 
     @pytest.mark.parametrize("count", [1, 20])
     def test_the_return_query_count_does_not_grow(
