@@ -18,6 +18,8 @@ COUNTED_TABLES = [
     ("risks", "people_risk"),
     ("access log", "audit_accessevent"),
     ("transition plans", "transitions_plan"),
+    ("DoLS requests", "dols_dolsrequest"),
+    ("concerns", "safeguarding_concern"),
 ]
 
 

@@ -30,6 +30,8 @@ from safepathways.work.models import Priority
 SOCIAL_WORKER = "sam.social-worker@camden.example"  # neighbourhood-north-west, role social worker
 HOSPITAL_WORKER = "hana.hospital@camden.example"  # hospital social work (Royal Free): the discharge board
 TRANSITIONS_WORKER = "tom.transitions@camden.example"  # the transitions team: the young people tracker
+DOLS_LEAD = "dee.dols@camden.example"  # the DoLS team's lead: the DoLS tracker
+SAFEGUARDING_LEAD = "sol.safeguarding@camden.example"  # the safeguarding team's lead: the safeguarding dashboard
 ADMINISTRATOR = "admin@camden.example"  # superuser; the admin needs a verified second factor
 API_CALLER = "farah.frontdoor@camden.example"  # front-door officer: council staff may find matches
 API_CLIENT_NAME = "benchmark"
@@ -54,7 +56,7 @@ class Case:
     raw: Callable[[RawClient], Any]
     admin_url: str | None = None  # the Django admin request listing the same rows, if there is one
     admin_params: dict[str, str] = field(default_factory=dict)
-    client: str = "worker"  # "worker", "hospital", "transitions" (signed-in sessions) or "api" (token)
+    client: str = "worker"  # "worker", "hospital", "transitions", "dols", "safeguarding" (sessions) or "api" (token)
     listed: Listed | None = None
     check: Check | None = None  # None: nothing to check (the floors)
     target_ms: float | None = None  # an absolute target (matching); otherwise page <= 2x raw SQL
@@ -200,6 +202,33 @@ def _gap_rows(html: str) -> list[UUID]:
 def _same_gaps(html: str, raw: tuple[int, list[UUID]]) -> bool:
     count, ids = raw
     return _gap_rows(html) == ids and f"{count} open gap" in html
+
+
+DOLS_REQUEST_LINK = re.compile(r'href="/dols/requests/([0-9a-f-]{36})/"')
+
+
+def _dols_waiting(html: str) -> int | None:
+    return _count(html, r"Waiting for a decision\s*</dt>\s*<dd[^>]*>\s*(\d+)")
+
+
+def _dols_page_rows(html: str) -> list[UUID]:
+    """The requests in the tracker's waiting table (the authorisation tables come after it)."""
+    waiting_table = html.split(">Authorisations ending in the next 28 days", 1)[0]
+    return [UUID(pk) for pk in DOLS_REQUEST_LINK.findall(waiting_table)]
+
+
+def _same_dols_page(html: str, raw: tuple[int, list[UUID]]) -> bool:
+    """The tracker lists the requests raw SQL read, in the same order, under the same number waiting."""
+    total, rows = raw
+    return _dols_page_rows(html) == rows and _dols_waiting(html) == total
+
+
+def _concerns_awaiting(html: str) -> int | None:
+    return _count(html, r"Concerns awaiting a decision\s*</dt>\s*<dd[^>]*>\s*(\d+)")
+
+
+def _same_concerns_awaiting(html: str, raw: int) -> bool:
+    return _concerns_awaiting(html) == raw
 
 
 def _dashboard_waiting(html: str) -> int | None:
@@ -354,6 +383,18 @@ def build_cases(f: Fixtures) -> list[Case]:
             listed=lambda html: len(_gap_rows(html)), check=_same_gaps,
         ),
         Case(
+            "DoLS tracker", "dols", "GET /dols/ as the DoLS lead (page 1 of the requests waiting)",
+            "/dols/", {},
+            lambda raw: raw.dols_tracker(),
+            client="dols", listed=lambda html: len(_dols_page_rows(html)), check=_same_dols_page,
+        ),
+        Case(
+            "safeguarding dashboard", "safeguarding", "GET /safeguarding/ as the safeguarding lead",
+            "/safeguarding/", {},
+            lambda raw: raw.safeguarding_dashboard(),
+            client="safeguarding", listed=_concerns_awaiting, check=_same_concerns_awaiting,
+        ),
+        Case(
             "api floor: no block to read", "api floor", "GET /api/v1/matches/?family_name=Zyx (a surname alone)",
             "/api/v1/matches/", {"family_name": "Zyx"},
             lambda raw: raw.api_only(),
@@ -426,7 +467,12 @@ def signed_in_clients(f: Fixtures) -> Clients:
     ApiToken.objects.create(user=f.api_caller, name=API_CLIENT_NAME, prefix=key[:8], key_hash=ApiToken.hash_key(key))
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     others = {}
-    for name, email in (("hospital", HOSPITAL_WORKER), ("transitions", TRANSITIONS_WORKER)):
+    for name, email in (
+        ("hospital", HOSPITAL_WORKER),
+        ("transitions", TRANSITIONS_WORKER),
+        ("dols", DOLS_LEAD),
+        ("safeguarding", SAFEGUARDING_LEAD),
+    ):
         other = Client()
         other.force_login(User.objects.get(email=email), backend=backend)
         other.get("/")

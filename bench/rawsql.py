@@ -16,6 +16,12 @@ What "raw SQL" includes for a signed-in page (the same statements the request ru
        dashboard: the team options, the waiting rows (priority and request time), the 12-week
          trend in one aggregate, open breaches by kind, allocations and hand-offs this week,
          and the people most handed off
+       DoLS tracker: the settings row, the waiting counts, the first page of 50 waiting by priority
+         then due date (the tracker's columns only), the authorisation counts in one aggregate, the
+         forecast's rate and expiries by day, the court reviews due, then the three authorisation
+         lists (50 each)
+       safeguarding dashboard: the open enquiries' start dates, three concern counts, the count of
+         front-door safeguarding work with no concern, and the three lists (50 each)
 
 A signed-in session is written at most once a minute (accounts.middleware.SlidingSessionMiddleware), so a
 steady-state request does not write it, and neither does raw SQL (the page's client writes it about once in every
@@ -258,6 +264,84 @@ YOUNG_PEOPLE_SQL = (
 TRACKER_PAGE = 100  # young_people.selectors.TRACKER_PAGE_SIZE
 MILESTONES_SQL = "SELECT m.* FROM young_people_milestonerecord m WHERE m.young_person_id = ANY(%s) ORDER BY m.done_on"
 
+# The DoLS tracker (dols.selectors.tracker), as the DoLS lead: the first page of the requests waiting.
+DOLS_PAGE = 50  # dols.selectors.TRACKER_PAGE_SIZE
+DOLS_LIST = 50  # dols.selectors.LIST_LIMIT
+DOLS_RENEWAL_WINDOW = 28  # dols.models.DolsSettings.renewal_window_days as seeded
+DOLS_WAITING = "r.status IN ('received', 'screened', 'allocated', 'assessing', 'signed_off')"
+DOLS_IN_FORCE = "r.status IN ('granted', 'reinstated', 'suspended')"
+DOLS_SETTINGS_SQL = "SELECT s.* FROM dols_dolssettings s WHERE s.id = 1 LIMIT 21"
+DOLS_COUNTS_SQL = (
+    "SELECT count(r.id), count(r.id) FILTER (WHERE r.assessments_due_on < %s),"
+    " count(r.id) FILTER (WHERE r.priority = 'high'),"
+    " count(r.id) FILTER (WHERE r.priority = 'medium' OR r.priority = ''),"
+    " count(r.id) FILTER (WHERE r.priority = 'low') FROM dols_dolsrequest r WHERE " + DOLS_WAITING
+)
+DOLS_COLUMNS = (  # the columns of dols.selectors.TRACKER_COLUMNS: request, person, home, team, authorisation
+    "SELECT r.id, r.reference, r.person_id, r.managing_authority_id, r.work_item_id, r.request_type, r.received_on,"
+    " r.is_urgent, r.assessments_due_on, r.priority, r.status, p.id, p.given_name, p.family_name, l.id, l.name,"
+    " w.id, w.team_id, t.id, t.name, a.id, a.ends_on, a.conditions_review_on"
+    " FROM dols_dolsrequest r JOIN people_person p ON p.id = r.person_id"
+    " JOIN providers_location l ON l.id = r.managing_authority_id JOIN work_workitem w ON w.id = r.work_item_id"
+    " JOIN accounts_team t ON t.id = w.team_id"
+)
+DOLS_WAITING_PAGE_SQL = (  # read in the order of the index dols_request_waiting_order
+    DOLS_COLUMNS + " LEFT JOIN dols_authorisation a ON a.request_id = r.id WHERE " + DOLS_WAITING + " ORDER BY"
+    " CASE WHEN r.priority = 'high' THEN 0 WHEN r.priority = 'low' THEN 2 ELSE 1 END, r.assessments_due_on,"
+    " r.received_on, r.id LIMIT %s"
+)
+DOLS_NOT_RENEWED = "NOT EXISTS (SELECT 1 FROM dols_dolsrequest f WHERE f.renews_id = a.id LIMIT 1)"
+DOLS_AUTHORISATION_COUNTS_SQL = (
+    "SELECT count(r.id) FILTER (WHERE a.ends_on >= %s AND a.ends_on <= %s),"
+    " count(r.id) FILTER (WHERE a.ends_on >= %s AND a.ends_on <= %s),"
+    " count(r.id) FILTER (WHERE a.ends_on >= %s AND a.ends_on <= %s AND " + DOLS_NOT_RENEWED + "),"
+    " count(r.id) FILTER (WHERE a.conditions_review_on <= %s)"
+    " FROM dols_dolsrequest r LEFT JOIN dols_authorisation a ON a.request_id = r.id WHERE " + DOLS_IN_FORCE
+)
+DOLS_RATE_SQL = (
+    "SELECT count(*) FROM dols_dolsrequest r WHERE r.received_on > %s AND r.received_on <= %s AND r.renews_id IS NULL"
+)
+DOLS_ENDS_SQL = (
+    "SELECT a.ends_on, count(a.id) FROM dols_authorisation a JOIN dols_dolsrequest r ON r.id = a.request_id"
+    " WHERE " + DOLS_IN_FORCE + " AND a.ends_on >= %s AND a.ends_on < %s GROUP BY 1 ORDER BY 1"
+)
+COURT_REVIEWS_SQL = (
+    "SELECT c.*, p.* FROM dols_courtcase c JOIN people_person p ON p.id = c.person_id"
+    " WHERE c.review_reminder_on <= %s AND c.status = 'order_made' ORDER BY c.review_due_on"
+)
+DOLS_AUTHORISATIONS_SQL = (  # one of the three authorisation lists, soonest ending first
+    DOLS_COLUMNS + " JOIN dols_authorisation a ON a.request_id = r.id WHERE " + DOLS_IN_FORCE + " AND {where}"
+    " ORDER BY a.ends_on, r.id LIMIT %s"
+)
+
+# The safeguarding dashboard (safeguarding.selectors.dashboard and the three lists), as the safeguarding lead.
+SAFEGUARDING_LIST = 50  # safeguarding.views.LIST_LIMIT
+OPEN_ENQUIRY_DATES_SQL = "SELECT e.started_on FROM safeguarding_enquiry e WHERE e.concluded_on IS NULL"
+CONCERNS_AWAITING_COUNT_SQL = "SELECT count(*) FROM safeguarding_concern c WHERE c.status = 'received'"
+CONCERNS_OVERDUE_COUNT_SQL = (
+    "SELECT count(*) FROM safeguarding_concern c WHERE c.status = 'received' AND c.decision_due_on < %s"
+)
+CONCERNS_DECIDED_COUNT_SQL = "SELECT count(*) FROM safeguarding_concern c WHERE c.status = 'decided'"
+FRONT_DOOR_SAFEGUARDING = (  # open safeguarding work with no concern recorded yet
+    " FROM work_workitem w LEFT JOIN safeguarding_concern c ON c.work_item_id = w.id"
+    " WHERE w.closed_at IS NULL AND w.kind = 'safeguarding' AND c.id IS NULL"
+)
+FRONT_DOOR_SAFEGUARDING_COUNT_SQL = "SELECT count(*)" + FRONT_DOOR_SAFEGUARDING
+CONCERNS_AWAITING_SQL = (
+    "SELECT c.*, p.* FROM safeguarding_concern c JOIN people_person p ON p.id = c.person_id"
+    " WHERE c.status = 'received' ORDER BY c.decision_due_on, c.received_at LIMIT %s"
+)
+FRONT_DOOR_SAFEGUARDING_SQL = (
+    "SELECT w.*, p.*, t.* FROM work_workitem w LEFT JOIN safeguarding_concern c ON c.work_item_id = w.id"
+    " JOIN people_person p ON p.id = w.person_id JOIN accounts_team t ON t.id = w.team_id"
+    " WHERE w.closed_at IS NULL AND w.kind = 'safeguarding' AND c.id IS NULL ORDER BY w.opened_at LIMIT %s"
+)
+OPEN_ENQUIRIES_SQL = (
+    "SELECT e.*, c.*, p.*, u.* FROM safeguarding_enquiry e JOIN safeguarding_concern c ON c.id = e.concern_id"
+    " JOIN people_person p ON p.id = c.person_id JOIN accounts_user u ON u.id = e.officer_id"
+    " WHERE e.concluded_on IS NULL ORDER BY e.started_on LIMIT %s"
+)
+
 # GET /api/v1/matches/ with a token (core.api_auth.TokenAuthentication, referrals.matching).
 API_KEY_SQL = (
     "SELECT k.id, k.user_id, k.*, u.* FROM accounts_apitoken k JOIN accounts_user u ON u.id = k.user_id"
@@ -488,6 +572,47 @@ class RawClient:
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
         return int(count), [row[0] for row in rows]
+
+    def dols_tracker(self) -> tuple[int, list[UUID]]:
+        """The DoLS tracker's first page: (requests waiting, the ids of the page's rows in order)."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        today = datetime.now(UTC).astimezone(LONDON).date()
+        window = DOLS_RENEWAL_WINDOW
+        self._fetch(DOLS_SETTINGS_SQL)
+        waiting = self._fetch(DOLS_COUNTS_SQL, [today])[0][0]
+        rows = self._fetch(DOLS_WAITING_PAGE_SQL, [DOLS_PAGE])
+        in_28, in_56, in_window = today + timedelta(days=28), today + timedelta(days=56), today + timedelta(days=window)
+        self._fetch(DOLS_AUTHORISATION_COUNTS_SQL, [today, in_28, today, in_56, today, in_window, today])
+        self._fetch(DOLS_RATE_SQL, [today - timedelta(weeks=12), today])
+        self._fetch(DOLS_ENDS_SQL, [today + timedelta(days=window), today + timedelta(weeks=12, days=window)])
+        self._fetch(COURT_REVIEWS_SQL, [today])
+        for where, params in (
+            ("a.ends_on >= %s AND a.ends_on <= %s", [today, in_28]),
+            ("a.ends_on >= %s AND a.ends_on <= %s AND " + DOLS_NOT_RENEWED, [today, in_window]),
+            ("a.conditions_review_on <= %s", [today]),
+        ):
+            self._fetch(DOLS_AUTHORISATIONS_SQL.format(where=where), [*params, DOLS_LIST])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return int(waiting), [row[0] for row in rows]
+
+    def safeguarding_dashboard(self) -> int:
+        """The safeguarding dashboard: the tiles, then the three lists; returns the concerns awaiting a decision."""
+        session_data, _ = self._begin_request()
+        started = time.perf_counter()
+        today = datetime.now(UTC).astimezone(LONDON).date()
+        self._fetch(OPEN_ENQUIRY_DATES_SQL)
+        awaiting = self._fetch(CONCERNS_AWAITING_COUNT_SQL)[0][0]
+        self._fetch(CONCERNS_OVERDUE_COUNT_SQL, [today])
+        self._fetch(CONCERNS_DECIDED_COUNT_SQL)
+        self._fetch(FRONT_DOOR_SAFEGUARDING_COUNT_SQL)
+        self._fetch(CONCERNS_AWAITING_SQL, [SAFEGUARDING_LIST])
+        self._fetch(FRONT_DOOR_SAFEGUARDING_SQL, [SAFEGUARDING_LIST])
+        self._fetch(OPEN_ENQUIRIES_SQL, [SAFEGUARDING_LIST])
+        self.data_seconds += time.perf_counter() - started
+        self._end_request(session_data)
+        return int(awaiting)
 
     # The matching API -----------------------------------------------------------------------------
     def _begin_api_request(self) -> None:

@@ -195,8 +195,8 @@ def summed(cases: list[dict[str, Any]], kind: str) -> float:
 
 
 GROUPS = (
-    "floor", "search", "person", "waiting", "duty", "dashboard", "discharge", "young people", "continuity", "api floor",
-    "matches",
+    "floor", "search", "person", "waiting", "duty", "dashboard", "discharge", "young people", "continuity", "dols",
+    "safeguarding", "api floor", "matches",
 )  # fmt: skip
 FLOORS = {"floor", "api floor"}  # the fixed cost of a signed-in page, and of an API request
 NET_MIN_MS = 0.5  # below this much raw SQL over the floor, the net ratio is noise
@@ -297,7 +297,9 @@ def print_report(
         "           results); admin = rows the admin matched\n"
         "  check  = search, person page: the person looked for is shown; waiting list, duty: the same rows as\n"
         "           raw SQL in the same order (and the same total); dashboard: the same number waiting as raw\n"
-        "           SQL read; matches: the person described is the first result\n"
+        "           SQL read; DoLS tracker: the same page of requests waiting in the same order, under the same\n"
+        "           number waiting; safeguarding dashboard: the same number awaiting a decision; matches: the\n"
+        "           person described is the first result\n"
         "  spread = half the interquartile range of the page times, as a share of the median\n"
     )
     header = (
