@@ -148,6 +148,11 @@ class StrategyDiscussionForm(forms.Form):
     decisions = _text("What was decided", rows=4)
 
 
+class CompleteActionForm(forms.Form):
+    completed_on = GovUKDateField(label="Date completed")
+    result = _text("What was done and found", rows=5)
+
+
 class ActionForm(forms.Form):
     description = _text("Action", rows=2, message="Enter the action")
     owner_name = forms.CharField(

@@ -21,6 +21,9 @@ urlpatterns = [
     path("concerns/<uuid:pk>/enquiry/open/", views.open_enquiry, name="open_enquiry"),
     path("concerns/<uuid:pk>/enquiry/strategy/", views.strategy_discussion, name="strategy"),
     path("concerns/<uuid:pk>/enquiry/actions/new/", views.add_action, name="add_action"),
+    path(
+        "concerns/<uuid:pk>/enquiry/actions/<uuid:action_pk>/complete/", views.complete_action, name="complete_action"
+    ),
     path("concerns/<uuid:pk>/enquiry/personal/", views.personal, name="personal"),
     path("concerns/<uuid:pk>/enquiry/outcome/", views.outcome, name="outcome"),
     path("concerns/<uuid:pk>/close/", views.close, name="close"),

@@ -24,6 +24,7 @@ from safepathways.safeguarding import rules, selectors, services
 from safepathways.safeguarding.forms import (
     ActionForm,
     CloseForm,
+    CompleteActionForm,
     ConcernForm,
     DecisionForm,
     OpenEnquiryForm,
@@ -353,6 +354,30 @@ def add_action(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         "#plan",
     )
     return done or _form_page(request, form, concern=found, title="Add an action to the enquiry plan")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.COMPLETE_ACTION)
+def complete_action(request: AuthenticatedHttpRequest, pk: UUID, action_pk: UUID) -> HttpResponse:
+    """Mark an action in the enquiry plan done, with the result (the same service as the API)."""
+    found = _concern(request, pk)
+    action = selectors.completable_action(request.user, action_pk)
+    if action is None or action.enquiry.concern_id != found.pk:
+        raise Http404
+    form = CompleteActionForm(_data(request))
+    done = _post(
+        request,
+        form,
+        found,
+        lambda d: services.complete_enquiry_action(
+            action=action, by=request.user, completed_on=d["completed_on"], result=d["result"]
+        ),
+        "Action marked complete",
+        "#plan",
+    )
+    return done or _form_page(
+        request, form, concern=found, title="Mark an action complete", intro=action.description, button="Save"
+    )
 
 
 @require_http_methods(["GET", "POST"])

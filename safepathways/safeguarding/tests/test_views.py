@@ -80,6 +80,13 @@ VIEWS = [
         "enquiry",
         lambda p: {"description": "Visit", "owner_name": "Gita", **_date("due_on")},
     ),
+    View("safeguarding:complete_action", "get", "action"),
+    View(
+        "safeguarding:complete_action",
+        "post",
+        "action",
+        lambda p: {**_date("completed_on"), "result": "Visited; Mary is safe at home"},
+    ),
 ]
 IDS = [f"{v.name}-{v.method}" for v in VIEWS]
 
@@ -88,11 +95,27 @@ IDS = [f"{v.name}-{v.method}" for v in VIEWS]
 def records(enquiry: Enquiry, mary_known_to_team: Person, police_partner: Persona) -> dict[str, Any]:
     """An open enquiry (for enquiry views) and a fresh concern awaiting decision (for the others)."""
     fresh = services.raise_concern(person=mary_known_to_team, by=enquiry.concern.raised_by, details=details())
-    return {"enquiry": enquiry.concern, "concern": fresh, "person": mary_known_to_team, "police": police_partner}
+    action = services.add_enquiry_action(
+        enquiry=enquiry,
+        by=enquiry.officer,
+        description="Visit Mary at home",
+        owner_name="Gita",
+        due_on=timezone.localdate(),
+    )
+    return {
+        "enquiry": enquiry.concern,
+        "concern": fresh,
+        "person": mary_known_to_team,
+        "police": police_partner,
+        "action": action,
+    }
 
 
 def _call(client: Client, view: View, records: dict[str, Any]) -> Any:
-    args = [] if view.target == "none" else [records[view.target].pk]
+    if view.target == "action":
+        args = [records["enquiry"].pk, records["action"].pk]
+    else:
+        args = [] if view.target == "none" else [records[view.target].pk]
     url = reverse(view.name, args=args)
     data = view.data(records["police"]) if view.data else {}
     if data.get("organisation") == "":
@@ -306,3 +329,57 @@ def test_collection_query_count_is_constant(
     with django_assert_num_queries(5):
         response = lead.http.get(reverse("safeguarding:collection"))
     assert response.status_code == 200
+
+
+def _complete_url(action: EnquiryAction) -> str:
+    return reverse("safeguarding:complete_action", args=[action.enquiry.concern_id, action.pk])
+
+
+def _add(enquiry: Enquiry, description: str = "Visit Mary at home") -> EnquiryAction:
+    return services.add_enquiry_action(
+        enquiry=enquiry, by=enquiry.officer, description=description, owner_name="Gita", due_on=timezone.localdate()
+    )
+
+
+def test_the_enquiry_officer_marks_an_action_complete_on_the_concern_page(lead: Persona, enquiry: Enquiry) -> None:
+    action = _add(enquiry)
+    page = lead.http.get(reverse("safeguarding:concern", args=[enquiry.concern_id])).content.decode()
+    assert _complete_url(action) in page
+    response = lead.http.post(_complete_url(action), {**_date("completed_on"), "result": "Visited; Mary is safe"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.completed_on == timezone.localdate()
+    assert action.result == "Visited; Mary is safe"
+    page = lead.http.get(reverse("safeguarding:concern", args=[enquiry.concern_id])).content.decode()
+    assert "Visited; Mary is safe" in page
+    assert _complete_url(action) not in page  # done: no longer offered
+
+
+def test_completing_without_a_result_says_so_and_saves_nothing(lead: Persona, enquiry: Enquiry) -> None:
+    action = _add(enquiry)
+    before = _state()
+    response = lead.http.post(_complete_url(action), {**_date("completed_on"), "result": ""})
+    assert response.status_code == 200
+    assert "Enter what was done and found" in response.content.decode()
+    assert _state() == before
+    action.refresh_from_db()
+    assert action.completed_on is None
+
+
+def test_an_action_of_another_concern_is_not_found(lead: Persona, enquiry: Enquiry) -> None:
+    action = _add(enquiry)
+    other = services.raise_concern(person=enquiry.concern.person, by=enquiry.concern.raised_by, details=details())
+    url = reverse("safeguarding:complete_action", args=[other.pk, action.pk])
+    assert lead.http.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("actions", [1, 20])
+def test_complete_action_page_query_count_is_constant(
+    lead: Persona, enquiry: Enquiry, django_assert_num_queries: DjangoAssertNumQueries, actions: int
+) -> None:
+    made = [_add(enquiry, f"Action {n}") for n in range(actions)]
+    lead.http.get(_complete_url(made[0]))
+    # session, user with memberships, the concern (with its joins), access event, the action (enquiry, concern,
+    # organisation)
+    with django_assert_num_queries(5):
+        assert lead.http.get(_complete_url(made[-1])).status_code == 200
