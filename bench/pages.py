@@ -258,7 +258,7 @@ def build_cases(f: Fixtures) -> list[Case]:
     """The cases, each with its raw SQL, and for search and the person page the Django admin equivalent.
 
     The first case is the floor: the search page with no query runs only the signed-in request's own SQL
-    (session, user, memberships, session save), so its ratio is the fixed cost of a page. The API has its
+    (the session, then the user with their memberships), so its ratio is the fixed cost of a page. The API has its
     own floor: a match request whose evidence (a surname alone) gives no block to search, so it runs only
     the token check and the memberships.
 

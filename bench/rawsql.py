@@ -34,7 +34,7 @@ An API request with a token (GET /api/v1/matches/) has no session: it reads the 
 user, stamps the token's last use (UPDATE, autocommit), reads the memberships, then runs one
 indexed block query per kind of evidence given, as referrals.matching.find_candidates does.
 
-Rows are fetched in full (every column the ORM fetches) but not turned into objects; ranking by
+Rows are fetched (every column the ORM fetches) but not turned into objects; ranking by
 rapidfuzz, the dashboard's arithmetic and template rendering are not part of raw SQL. The
 connection binds parameters on the client (psycopg.ClientCursor), as Django's PostgreSQL backend
 does by default, in autocommit mode.
