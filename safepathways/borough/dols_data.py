@@ -29,7 +29,7 @@ from django.utils import timezone
 from faker import Faker
 
 from safepathways.accounts.models import Membership, Role, Team, User
-from safepathways.borough.recorded import maker, work_dates, write
+from safepathways.borough.recorded import later_than, maker, work_dates, write
 from safepathways.core.errors import ApplicationError
 from safepathways.core.services import reserve_numbers
 from safepathways.dols import clocks
@@ -241,9 +241,7 @@ class _Builder:
 
     def after(self, case: Case, day: date) -> datetime:
         """A time on `day` after the case's last step, so its history reads in order."""
-        at = self.moment(day)
-        if at <= case.last:
-            at = min(case.last + timedelta(minutes=self.rng.randint(1, 30)), max(self.now, case.last))
+        at = later_than(case.last, self.moment(day), self.now, self.rng)
         case.last = at
         return at
 

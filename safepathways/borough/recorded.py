@@ -10,6 +10,7 @@ thousands of rows of a county (each value still goes through its field's get_db_
 it); on SQLite, through bulk_create with the stamping switched off while it runs.
 """
 
+import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -83,6 +84,22 @@ def _copy(model: type[models.Model], objects: Sequence[models.Model]) -> None:
         for obj in objects:
             values = obj.__dict__
             copy.write_row([values[name] if convert is None else convert(values[name]) for name, convert in getters])
+
+
+def later_than(last: datetime, candidate: datetime, now: datetime, rng: random.Random) -> datetime:
+    """`candidate`, or a little after `last` when it is not later: a record's steps never share a time.
+
+    Steps are kept before `now` where there is room (a step taken today lands between the last one and now);
+    status rows are ordered by their creation time, so two with the same time would have no order.
+    """
+    if candidate > last:
+        return candidate
+    step = last + timedelta(minutes=rng.randint(1, 30))
+    if step < now:
+        return step
+    if last < now:
+        return last + (now - last) / 2
+    return last + timedelta(seconds=rng.randint(1, 59))
 
 
 def work_dates(priority: str) -> Callable[[date], tuple[date, date]]:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from faker import Faker
 
 from safepathways.accounts.models import Membership, Organisation, OrganisationKind, Role, Team, User
-from safepathways.borough.recorded import work_dates, write
+from safepathways.borough.recorded import later_than, work_dates, write
 from safepathways.core.clocks import add_working_days
 from safepathways.core.errors import ApplicationError
 from safepathways.core.services import reserve_numbers
@@ -225,8 +225,7 @@ class _Builder:
 
     def later(self, after: datetime, day: date) -> datetime:
         """A time on `day`, never before `after`: one step of a concern follows the one before."""
-        at = self.moment(day)
-        return at if at > after else min(after + timedelta(minutes=self.rng.randint(1, 45)), max(after, self.now))
+        return later_than(after, self.moment(day), self.now, self.rng)
 
     def dues(self, received_on: date) -> tuple[date, date, date]:
         """The decision due date (local timescale, working days), and the work's allocation and contact dates."""
@@ -518,7 +517,8 @@ def _decide(
         concern.person_id, decided_at, f"Safeguarding concern {concern.reference}: decision recorded", lead, link=link
     )
     if decision == Decision.NO_FURTHER_ACTION:
-        _close(builder, concern, item, None, decided_at, "No further safeguarding action")
+        closed_at = builder.later(decided_at, decided_on)
+        _close(builder, concern, item, None, closed_at, "No further safeguarding action")
         return
     started_on = decided_on + timedelta(days=rng.choices([0, rng.randint(1, 2), rng.randint(3, 10)], [60, 30, 10])[0])
     if stage:
