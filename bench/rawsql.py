@@ -277,16 +277,12 @@ DOLS_COUNTS_SQL = (
     " count(r.id) FILTER (WHERE r.priority = 'medium' OR r.priority = ''),"
     " count(r.id) FILTER (WHERE r.priority = 'low') FROM dols_dolsrequest r WHERE " + DOLS_WAITING
 )
-DOLS_COLUMNS = (  # the columns of dols.selectors.TRACKER_COLUMNS: request, person, home, team, authorisation
+DOLS_WAITING_PAGE_SQL = (  # dols.selectors.TRACKER_WAITING_COLUMNS, read in the order of dols_request_waiting_order
     "SELECT r.id, r.reference, r.person_id, r.managing_authority_id, r.work_item_id, r.request_type, r.received_on,"
     " r.is_urgent, r.assessments_due_on, r.priority, r.status, p.id, p.given_name, p.family_name, l.id, l.name,"
-    " w.id, w.team_id, t.id, t.name, a.id, a.ends_on, a.conditions_review_on"
-    " FROM dols_dolsrequest r JOIN people_person p ON p.id = r.person_id"
+    " w.id, w.team_id, t.id, t.name FROM dols_dolsrequest r JOIN people_person p ON p.id = r.person_id"
     " JOIN providers_location l ON l.id = r.managing_authority_id JOIN work_workitem w ON w.id = r.work_item_id"
-    " JOIN accounts_team t ON t.id = w.team_id"
-)
-DOLS_WAITING_PAGE_SQL = (  # read in the order of the index dols_request_waiting_order
-    DOLS_COLUMNS + " LEFT JOIN dols_authorisation a ON a.request_id = r.id WHERE " + DOLS_WAITING + " ORDER BY"
+    " JOIN accounts_team t ON t.id = w.team_id WHERE " + DOLS_WAITING + " ORDER BY"
     " CASE WHEN r.priority = 'high' THEN 0 WHEN r.priority = 'low' THEN 2 ELSE 1 END, r.assessments_due_on,"
     " r.received_on, r.id LIMIT %s"
 )
@@ -309,9 +305,12 @@ COURT_REVIEWS_SQL = (
     "SELECT c.*, p.* FROM dols_courtcase c JOIN people_person p ON p.id = c.person_id"
     " WHERE c.review_reminder_on <= %s AND c.status = 'order_made' ORDER BY c.review_due_on"
 )
-DOLS_AUTHORISATIONS_SQL = (  # one of the three authorisation lists, soonest ending first
-    DOLS_COLUMNS + " JOIN dols_authorisation a ON a.request_id = r.id WHERE " + DOLS_IN_FORCE + " AND {where}"
-    " ORDER BY a.ends_on, r.id LIMIT %s"
+DOLS_AUTHORISATIONS_SQL = (  # one of the three lists (TRACKER_AUTHORISATION_COLUMNS), soonest ending first
+    "SELECT r.id, r.reference, r.person_id, p.id, p.given_name, p.family_name, a.id, a.ends_on,"
+    " a.conditions_review_on FROM dols_dolsrequest r JOIN dols_authorisation a ON a.request_id = r.id"
+    " JOIN people_person p ON p.id = r.person_id WHERE "
+    + DOLS_IN_FORCE
+    + " AND {where} ORDER BY a.ends_on, r.id LIMIT %s"
 )
 
 # The safeguarding dashboard (safeguarding.selectors.dashboard and the three lists), as the safeguarding lead.

@@ -57,8 +57,9 @@ def _with_listing(requests: DolsRequestQuerySet) -> DolsRequestQuerySet:
     return requests.select_related("person", "managing_authority", "work_item__team", "authorisation")
 
 
-# What the tracker shows of each request (dols/tracker.html): only these columns are read for its rows.
-TRACKER_COLUMNS = (
+# What the tracker shows of each request (dols/tracker.html): only these columns are read for its rows. The
+# waiting requests have no authorisation yet; the authorisation lists show no care home or team.
+TRACKER_WAITING_COLUMNS = (
     "reference",
     "request_type",
     "received_on",
@@ -70,13 +71,14 @@ TRACKER_COLUMNS = (
     "person__family_name",
     "managing_authority__name",
     "work_item__team__name",
+)
+TRACKER_AUTHORISATION_COLUMNS = (
+    "reference",
+    "person__given_name",
+    "person__family_name",
     "authorisation__ends_on",
     "authorisation__conditions_review_on",
 )
-
-
-def _tracker_listing() -> DolsRequestQuerySet:
-    return _with_listing(DolsRequest.objects.all()).only(*TRACKER_COLUMNS)
 
 
 def request_detail(user: User, pk: UUID | str) -> DolsRequest | None:
@@ -164,7 +166,6 @@ def tracker(today: date, page: int = 1) -> Tracker:
     """
     settings_row = dols_settings()
     window = settings_row.renewal_window_days
-    listing = _tracker_listing()
     counts = DolsRequest.objects.waiting().aggregate(
         total=Count("id"),
         breached=Count("id", filter=Q(assessments_due_on__lt=today)),
@@ -176,7 +177,9 @@ def tracker(today: date, page: int = 1) -> Tracker:
     page = min(max(1, page), pages)
     start = (page - 1) * TRACKER_PAGE_SIZE
     waiting = list(
-        listing.waiting()
+        DolsRequest.objects.waiting()
+        .select_related("person", "managing_authority", "work_item__team")
+        .only(*TRACKER_WAITING_COLUMNS)
         .alias(priority_rank=WAITING_PRIORITY_RANK)
         .order_by("priority_rank", "assessments_due_on", "received_on", "pk")[start : start + TRACKER_PAGE_SIZE]
     )
@@ -194,7 +197,12 @@ def tracker(today: date, page: int = 1) -> Tracker:
         renewals=Count("id", filter=renewal_due),
         conditions=Count("id", filter=conditions_due),
     )
-    by_end = listing.in_force().order_by("authorisation__ends_on", "pk")
+    by_end = (
+        DolsRequest.objects.in_force()
+        .select_related("person", "authorisation")
+        .only(*TRACKER_AUTHORISATION_COLUMNS)
+        .order_by("authorisation__ends_on", "pk")
+    )
     forecast, rate = _forecast(today, window)
     court_reviews = list(CourtCase.objects.review_reminders(today).select_related("person").order_by("review_due_on"))
     return Tracker(
