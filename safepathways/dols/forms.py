@@ -9,6 +9,7 @@ from safepathways.accounts.models import User
 from safepathways.core.formatting import format_date
 from safepathways.core.forms import GovUKDateField
 from safepathways.dols.models import (
+    Authorisation,
     Copdol11Item,
     CourtRoute,
     CourtSetting,
@@ -43,12 +44,29 @@ class RequestForm(forms.Form):
         label="Proposed restrictions (optional)", widget=forms.Textarea, required=False
     )
     contact_name = forms.CharField(label="Contact at the managing authority (optional)", required=False, max_length=200)
+    renews = forms.ModelChoiceField(
+        label="For a further request: the authorisation it renews",
+        help_text="Only authorisations still in force are listed",
+        queryset=Authorisation.objects.none(),
+        required=False,
+        empty_label="Not a further request",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, renewable: QuerySet[Authorisation] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["managing_authority"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
             location_type__in=DOLS_LOCATION_TYPES
         ).order_by("name")
+        if renewable is not None:
+            self.fields["renews"].queryset = renewable  # type: ignore[attr-defined]
+        self.fields["renews"].label_from_instance = _authorisation_label  # type: ignore[attr-defined]
+
+
+def _authorisation_label(authorisation: Authorisation) -> str:
+    return (
+        f"{authorisation.request.reference}: {format_date(authorisation.starts_on)} to "
+        f"{format_date(authorisation.ends_on)}"
+    )
 
 
 class ScreenForm(forms.Form):

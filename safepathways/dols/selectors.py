@@ -413,3 +413,8 @@ def people_shared_with_managing_authority(user: User) -> QuerySet[Person]:
         .filter(merged_into__isnull=True)
         .order_by("family_name", "given_name", "id")
     )
+
+
+def renewable_authorisations(person: Person) -> QuerySet[Authorisation]:
+    """The person's authorisations still in force, which a further request may renew, soonest ending first."""
+    return Authorisation.objects.in_force().filter(request__person=person).select_related("request").order_by("ends_on")

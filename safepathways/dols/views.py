@@ -119,7 +119,9 @@ def new_request(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     if work is not None and work.person_id != access.person.pk:
         raise Http404
     initial = {"received_on": timezone.localdate(), "is_urgent": "no", "purpose": work.story if work else ""}
-    form = RequestForm(request.POST or None, initial=initial)
+    form = RequestForm(
+        request.POST or None, initial=initial, renewable=selectors.renewable_authorisations(access.person)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         is_urgent = data["is_urgent"] == "yes"
@@ -134,6 +136,8 @@ def new_request(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             is_urgent=is_urgent,
             urgent_starts_on=data["urgent_starts_on"] if is_urgent else None,
             urgent_period_days=data["urgent_period_days"] if is_urgent else None,
+            # Only a further request renews: the service asks for one when the type is "further".
+            renews=data["renews"] if data["request_type"] == RequestType.FURTHER else None,
         )
         try:
             dols_request = services.create_request(details=details, by=request.user, work_item=work)

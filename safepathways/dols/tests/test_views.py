@@ -14,7 +14,9 @@ from safepathways.conftest import Persona
 from safepathways.dols import data_return, selectors, services
 from safepathways.dols.models import DolsRequest, DolsSettings, RequestStatusName
 from safepathways.dols.tests.conftest import assess_all
+from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
+from safepathways.providers.models import Location
 
 MakeRequest = Callable[..., DolsRequest]
 
@@ -263,3 +265,52 @@ class TestReturnExport:
         assert "has no CQC location ID" in response.content.decode()
         errors = data_return.build(data_return.current_return_year(timezone.localdate())).errors
         assert [(e.row, e.field) for e in errors] == [(1, "CQC Location Code")]
+
+
+class TestFurtherRequestByStaff:
+    def _body(self, care_home: Location, renews: object = "") -> dict[str, object]:
+        today = timezone.localdate()
+        return {
+            "managing_authority": care_home.pk,
+            "request_type": "further",
+            "renews": renews,
+            "received_on_day": today.day,
+            "received_on_month": today.month,
+            "received_on_year": today.year,
+            "is_urgent": "no",
+            "purpose": "Still needs the locked door",
+        }
+
+    def test_staff_make_a_further_request_renewing_the_authorisation_in_force(
+        self, dols_lead: Persona, bia: Persona, make_request: MakeRequest, resident: Person, care_home: Location
+    ) -> None:
+        first = make_request(received_on=timezone.localdate() - timedelta(days=20))
+        assess_all(first, dols_lead, bia.user)
+        services.sign_off(dols_request=first, signed_off_on=timezone.localdate(), by=dols_lead.user)
+        services.grant_authorisation(
+            dols_request=first,
+            terms=services.AuthorisationTerms(
+                starts_on=first.received_on,
+                ends_on=timezone.localdate() + timedelta(days=20),
+                representative_name="June Pole",
+            ),
+            by=dols_lead.user,
+        )
+        url = reverse("dols:new_request", args=[resident.pk])
+        page = dols_lead.http.get(url).content.decode()
+        assert f"{first.reference}: " in page  # offered as the authorisation to renew
+        missing = dols_lead.http.post(url, self._body(care_home))
+        assert missing.status_code == 200
+        assert "Choose the authorisation this request renews" in missing.content.decode()
+        response = dols_lead.http.post(url, self._body(care_home, renews=first.authorisation.pk))
+        assert response.status_code == 302
+        further = DolsRequest.objects.exclude(pk=first.pk).get()
+        assert further.request_type == "further"
+        assert further.renews_id == first.authorisation.pk
+
+    def test_only_authorisations_in_force_are_offered(
+        self, dols_lead: Persona, make_request: MakeRequest, resident: Person
+    ) -> None:
+        waiting = make_request()
+        page = dols_lead.http.get(reverse("dols:new_request", args=[resident.pk])).content.decode()
+        assert f"{waiting.reference}: " not in page
