@@ -19,6 +19,7 @@ from safepathways.borough import reference
 from safepathways.borough.continuity_data import generate_continuity
 from safepathways.borough.discharges_data import generate_discharges
 from safepathways.borough.dols_data import generate_dols
+from safepathways.borough.managing_authority_data import generate_managing_authority
 from safepathways.borough.mutual_aid_data import generate_mutual_aid
 from safepathways.borough.oversight_data import generate_oversight
 from safepathways.borough.safeguarding_data import generate_safeguarding
@@ -269,6 +270,7 @@ class BoroughGenerator:
             generate_mutual_aid(rng=self.rng, today=self.today, log=self.log)
             summary.dols_requests = generate_dols(rng=self.rng, today=self.today, log=self.log)
             summary.safeguarding_concerns = generate_safeguarding(rng=self.rng, today=self.today, log=self.log)
+            generate_managing_authority(today=self.today, log=self.log)
             audit.record(
                 actor=None,
                 action="borough.generated",
