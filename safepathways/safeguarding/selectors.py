@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from safepathways.accounts.models import Organisation, User
@@ -64,7 +64,12 @@ class ConcernPage:
 def concern_page(concern: Concern) -> ConcernPage:
     """Everything the concern page shows: the timeline, the enquiry with its discussions and actions, the shares."""
     statuses = list(concern.statuses.select_related("created_by").order_by("created_at"))
-    shares = list(concern.shares.select_related("organisation").filter(revoked_at__isnull=True))
+    # Current shares only: revoked and ended ones are on the shares page, for the safeguarding team.
+    shares = list(
+        concern.shares.select_related("organisation")
+        .filter(revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    )
     return ConcernPage(concern=concern, statuses=statuses, enquiry=enquiry_of(concern), shares=shares)
 
 

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -245,6 +246,21 @@ def test_a_named_partner_sees_the_detail(
     body = police_partner.http.get(url).content.decode()
     assert "Bruises on both arms" in body
     assert AccessEvent.objects.filter(user=police_partner.user, basis=AccessBasis.SAFEGUARDING).count() == 1
+
+
+def test_the_concern_page_lists_only_current_shares(enquiry: Enquiry, lead: Persona, police_partner: Persona) -> None:
+    share = services.share_concern(
+        concern=enquiry.concern,
+        by=lead.user,
+        organisation=police_partner.team.organisation,
+        purpose="Joint enquiry",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    url = reverse("safeguarding:concern", args=[enquiry.concern.pk])
+    assert "Joint enquiry" in lead.http.get(url).content.decode()
+    ConcernShare.objects.filter(pk=share.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert "Joint enquiry" not in lead.http.get(url).content.decode()  # ended: on the shares page only
+    assert "Joint enquiry" in lead.http.get(reverse("safeguarding:shares", args=[enquiry.concern.pk])).content.decode()
 
 
 def test_a_refused_decision_shows_the_field_message_and_saves_nothing(lead: Persona, concern: Concern) -> None:
