@@ -1,7 +1,6 @@
 """How hospital discharge words and colours its facts on screen: status, pathway, days since ready, support start."""
 
 import functools
-import html
 from collections.abc import Iterable
 from datetime import date
 
@@ -9,6 +8,7 @@ from markupsafe import Markup
 
 from safepathways.core.formatting import format_date
 from safepathways.core.jinja2 import url
+from safepathways.core.rows import esc, rows_markup
 from safepathways.discharges.models import (
     Pathway,
     Referral,
@@ -109,12 +109,8 @@ def share_value(value: float | None) -> str:
     return "No discharges" if value is None else f"{value:.0f}%"
 
 
-def _esc(value: str) -> str:
-    return html.escape(value, quote=True)
-
-
 # One line of the discharge board. The board lists up to 500 people, so its rows are written here in one pass
-# rather than through a template expression per cell; every value is escaped (html.escape) on the way in.
+# rather than through a template expression per cell; every value is escaped (core.rows.esc) on the way in.
 _BOARD_ROW = (
     '<tr class="govuk-table__row">'
     '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{name}</a><br>'
@@ -138,29 +134,29 @@ def board_rows(rows: Iterable[BoardRow]) -> Markup:
     for row in rows:
         lines.append(
             _BOARD_ROW.format(
-                href=_esc(url("discharges:referral", row.pk)),
-                name=_esc(row.person_name),
-                reference=_esc(row.reference),
+                href=esc(url("discharges:referral", row.pk)),
+                name=esc(row.person_name),
+                reference=esc(row.reference),
                 status=discharge_status_tag(row.status),
-                hospital=_esc(row.hospital_name),
-                ward=_esc(row.ward),
+                hospital=esc(row.hospital_name),
+                ward=esc(row.ward),
                 admitted=format_date(row.admitted_on),
                 ready=format_date(row.discharge_ready_on, "Not yet"),
                 days=days_tag(row.days_since_ready),
                 pathway=row.pathway,
                 proposed="" if row.pathway_agreed else _PROPOSED,
                 action=_ACTION.format(
-                    action=_esc(row.next_action),
-                    owner=_esc(row.next_action_owner),
+                    action=esc(row.next_action),
+                    owner=esc(row.next_action_owner),
                     due=format_date(row.next_action_due),
                 )
                 if row.next_action
                 else "None recorded",
-                delay=_esc(row.delay_reason or "None"),
-                support=_esc(row.support),
+                delay=esc(row.delay_reason or "None"),
+                support=esc(row.support),
             )
         )
-    return Markup("".join(lines))  # noqa: S704 - every value above is escaped or is this module's own markup
+    return rows_markup(lines)
 
 
 TEMPLATE_HELPERS = {

@@ -61,6 +61,12 @@ class RequestForm(forms.Form):
             self.fields["renews"].queryset = renewable  # type: ignore[attr-defined]
         self.fields["renews"].label_from_instance = _authorisation_label  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("renews") is not None and data.get("request_type") != RequestType.FURTHER:
+            self.add_error("renews", "Only a further request renews an authorisation: choose that type, or leave this")
+        return data
+
 
 def _authorisation_label(authorisation: Authorisation) -> str:
     return (

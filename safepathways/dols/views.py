@@ -136,8 +136,7 @@ def new_request(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             is_urgent=is_urgent,
             urgent_starts_on=data["urgent_starts_on"] if is_urgent else None,
             urgent_period_days=data["urgent_period_days"] if is_urgent else None,
-            # Only a further request renews: the service asks for one when the type is "further".
-            renews=data["renews"] if data["request_type"] == RequestType.FURTHER else None,
+            renews=data["renews"],  # the form allows one only on a further request; the service requires it there
         )
         try:
             dols_request = services.create_request(details=details, by=request.user, work_item=work)

@@ -1,6 +1,5 @@
 """How transition plans word and colour their facts on screen."""
 
-import html
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -9,6 +8,7 @@ from markupsafe import Markup
 
 from safepathways.core.formatting import format_date
 from safepathways.core.jinja2 import url
+from safepathways.core.rows import esc, rows_markup
 from safepathways.transitions.models import Agreement, ItemStatus, Plan, PlanStatus
 
 STATUS_CLASSES = {
@@ -54,11 +54,7 @@ def days_words(day: date, today: date) -> str:
     return f"in {days} days" if days > 0 else f"{-days} days ago"
 
 
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-# One open gap on the continuity view; every value is escaped (html.escape) on the way in.
+# One open gap on the continuity view; every value is escaped (core.rows.esc) on the way in.
 _GAP_ROW = (
     '<tr class="govuk-table__row">'
     '<td class="govuk-table__cell"><a class="govuk-link" href="{person_href}">{name}</a><br>'
@@ -78,22 +74,22 @@ def gap_rows(rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str], *, ca
     """The continuity view's table rows (transitions/continuity.html), from transitions.selectors.gap_rows."""
     lines = []
     for gap in rows:
-        name = _esc(f"{gap['given_name']} {gap['family_name']}")
+        name = esc(f"{gap['given_name']} {gap['family_name']}")
         lines.append(
             _GAP_ROW.format(
-                person_href=_esc(url("people:detail", gap["person_id"])),
+                person_href=esc(url("people:detail", gap["person_id"])),
                 name=name,
-                reference=_esc(gap["reference"]),
-                label=_esc(labels.get(gap["rule"], gap["rule"])),
-                detail=_esc(gap["detail"]),
+                reference=esc(gap["reference"]),
+                label=esc(labels.get(gap["rule"], gap["rule"])),
+                detail=esc(gap["detail"]),
                 since=format_date(gap["since"]),
-                team=_esc(gap["team_name"] or "No team"),
-                explain=_EXPLAIN.format(href=_esc(url("transitions:explain_gap", gap["id"])), name=name)
+                team=esc(gap["team_name"] or "No team"),
+                explain=_EXPLAIN.format(href=esc(url("transitions:explain_gap", gap["id"])), name=name)
                 if can_explain
                 else "",
             )
         )
-    return Markup("".join(lines))  # noqa: S704 - every value above is escaped or is this module's own markup
+    return rows_markup(lines)
 
 
 TEMPLATE_HELPERS = {

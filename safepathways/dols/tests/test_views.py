@@ -302,6 +302,12 @@ class TestFurtherRequestByStaff:
         missing = dols_lead.http.post(url, self._body(care_home))
         assert missing.status_code == 200
         assert "Choose the authorisation this request renews" in missing.content.decode()
+        wrong_type = dols_lead.http.post(
+            url, {**self._body(care_home, renews=first.authorisation.pk), "request_type": "standard"}
+        )
+        assert wrong_type.status_code == 200
+        assert "Only a further request renews an authorisation" in wrong_type.content.decode()
+        assert DolsRequest.objects.count() == 1
         response = dols_lead.http.post(url, self._body(care_home, renews=first.authorisation.pk))
         assert response.status_code == 302
         further = DolsRequest.objects.exclude(pk=first.pk).get()
