@@ -2,15 +2,15 @@
 than the page's SQL (ADR-019). A presenter formats each row from its own markup and values passed through `esc`,
 then hands the rows to `rows_markup`."""
 
-import html
 from collections.abc import Iterable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 def esc(value: object) -> str:
-    """The value as text safe inside HTML, quotes included (it may stand in an attribute)."""
-    return html.escape(str(value), quote=True)
+    """The value as text safe inside HTML, quotes included (it may stand in an attribute), escaped exactly as the
+    templates escape it so that a name reads the same in a row as anywhere else on the page."""
+    return str(escape(str(value)))
 
 
 def rows_markup(lines: Iterable[str]) -> Markup:

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
@@ -91,7 +92,7 @@ class TestPages:
         assert response.status_code == 302
         incident = Incident.objects.get()
         page = lead.http.get(response["Location"]).content.decode()
-        assert incident.affected.get().name in page
+        assert escape(incident.affected.get().name) in page
         assert "Care Act 2014 s19(3)" in page
         assert AccessEvent.objects.filter(user=lead.user, basis="incident").count() == 1
 

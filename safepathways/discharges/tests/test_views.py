@@ -172,7 +172,7 @@ class TestBoard:
         body = hospital_worker.http.get(reverse("discharges:board")).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "Call &lt;script&gt;alert(1)&lt;/script&gt; the family" in body
-        assert "Ward &lt;b&gt;7&lt;/b&gt; &quot;East&quot;" in body
+        assert "Ward &lt;b&gt;7&lt;/b&gt; &#34;East&#34;" in body
         assert "Nina &amp; Co" in body
         assert f'href="{reverse("discharges:referral", args=[referral.pk])}"' in body
         assert "3 days" in body

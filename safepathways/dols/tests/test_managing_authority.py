@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.accounts.models import Organisation, OrganisationKind, Role, Team, TeamKind
@@ -291,7 +292,7 @@ def test_only_the_organisations_care_homes_and_shared_people_are_offered(
     agency = LocationFactory.create(name="Rose Home Care", provider=care_home.provider, location_type="home_care")
     stranger: Person = PersonFactory.create(given_name="Stanley", family_name="Unshared")
     body = care_home_partner.http.get(reverse("dols:submit_request")).content.decode()
-    assert care_home.name in body and "Edna Pole" in body
+    assert escape(care_home.name) in body and "Edna Pole" in body
     assert other_home.name not in body and agency.name not in body and "Unshared" not in body
     response = care_home_partner.http.post(reverse("dols:submit_request"), _submission(stranger, other_home))
     assert response.status_code == 200

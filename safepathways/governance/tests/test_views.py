@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.audit.models import AccessBasis, AccessEvent
@@ -74,7 +75,7 @@ def test_who_looked_at_a_person_and_what_a_user_looked_at(ig_officer: Persona, s
     person = WorkItemFactory(team=social_worker.team).person
     social_worker.http.get(reverse("people:detail", args=[person.pk]))
     by_person = ig_officer.http.get(reverse("governance:person_access", args=[person.pk])).content.decode()
-    assert social_worker.user.full_name in by_person
+    assert escape(social_worker.user.full_name) in by_person
     by_user = ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk])).content.decode()
     assert person.reference in by_user
     # the IG officer's own look at the access log is itself logged

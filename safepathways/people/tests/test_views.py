@@ -1,12 +1,12 @@
 from collections.abc import Callable
 from datetime import timedelta
-from html import escape
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent

@@ -25,8 +25,8 @@ def _gap(**overrides: object) -> dict[str, object]:
 def test_every_value_is_escaped() -> None:
     html = str(gap_rows([_gap()], {"service_ended": "Service ended <no next>"}, can_explain=True))
     assert "<script>" not in html and "<b>" not in html
-    assert "Ann&lt;script&gt; O&#x27;Neil" in html
-    assert "Home care ended &lt;b&gt;with&lt;/b&gt; &quot;no&quot; reason &amp; no next service" in html
+    assert "Ann&lt;script&gt; O&#39;Neil" in html
+    assert "Home care ended &lt;b&gt;with&lt;/b&gt; &#34;no&#34; reason &amp; no next service" in html
     assert "Service ended &lt;no next&gt;" in html
     assert "28 February 2026" in html
     assert "No team" in html

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.accounts.models import Organisation
@@ -81,7 +82,7 @@ class TestAccess:
         assert partner.http.get(url).status_code == 200
         assert police_partner.http.get(url).status_code == 404
         listing = partner.http.get(reverse("transitions:plans")).content.decode()
-        assert plan.person.full_name in listing
+        assert escape(plan.person.full_name) in listing
         assert police_partner.http.get(reverse("transitions:plans")).content.decode().count(plan.person.full_name) == 0
 
     def test_a_partner_cannot_change_the_plan(
@@ -200,7 +201,7 @@ class TestJourney:
         services.sweep_gaps(today=today)
         gap = Gap.objects.get()
         page = social_worker.http.get(reverse("transitions:continuity")).content.decode()
-        assert gap.person.full_name in page
+        assert escape(gap.person.full_name) in page
         response = social_worker.http.post(
             reverse("transitions:explain_gap", args=[gap.pk]),
             {"explanation": "Moved to live with her daughter in Leeds"},

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import close_old_connections, connection
+from markupsafe import escape
 
 from safepathways.accounts.models import Role, Team
 from safepathways.conftest import Persona
@@ -44,6 +45,6 @@ def test_concurrent_self_allocation_has_one_winner(make_persona: Callable[..., P
     assert "Someone else changed this allocation" in loser
     winner = WorkItem.objects.select_related("allocated_to").get(pk=item.pk).allocated_to
     assert winner is not None
-    assert winner.full_name in loser
+    assert escape(winner.full_name) in loser
     assert Handoff.objects.count() == 1
     assert WorkItem.objects.get(pk=item.pk).allocated_to_id in {w.user.pk for w in workers}

@@ -27,7 +27,7 @@ def test_every_value_is_escaped_and_the_alarms_show() -> None:
     alarm = Alarm(level=AlarmLevel.RED, code="no_adult_plan", text="17½ with no adult plan <yet>")
     html = str(tracker_rows([_row(worker=User(full_name="Tom <T>"), alarms=[alarm], care_leaver=True)], TODAY))
     assert "<i>" not in html and "<yet>" not in html and "<T>" not in html
-    assert "Jo&lt;i&gt; O&#x27;Hara &amp; Sons" in html
+    assert "Jo&lt;i&gt; O&#39;Hara &amp; Sons" in html
     assert '<strong class="govuk-tag govuk-tag--red">17½ with no adult plan &lt;yet&gt;</strong>' in html
     assert "Tom &lt;T&gt;" in html
     assert "Care leaver" in html

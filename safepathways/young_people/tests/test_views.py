@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.audit.models import AccessEvent, AuditEvent
@@ -158,7 +159,7 @@ class TestYoungPersonPage:
         response = transitions_worker.http.get(reverse("young_people:detail", args=[young_person.pk]))
         assert response.status_code == 200
         page = response.content.decode()
-        assert young_person.person.full_name in page
+        assert escape(young_person.person.full_name) in page
         assert "Plan the move to adult services" in page
         assert "Care leaver" in page
         event = AccessEvent.objects.get(user=transitions_worker.user, person_id=young_person.person_id)
