@@ -153,10 +153,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safepathways.accounts.views.locked_out"
 AXES_VERBOSE = False
 
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Django's database sessions, with the read each request makes compiled once (ADR-020).
+SESSION_ENGINE = "safepathways.accounts.sessions"
 # Idle timeout: the session ends after this many minutes without a request. A signed-in session's expiry is
 # pushed back by SlidingSessionMiddleware, at most once every SAFEPATHWAYS_SESSION_REFRESH_SECONDS (not on every
 # request, which would write the session row each time): so the idle timeout holds to within that many seconds.
-PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 SESSION_COOKIE_AGE = env_int("SAFEPATHWAYS_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = env_int("SAFEPATHWAYS_SESSION_REFRESH_SECONDS", 60)

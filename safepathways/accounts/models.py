@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from safepathways.core.compiled import CompiledQuery, field
 from safepathways.core.models import BaseModel
 
 
@@ -120,9 +121,7 @@ class UserManager(BaseUserManager["User"]):
         """The user with their memberships, teams and organisations, in one query (every signed-in request).
 
         The memberships are read with their user joined; a user with no membership is read on its own."""
-        memberships = list(
-            Membership.objects.select_related("user", "team__organisation").filter(user_id=pk).order_by("created_at")
-        )
+        memberships = _MEMBERSHIPS_WITH_USER.all(user=pk)
         if not memberships:
             user = self.filter(pk=pk).first()
             if user is not None:
@@ -232,6 +231,15 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}, {self.team}"
+
+
+# Every signed-in request reads this, so it is compiled once per process (ADR-020).
+_MEMBERSHIPS_WITH_USER: CompiledQuery[Membership] = CompiledQuery(
+    lambda user: (
+        Membership.objects.select_related("user", "team__organisation").filter(user_id=user).order_by("created_at")
+    ),
+    user=field(Membership, "user"),
+)
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -11,8 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from safepathways.accounts.models import User
+from safepathways.accounts.models import Team, User
 from safepathways.audit.models import AccessBasis
+from safepathways.core.compiled import CompiledQuery, field, known_related
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people.models import AccessGrant, AccessGrantKind, ChronologyEntry, Person, name_key
 
@@ -51,7 +52,7 @@ def resolve_access(user: User, person_id: UUID | str) -> PersonAccess:
         if person is None:
             raise Http404
         return PersonAccess(person, AccessBasis.PARTNER_SHARE, None)
-    person = Person.objects.select_related("neighbourhood").filter(pk=person_id).first()
+    person = _PERSON_WITH_AREA.first(person=person_id)
     if person is None:
         raise Http404
     if _has_team_relationship(user, person):
@@ -63,11 +64,30 @@ def resolve_access(user: User, person_id: UUID | str) -> PersonAccess:
     raise RelationshipRequiredError(person)
 
 
+# Every look at a record asks these, so they are compiled once per process (ADR-020).
+_PERSON_WITH_AREA: CompiledQuery[Person] = CompiledQuery(
+    lambda person: Person.objects.select_related("neighbourhood").filter(pk=person)[:1], person=field(Person, "id")
+)
+_TEAM_WORK: CompiledQuery[Any] = CompiledQuery(
+    lambda person, teams, user: (
+        Person(pk=person).work_items.open().filter(Q(team_id__in=teams) | Q(allocated_to_id=user))
+    ),
+    person=field(Person, "id"),
+    teams=field(Team, "id"),
+    user=field(User, "id"),
+)
+_TEAM_SERVICES: CompiledQuery[Any] = CompiledQuery(
+    lambda person, teams, today: Person(pk=person).services.current(today).filter(team_id__in=teams),
+    person=field(Person, "id"),
+    teams=field(Team, "id"),
+    today=field(Person, "date_of_birth"),
+)
+
+
 def _has_team_relationship(user: User, person: Person) -> bool:
-    today = timezone.localdate()
-    return (
-        person.work_items.open().filter(Q(team_id__in=user.team_ids) | Q(allocated_to=user)).exists()
-        or person.services.current(today).filter(team_id__in=user.team_ids).exists()
+    teams = list(user.team_ids)
+    return _TEAM_WORK.exists(person=person.pk, teams=teams, user=user.pk) or _TEAM_SERVICES.exists(
+        person=person.pk, teams=teams, today=timezone.localdate()
     )
 
 
@@ -204,27 +224,85 @@ class PersonPage:
 CHRONOLOGY_PAGE = 50
 
 
+def _chronology_query(*, category: bool, before: bool) -> CompiledQuery[ChronologyEntry]:
+    def build(person: UUID, category: str = "", before: Any = None) -> QuerySet[ChronologyEntry]:
+        entries = Person(pk=person).chronology.select_related(None).order_by("-occurred_at", "-id")
+        if category:
+            entries = entries.filter(category=category)
+        if before:
+            entries = entries.filter(occurred_at__lt=before)
+        return entries[: CHRONOLOGY_PAGE + 1]
+
+    fields = {"person": field(Person, "id")}
+    if category:
+        fields["category"] = field(ChronologyEntry, "category")
+    if before:
+        fields["before"] = field(ChronologyEntry, "occurred_at")
+    return CompiledQuery(build, **fields)
+
+
+# The person page's reads, compiled once per process (ADR-020): same SQL as the querysets, without
+# compiling it again on every look at a record.
+_PERSON = field(Person, "id")
+_TODAY = field(Person, "date_of_birth")  # any DateField: says how a date is adapted
+_CHRONOLOGY = {
+    (category, before): _chronology_query(category=category, before=before)
+    for category in (False, True)
+    for before in (False, True)
+}
+_ALERTS: CompiledQuery[Any] = CompiledQuery(
+    lambda person: Person(pk=person).alerts.active().select_related("owner").order_by("review_on"), person=_PERSON
+)
+_SERVICES: CompiledQuery[Any] = CompiledQuery(
+    lambda person, today: Person(pk=person).services.current(today).select_related("provider", "location", "team"),
+    person=_PERSON,
+    today=_TODAY,
+)
+_WORK_ITEMS: CompiledQuery[Any] = CompiledQuery(
+    lambda person: Person(pk=person).work_items.open().select_related("team", "allocated_to"), person=_PERSON
+)
+_RISKS: CompiledQuery[Any] = CompiledQuery(
+    lambda person: Person(pk=person).risks.open().select_related("owner"), person=_PERSON
+)
+_CONTACTS: CompiledQuery[Any] = CompiledQuery(
+    lambda person: Person(pk=person).contacts.filter(ended_at__isnull=True), person=_PERSON
+)
+_INVOLVEMENTS: CompiledQuery[Any] = CompiledQuery(
+    lambda person, today: (
+        Person(pk=person)
+        .involvements.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .select_related("organisation")
+    ),
+    person=_PERSON,
+    today=_TODAY,
+)
+# order_by() drops the model's ordering, which would otherwise put occurred_at in the DISTINCT.
+_CATEGORIES: CompiledQuery[Any] = CompiledQuery(
+    lambda person: Person(pk=person).chronology.order_by().values_list("category", flat=True).distinct(),
+    person=_PERSON,
+)
+
+
 def person_page(person: Person, *, category: str = "", before: Any = None) -> PersonPage:
     """Everything the person page shows, in a fixed number of queries whatever the record's size."""
     today = timezone.localdate()
-    chronology_qs = person.chronology.select_related(None).order_by("-occurred_at", "-id")
+    pk = person.pk
+    chronology = _CHRONOLOGY[bool(category), bool(before)]
+    values: dict[str, Any] = {"person": pk}
     if category:
-        chronology_qs = chronology_qs.filter(category=category)
+        values["category"] = category
     if before:
-        chronology_qs = chronology_qs.filter(occurred_at__lt=before)
-    entries = list(chronology_qs[: CHRONOLOGY_PAGE + 1])
+        values["before"] = before
+    entries = known_related(chronology.all(**values), "person", person)
     return PersonPage(
         person=person,
-        alerts=list(person.alerts.active().select_related("owner").order_by("review_on")),
-        services=list(person.services.current(today).select_related("provider", "location", "team")),
-        work_items=list(person.work_items.open().select_related("team", "allocated_to")),
-        risks=list(person.risks.open().select_related("owner")),
-        contacts=list(person.contacts.filter(ended_at__isnull=True)),
-        involvements=list(
-            person.involvements.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)).select_related("organisation")
-        ),
+        alerts=known_related(_ALERTS.all(person=pk), "person", person),
+        services=known_related(_SERVICES.all(person=pk, today=today), "person", person),
+        work_items=known_related(_WORK_ITEMS.all(person=pk), "person", person),
+        risks=known_related(_RISKS.all(person=pk), "person", person),
+        contacts=known_related(_CONTACTS.all(person=pk), "person", person),
+        involvements=known_related(_INVOLVEMENTS.all(person=pk, today=today), "person", person),
         chronology=entries[:CHRONOLOGY_PAGE],
-        # order_by() drops the model's ordering, which would otherwise put occurred_at in the DISTINCT.
-        chronology_categories=sorted(person.chronology.order_by().values_list("category", flat=True).distinct()),
+        chronology_categories=sorted(row[0] for row in _CATEGORIES.rows(person=pk)),
         has_older_entries=len(entries) > CHRONOLOGY_PAGE,
     )

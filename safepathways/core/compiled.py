@@ -1,0 +1,194 @@
+"""Querysets compiled to SQL once per process and run again with new values (ADR-020).
+
+Django compiles a queryset to SQL every time it runs, and on a page of small reads that costs two to
+three times the reads themselves. A page's hot reads have a fixed shape and change only in their
+values (the person, the user's teams, today), so `CompiledQuery` builds the queryset once with probe
+values, compiles it, finds where each probe landed among the SQL's parameters, and from then on runs
+the same SQL with the caller's values in those places. Rows become model instances exactly as
+Django's own iterator makes them (select_related included), so templates and callers cannot tell.
+
+The queryset stays the single source of truth for the SQL: nothing is written by hand, both
+databases get their own compiled form, and building the plan fails loudly if a probe cannot be
+found (for example a value the ORM folds into the SQL text), so a shape that cannot be compiled this
+way is caught by its tests rather than answering wrongly.
+"""
+
+import copy
+import datetime
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
+from django.db.models.query import get_related_populators
+from django.db.models.sql.constants import MULTI, SINGLE
+
+M = TypeVar("M", bound=models.Model)
+
+_random = random.SystemRandom()
+
+
+def _probe(field: models.Field[Any, Any]) -> Any:
+    """A value of the field's type that will not occur by chance anywhere else in a query."""
+    target: models.Field[Any, Any] = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, models.UUIDField):
+        return uuid.uuid4()
+    if isinstance(target, models.DateTimeField):
+        return datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
+            microseconds=_random.randrange(1, 10**15)
+        )
+    if isinstance(target, models.DateField):
+        return datetime.date(1, 1, 1) + datetime.timedelta(days=_random.randrange(1, 700_000))
+    if isinstance(target, models.IntegerField | models.AutoField):
+        return _random.randrange(10**9, 2 * 10**9)
+    if isinstance(target, models.CharField | models.TextField):
+        return f"probe-{uuid.uuid4().hex}"
+    raise TypeError(f"{field!r}: a compiled query cannot take a parameter of type {type(target).__name__}")
+
+
+@dataclass(frozen=True)
+class _Slot:
+    position: int  # where in the SQL's parameters the value goes
+    name: str  # the parameter
+    index: int | None  # for a list parameter, which of its values
+
+
+@dataclass(frozen=True)
+class _Plan:
+    compiler: Any  # the SQLCompiler that compiled the SQL: it knows how rows map to objects
+    sql: str | None  # None: the query can have no rows (e.g. an empty __in list)
+    params: tuple[Any, ...]
+    slots: tuple[_Slot, ...]
+
+
+class CompiledQuery(Generic[M]):
+    """One queryset shape, compiled once per database (and per length of each list parameter).
+
+    `build` receives the parameters by name and returns the queryset; `fields` names each parameter
+    with the model field its value is compared against, which says how the value is adapted for the
+    database. A parameter whose value is a list or tuple (an `__in` lookup) gets one plan per length.
+    """
+
+    def __init__(self, build: Callable[..., "models.QuerySet[M]"], **fields: models.Field[Any, Any]) -> None:
+        self._build = build
+        self._fields = fields
+        self._plans: dict[tuple[str, tuple[int, ...]], _Plan] = {}
+        self._lock = threading.Lock()
+
+    def _shape(self, values: dict[str, Any]) -> tuple[int, ...]:
+        if values.keys() != self._fields.keys():
+            raise TypeError(f"expected the parameters {sorted(self._fields)}, got {sorted(values)}")
+        return tuple(len(v) if isinstance(v, list | tuple) else -1 for v in values.values())
+
+    def _make_plan(self, values: dict[str, Any], exists: bool) -> _Plan:
+        probes: dict[str, Any] = {}
+        for name, value in values.items():
+            field = self._fields[name]
+            probes[name] = [_probe(field) for _ in value] if isinstance(value, list | tuple) else _probe(field)
+        queryset = self._build(**probes)
+        if queryset._prefetch_related_lookups:
+            raise TypeError("a compiled query cannot prefetch: select_related, or compile the second query")
+        db = queryset.db
+        connection = connections[db]
+        query = queryset.query.exists() if exists else queryset.query
+        compiler = query.get_compiler(using=db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _Plan(compiler, None, (), ())
+        params = tuple(params)
+        slots: list[_Slot] = []
+        for name, probe in probes.items():
+            field = self._fields[name]
+            for index, one in enumerate(probe) if isinstance(probe, list) else [(None, probe)]:
+                adapted = field.get_db_prep_value(one, connection, prepared=False)
+                positions = [i for i, p in enumerate(params) if type(p) is type(adapted) and p == adapted]
+                if not positions:
+                    raise TypeError(f"the value of {name!r} does not reach the SQL as a parameter: {sql}")
+                slots.extend(_Slot(position, name, index) for position in positions)
+        if len({slot.position for slot in slots}) != len(slots):
+            raise TypeError(f"two parameters share a place in the SQL: {sql}")
+        return _Plan(compiler, sql, params, tuple(slots))
+
+    def _compiler(self, values: dict[str, Any], *, exists: bool = False) -> Any:
+        """A compiler for this call whose SQL is the plan's, with the caller's values in place."""
+        key = ("exists" if exists else "rows", self._shape(values))
+        plan = self._plans.get(key)
+        if plan is None:
+            with self._lock:
+                plan = self._plans.get(key)
+                if plan is None:
+                    plan = self._plans[key] = self._make_plan(values, exists)
+        if plan.sql is None:
+            return None
+        compiler = copy.copy(plan.compiler)
+        connection = connections[compiler.using]
+        compiler.connection = connection
+        params = list(plan.params)
+        for slot in plan.slots:
+            value = values[slot.name] if slot.index is None else values[slot.name][slot.index]
+            params[slot.position] = self._fields[slot.name].get_db_prep_value(value, connection, prepared=False)
+        sql = plan.sql
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        return compiler
+
+    def all(self, **values: Any) -> list[M]:
+        """The rows as model instances, related objects from select_related included."""
+        compiler = self._compiler(values)
+        if compiler is None:
+            return []
+        results = compiler.execute_sql(MULTI)
+        select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
+        model_cls = klass_info["model"]
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        init_list = [f[0].target.attname for f in select[start:end]]
+        related_populators = get_related_populators(klass_info, select, compiler.using)
+        objects: list[M] = []
+        for row in compiler.results_iter(results):
+            obj = model_cls.from_db(compiler.using, init_list, row[start:end])
+            for populator in related_populators:
+                populator.populate(row, obj)
+            for attr_name, col_pos in annotation_col_map.items():
+                setattr(obj, attr_name, row[col_pos])
+            objects.append(obj)
+        return objects
+
+    def first(self, **values: Any) -> M | None:
+        """The first row as a model instance, or None (the queryset should be sliced to one row)."""
+        objects = self.all(**values)
+        return objects[0] if objects else None
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of a values_list() queryset, converted as Django converts them."""
+        compiler = self._compiler(values)
+        if compiler is None:
+            return []
+        return list(compiler.results_iter(compiler.execute_sql(MULTI), tuple_expected=True))
+
+    def exists(self, **values: Any) -> bool:
+        """Whether the queryset has any row, asked as Django's exists() asks it."""
+        compiler = self._compiler(values, exists=True)
+        return compiler is not None and bool(compiler.execute_sql(SINGLE))
+
+
+def known_related(objects: list[M], name: str, value: models.Model) -> list[M]:
+    """Sets the object every row relates to through `name` (as a related manager's queryset does), so
+    reading it costs no query."""
+    if objects:
+        related = objects[0]._meta.get_field(name)
+        for obj in objects:
+            related.set_cached_value(obj, value)  # type: ignore[union-attr]
+    return objects
+
+
+def field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The model field a compiled query's parameter is compared against."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return found
