@@ -15,7 +15,7 @@ from safepathways.continuity.models import (
     ScenarioKind,
     StepScope,
 )
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.oversight.models import BedType
 from safepathways.providers.models import Location
 
@@ -23,7 +23,7 @@ from safepathways.providers.models import Location
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label="What has happened?", choices=IncidentKind.choices, widget=forms.RadioSelect)
     title = forms.CharField(label="Short title", max_length=200, help_text="For example: Flood at Rose House")
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label="Location affected (optional for an area or a whole provider)",
         queryset=Location.objects.none(),
         required=False,
@@ -37,7 +37,7 @@ class IncidentForm(forms.Form):
     started_time = forms.TimeField(
         label="Time it started (24-hour clock, e.g. 23:40)", widget=forms.TimeInput(format="%H:%M")
     )
-    lead = forms.ModelChoiceField(label="Who leads the response", queryset=User.objects.none(), empty_label="Choose")
+    lead = ModelChoiceField(label="Who leads the response", queryset=User.objects.none(), empty_label="Choose")
 
     def __init__(self, *args: Any, leads: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +117,7 @@ class ProtocolStepForm(forms.Form):
 
 
 class ContinuityPlanForm(forms.Form):
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label="Choose")
+    team = ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label="Choose")
     service = forms.CharField(label="Service the plan covers", max_length=200)
     contacts = forms.CharField(label="Key contacts", widget=forms.Textarea, required=False)
     next_review_on = GovUKDateField(label="Next review")
@@ -153,7 +153,7 @@ class EmergencyForm(forms.Form):
 
 
 class EmergencyFilterForm(forms.Form):
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
+    team = ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

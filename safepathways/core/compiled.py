@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.constants import MULTI, SINGLE
 
 M = TypeVar("M", bound=models.Model)
@@ -66,7 +66,8 @@ class _Plan:
 
 
 class CompiledQuery(Generic[M]):
-    """One queryset shape, compiled once per database (and per length of each list parameter).
+    """One queryset shape, compiled once per process (and per length of each list parameter) for the database
+    the queryset reads, which must not change while the process runs.
 
     `build` receives the parameters by name and returns the queryset; `fields` names each parameter
     with the model field its value is compared against, which says how the value is adapted for the
@@ -82,25 +83,37 @@ class CompiledQuery(Generic[M]):
     def _shape(self, values: dict[str, Any]) -> tuple[int, ...]:
         if values.keys() != self._fields.keys():
             raise TypeError(f"expected the parameters {sorted(self._fields)}, got {sorted(values)}")
-        return tuple(len(v) if isinstance(v, list | tuple) else -1 for v in values.values())
+        shape = []
+        for name in self._fields:  # the declared order, whatever order the caller named them in
+            value = values[name]
+            if value is None or (isinstance(value, list | tuple) and any(v is None for v in value)):
+                # filter(x=None) means IS NULL, which compiled SQL (x = %s) cannot say: refuse, never mis-answer.
+                raise TypeError(f"{name!r} is None: a compiled query compares values, it cannot test for NULL")
+            shape.append(len(value) if isinstance(value, list | tuple) else -1)
+        return tuple(shape)
 
-    def _make_plan(self, values: dict[str, Any], exists: bool) -> _Plan:
+    def _compile(self, values: dict[str, Any], exists: bool) -> tuple[Any, str | None, tuple[Any, ...], dict[str, Any]]:
         probes: dict[str, Any] = {}
-        for name, value in values.items():
-            field = self._fields[name]
+        for name in self._fields:
+            field, value = self._fields[name], values[name]
             probes[name] = [_probe(field) for _ in value] if isinstance(value, list | tuple) else _probe(field)
         queryset = self._build(**probes)
-        if queryset._prefetch_related_lookups:
+        if getattr(queryset, "_prefetch_related_lookups", ()):
             raise TypeError("a compiled query cannot prefetch: select_related, or compile the second query")
         db = queryset.db
-        connection = connections[db]
         query = queryset.query.exists() if exists else queryset.query
         compiler = query.get_compiler(using=db)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
+            return compiler, None, (), probes
+        return compiler, sql, tuple(params), probes
+
+    def _make_plan(self, values: dict[str, Any], exists: bool) -> _Plan:
+        compiler, sql, params, probes = self._compile(values, exists)
+        if sql is None:
             return _Plan(compiler, None, (), ())
-        params = tuple(params)
+        connection = connections[compiler.using]
         slots: list[_Slot] = []
         for name, probe in probes.items():
             field = self._fields[name]
@@ -112,6 +125,13 @@ class CompiledQuery(Generic[M]):
                 slots.extend(_Slot(position, name, index) for position in positions)
         if len({slot.position for slot in slots}) != len(slots):
             raise TypeError(f"two parameters share a place in the SQL: {sql}")
+        # Compiled again with other probes, only the SQL's parameters in the places found may change: a value
+        # written into the SQL text (a slice) or rewritten on its way (a LIKE pattern) would be kept from the
+        # probe and answer wrongly, so such a shape is refused.
+        _, again_sql, again_params, _ = self._compile(values, exists)
+        changed = {i for i, (a, b) in enumerate(zip(params, again_params, strict=False)) if a != b}
+        if again_sql != sql or len(again_params) != len(params) or changed != {slot.position for slot in slots}:
+            raise TypeError(f"a value changes the SQL other than as a parameter, so it cannot be compiled: {sql}")
         return _Plan(compiler, sql, params, tuple(slots))
 
     def _compiler(self, values: dict[str, Any], *, exists: bool = False) -> Any:

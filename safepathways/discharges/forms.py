@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from safepathways.accounts.models import Organisation
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.discharges.models import (
     DelayReason,
     Destination,
@@ -37,9 +37,7 @@ class TimeField(forms.TimeField):
 
 
 class ReferralForm(forms.Form):
-    hospital = forms.ModelChoiceField(
-        label="Hospital trust", queryset=Organisation.objects.none(), empty_label="Choose"
-    )
+    hospital = ModelChoiceField(label="Hospital trust", queryset=Organisation.objects.none(), empty_label="Choose")
     ward = forms.CharField(label="Ward", max_length=100)
     ward_contact = forms.CharField(label="Ward contact and phone number (optional)", max_length=200, required=False)
     nhs_number = forms.CharField(
@@ -90,7 +88,7 @@ class PathwayForm(forms.Form):
 class NextActionForm(forms.Form):
     next_action = forms.CharField(label="Next action", max_length=300, required=False)
     next_action_owner_name = forms.CharField(label="Who owns it", max_length=200, required=False)
-    next_action_owner_organisation = forms.ModelChoiceField(
+    next_action_owner_organisation = ModelChoiceField(
         label="Their organisation",
         queryset=Organisation.objects.none(),
         required=False,
@@ -106,7 +104,7 @@ class NextActionForm(forms.Form):
 
 
 class DelayForm(forms.Form):
-    delay_reason = forms.ModelChoiceField(
+    delay_reason = ModelChoiceField(
         label="Reason for delay", queryset=DelayReason.objects.none(), required=False, empty_label="No delay"
     )
 

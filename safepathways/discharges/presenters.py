@@ -7,8 +7,7 @@ from datetime import date
 from markupsafe import Markup
 
 from safepathways.core.formatting import format_date
-from safepathways.core.jinja2 import url
-from safepathways.core.rows import esc, rows_markup
+from safepathways.core.rows import esc, rows_markup, url_of
 from safepathways.discharges.models import (
     Pathway,
     Referral,
@@ -131,10 +130,11 @@ _ACTION = '{action}<br><span class="govuk-hint govuk-!-margin-0">{owner}, by {du
 def board_rows(rows: Iterable[BoardRow]) -> Markup:
     """The board's table rows, escaped, in order (discharges/board.html)."""
     lines = []
+    href = url_of("discharges:referral")
     for row in rows:
         lines.append(
             _BOARD_ROW.format(
-                href=esc(url("discharges:referral", row.pk)),
+                href=href(row.pk),
                 name=esc(row.person_name),
                 reference=esc(row.reference),
                 status=discharge_status_tag(row.status),

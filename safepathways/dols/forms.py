@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from safepathways.accounts.models import User
 from safepathways.core.formatting import format_date
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.dols.models import (
     Authorisation,
     Copdol11Item,
@@ -27,7 +27,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class RequestForm(forms.Form):
-    managing_authority = forms.ModelChoiceField(
+    managing_authority = ModelChoiceField(
         label="Managing authority (care home or hospital)", queryset=Location.objects.none(), empty_label="Choose"
     )
     request_type = forms.ChoiceField(label="Type of request", choices=RequestType.choices, widget=forms.RadioSelect)
@@ -44,7 +44,7 @@ class RequestForm(forms.Form):
         label="Proposed restrictions (optional)", widget=forms.Textarea, required=False
     )
     contact_name = forms.CharField(label="Contact at the managing authority (optional)", required=False, max_length=200)
-    renews = forms.ModelChoiceField(
+    renews = ModelChoiceField(
         label="For a further request: the authorisation it renews",
         help_text="Only authorisations still in force are listed",
         queryset=Authorisation.objects.none(),
@@ -96,9 +96,7 @@ class OversightForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
-    assessor = forms.ModelChoiceField(
-        label="Best interests assessor", queryset=User.objects.none(), empty_label="Choose"
-    )
+    assessor = ModelChoiceField(label="Best interests assessor", queryset=User.objects.none(), empty_label="Choose")
     reason = forms.CharField(label="Notes (optional)", required=False, max_length=300)
 
     def __init__(self, *args: Any, assessors: QuerySet[User] | None = None, **kwargs: Any) -> None:
@@ -180,7 +178,7 @@ class OrderForm(forms.Form):
     court_reference = forms.CharField(label="Court reference (optional)", required=False, max_length=40)
 
 
-class _PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class _PersonChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         born = f", born {format_date(obj.date_of_birth)}" if obj.date_of_birth else ""
         return f"{obj.full_name}{born} ({obj.reference})"
@@ -196,7 +194,7 @@ class ManagingAuthorityRequestForm(forms.Form):
         empty_label="Choose",
         error_messages={"required": "Choose who the request is for"},
     )
-    managing_authority = forms.ModelChoiceField(
+    managing_authority = ModelChoiceField(
         label="Care home or hospital",
         queryset=Location.objects.none(),
         empty_label="Choose",

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelMultipleChoiceField
 from safepathways.mutual_aid import privacy
 from safepathways.mutual_aid.models import AidKind, Partnership
 
@@ -16,7 +16,7 @@ NO_PERSONAL_DETAILS = (
 
 
 class RequestForm(forms.Form):
-    partnerships = forms.ModelMultipleChoiceField(
+    partnerships = ModelMultipleChoiceField(
         label="Which councils do you want to ask?",
         queryset=Partnership.objects.none(),
         widget=forms.CheckboxSelectMultiple,

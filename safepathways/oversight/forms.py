@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.oversight import selectors
 from safepathways.oversight.models import BedType
 from safepathways.providers.codes import CQCRating, ProviderConcernCategory
@@ -41,10 +41,10 @@ class ConcernFilterForm(forms.Form):
 
 
 class RaiseConcernForm(forms.Form):
-    provider = forms.ModelChoiceField(
+    provider = ModelChoiceField(
         label="Provider", queryset=selectors.providers_for_choice(), empty_label="Choose a provider"
     )
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label="Location (optional)",
         help_text="Leave empty if the concern is about the whole provider",
         queryset=selectors.locations_for_choice(),

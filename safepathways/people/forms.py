@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from safepathways.accounts.models import User
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people.codes import (
     AccessReason,
@@ -133,7 +133,7 @@ class AlertForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why this alert is needed"},
     )
-    owner = forms.ModelChoiceField(
+    owner = ModelChoiceField(
         label="Who owns this alert?",
         queryset=User.objects.none(),
         empty_label="Choose",
@@ -195,7 +195,7 @@ class RiskForm(forms.Form):
         help_text="What the person says about this risk and how they want to manage it",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    owner = forms.ModelChoiceField(
+    owner = ModelChoiceField(
         label="Who owns this risk?",
         queryset=User.objects.none(),
         empty_label="Choose",

@@ -3,7 +3,7 @@ from typing import Any
 
 from django import forms
 
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.providers.codes import DeliveryMechanism, ServiceComponent, ServiceType
 from safepathways.providers.models import Location, Provider
 
@@ -14,10 +14,10 @@ class ServiceForm(forms.Form):
         label="Service component (optional)", choices=[("", "Choose"), *ServiceComponent.choices], required=False
     )
     delivery_mechanism = forms.ChoiceField(label="How it is paid for", choices=DeliveryMechanism.choices)
-    provider = forms.ModelChoiceField(
+    provider = ModelChoiceField(
         label="Provider (optional)", queryset=Provider.objects.order_by("name"), required=False, empty_label="Choose"
     )
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label="Location (optional)",
         queryset=Location.objects.select_related("provider").order_by("name"),
         required=False,

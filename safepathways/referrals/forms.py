@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from safepathways.accounts.models import Team
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people.codes import Impact, Likelihood
 from safepathways.people.models import Person
@@ -328,7 +328,7 @@ class TriageForm(forms.Form):
     risk_flags = forms.MultipleChoiceField(
         label="Risk flags (optional)", choices=[], required=False, widget=forms.CheckboxSelectMultiple
     )
-    team = forms.ModelChoiceField(
+    team = ModelChoiceField(
         label="Send the work to (optional)",
         queryset=Team.objects.none(),
         required=False,

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from safepathways.accounts.models import Organisation, User
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.providers.models import Location, Provider
 from safepathways.safeguarding.models import (
     AbuseType,
@@ -75,13 +75,13 @@ class ConcernForm(forms.Form):
         help_text="A service provider is anyone paid, contracted or commissioned to provide social care",
         error_messages={"required": "Choose who is the source of risk"},
     )
-    provider = forms.ModelChoiceField(
+    provider = ModelChoiceField(
         label="Provider (if the source of risk is a service provider)",
         queryset=Provider.objects.none(),
         required=False,
         empty_label="None",
     )
-    provider_location = forms.ModelChoiceField(
+    provider_location = ModelChoiceField(
         label="Provider location (optional)", queryset=Location.objects.none(), required=False, empty_label="None"
     )
     immediate_actions = _text("Immediate safety actions taken", required=False, rows=3)
@@ -129,7 +129,7 @@ class DecisionForm(forms.Form):
 
 
 class OpenEnquiryForm(forms.Form):
-    officer = forms.ModelChoiceField(
+    officer = ModelChoiceField(
         label="Enquiry officer",
         queryset=User.objects.none(),
         empty_label="Choose",
@@ -159,7 +159,7 @@ class ActionForm(forms.Form):
         label="Who owns it", max_length=200, error_messages={"required": "Enter who owns the action"}
     )
     agency = forms.CharField(label="Agency (blank for the council)", max_length=200, required=False)
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="Partner organisation that owns it (optional)",
         help_text="Its partners can then mark the action complete, with the result, through the API",
         queryset=Organisation.objects.none(),
@@ -228,7 +228,7 @@ class CloseForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="Partner organisation",
         queryset=Organisation.objects.none(),
         empty_label="Choose",

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from safepathways.accounts.models import Organisation, Team, User
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.transitions.models import Agreement, ItemStatus, PlanKind
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -21,10 +21,8 @@ class PlanForm(forms.Form):
     moving_from = forms.CharField(label="Moving from", max_length=300, help_text="For example Royal Free, ward 8 North")
     moving_to = forms.CharField(label="Moving to", max_length=300, help_text="For example home, or the name of a home")
     planned_on = GovUKDateField(label="Planned move date")
-    team = forms.ModelChoiceField(label="Team responsible", queryset=Team.objects.none(), empty_label="Choose")
-    coordinator = forms.ModelChoiceField(
-        label="Who coordinates the move", queryset=User.objects.none(), empty_label="Choose"
-    )
+    team = ModelChoiceField(label="Team responsible", queryset=Team.objects.none(), empty_label="Choose")
+    coordinator = ModelChoiceField(label="Who coordinates the move", queryset=User.objects.none(), empty_label="Choose")
 
     def __init__(self, *args: Any, teams: QuerySet[Team], coordinators: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,7 +63,7 @@ class OwnerFields(forms.Form):
         required=False,
         help_text="For example ward nurse",
     )
-    owner_organisation = forms.ModelChoiceField(
+    owner_organisation = ModelChoiceField(
         label="Their organisation (optional)",
         queryset=Organisation.objects.none(),
         required=False,
@@ -103,7 +101,7 @@ class RiskForm(forms.Form):
     risk = forms.CharField(label="What could go wrong", widget=forms.Textarea)
     contingency = forms.CharField(label="What happens if it does", widget=forms.Textarea)
     owner_name = forms.CharField(label="Who acts on it", max_length=200)
-    owner_organisation = forms.ModelChoiceField(
+    owner_organisation = ModelChoiceField(
         label="Their organisation (optional)", queryset=Organisation.objects.none(), required=False, empty_label="None"
     )
     owner_phone = forms.CharField(label="Their phone number (optional)", max_length=40, required=False)
@@ -139,7 +137,7 @@ class CheckForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="Partner organisation", queryset=Organisation.objects.none(), empty_label="Choose"
     )
 
@@ -171,7 +169,7 @@ class PlanFilterForm(forms.Form):
 
 class GapFilterForm(forms.Form):
     rule = forms.ChoiceField(label="Kind of gap", required=False)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
+    team = ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
 
     def __init__(self, *args: Any, rules: list[tuple[str, str]], teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

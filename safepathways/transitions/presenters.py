@@ -7,8 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from safepathways.core.formatting import format_date
-from safepathways.core.jinja2 import url
-from safepathways.core.rows import esc, rows_markup
+from safepathways.core.rows import esc, rows_markup, url_of
 from safepathways.transitions.models import Agreement, ItemStatus, Plan, PlanStatus
 
 STATUS_CLASSES = {
@@ -73,20 +72,19 @@ _EXPLAIN = (
 def gap_rows(rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str], *, can_explain: bool) -> Markup:
     """The continuity view's table rows (transitions/continuity.html), from transitions.selectors.gap_rows."""
     lines = []
+    person_href, explain_href = url_of("people:detail"), url_of("transitions:explain_gap")
     for gap in rows:
         name = esc(f"{gap['given_name']} {gap['family_name']}")
         lines.append(
             _GAP_ROW.format(
-                person_href=esc(url("people:detail", gap["person_id"])),
+                person_href=person_href(gap["person_id"]),
                 name=name,
                 reference=esc(gap["reference"]),
                 label=esc(labels.get(gap["rule"], gap["rule"])),
                 detail=esc(gap["detail"]),
                 since=format_date(gap["since"]),
                 team=esc(gap["team_name"] or "No team"),
-                explain=_EXPLAIN.format(href=esc(url("transitions:explain_gap", gap["id"])), name=name)
-                if can_explain
-                else "",
+                explain=_EXPLAIN.format(href=explain_href(gap["id"]), name=name) if can_explain else "",
             )
         )
     return rows_markup(lines)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from safepathways.accounts.models import Team, User
+from safepathways.core.forms import ModelChoiceField
 from safepathways.people.models import Neighbourhood
 from safepathways.work.models import WAITING_LIST_KINDS, ContactMethod, Priority, RiskFlag, WorkKind
 from safepathways.work.selectors import WAIT_BANDS
@@ -13,8 +14,8 @@ SCALE = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class WaitingListFilterForm(forms.Form):
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
-    neighbourhood = forms.ModelChoiceField(
+    team = ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
+    neighbourhood = ModelChoiceField(
         label="Neighbourhood", queryset=Neighbourhood.objects.order_by("name"), required=False, empty_label="All"
     )
     kind = forms.ChoiceField(
@@ -99,7 +100,7 @@ class KeepInTouchForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
-    to_user = forms.ModelChoiceField(label="Allocate to", queryset=User.objects.none(), empty_label="Choose a worker")
+    to_user = ModelChoiceField(label="Allocate to", queryset=User.objects.none(), empty_label="Choose a worker")
     expected_owner = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label="Note (optional)", required=False, max_length=200)
     over_cap_reason = forms.CharField(
@@ -122,10 +123,10 @@ class CloseForm(forms.Form):
 
 
 class BulkReassignForm(forms.Form):
-    from_user = forms.ModelChoiceField(
+    from_user = ModelChoiceField(
         label="Move the open work of", queryset=User.objects.none(), empty_label="Choose a worker"
     )
-    to_user = forms.ModelChoiceField(
+    to_user = ModelChoiceField(
         label="To", queryset=User.objects.none(), required=False, empty_label="Back to the waiting list"
     )
     reason = forms.CharField(

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from safepathways.accounts.models import User
-from safepathways.core.forms import GovUKDateField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.young_people.milestones import Milestone
 from safepathways.young_people.models import (
     AccommodationStatus,
@@ -47,7 +47,7 @@ class MilestoneForm(forms.Form):
 
 
 class WorkerForm(forms.Form):
-    worker = forms.ModelChoiceField(label="Transitions worker", queryset=User.objects.none(), empty_label="Choose")
+    worker = ModelChoiceField(label="Transitions worker", queryset=User.objects.none(), empty_label="Choose")
 
     def __init__(self, *args: Any, workers: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

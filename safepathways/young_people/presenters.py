@@ -6,8 +6,7 @@ from datetime import date
 from markupsafe import Markup
 
 from safepathways.core.formatting import format_date
-from safepathways.core.jinja2 import url
-from safepathways.core.rows import esc, rows_markup
+from safepathways.core.rows import esc, rows_markup, url_of
 from safepathways.young_people.milestones import Alarm, AlarmLevel, MilestoneStatus, State
 from safepathways.young_people.selectors import Assessed
 
@@ -64,13 +63,14 @@ _ALARM = '<strong class="govuk-tag {css}">{text}</strong> '
 def tracker_rows(rows: Iterable[Assessed], today: date) -> Markup:
     """The tracker's table rows (young_people/tracker.html), from young_people.selectors.tracker."""
     lines = []
+    href = url_of("young_people:detail")
     for row in rows:
         young_person = row.young_person
         person = young_person.person
         worker = young_person.transitions_worker
         lines.append(
             _ROW.format(
-                href=esc(url("young_people:detail", young_person.pk)),
+                href=href(young_person.pk),
                 name=esc(f"{person.given_name} {person.family_name}"),
                 care_leaver=_CARE_LEAVER if young_person.is_care_leaver else "",
                 age=row.age,
