@@ -134,7 +134,7 @@ class CompiledQuery(Generic[M]):
             raise TypeError(f"a value changes the SQL other than as a parameter, so it cannot be compiled: {sql}")
         return _Plan(compiler, sql, params, tuple(slots))
 
-    def _compiler(self, values: dict[str, Any], *, exists: bool = False) -> Any:
+    def _compiler(self, values: dict[str, Any], *, exists: bool = False, window: tuple[int, int] | None = None) -> Any:
         """A compiler for this call whose SQL is the plan's, with the caller's values in place."""
         key = ("exists" if exists else "rows", self._shape(values))
         plan = self._plans.get(key)
@@ -153,6 +153,13 @@ class CompiledQuery(Generic[M]):
             value = values[slot.name] if slot.index is None else values[slot.name][slot.index]
             params[slot.position] = self._fields[slot.name].get_db_prep_value(value, connection, prepared=False)
         sql = plan.sql
+        if window is not None:
+            # LIMIT and OFFSET as parameters, so that every page of a list shares one plan. Both databases take
+            # them after the ORDER BY, where Django itself writes them; a sliced queryset would already have them.
+            if plan.compiler.query.is_sliced:
+                raise TypeError("a compiled query read a page at a time must not be sliced")
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params.extend(window)
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
         return compiler
 
@@ -190,10 +197,24 @@ class CompiledQuery(Generic[M]):
             return []
         return list(compiler.results_iter(compiler.execute_sql(MULTI), tuple_expected=True))
 
+    def page_rows(self, offset: int, limit: int, **values: Any) -> list[tuple[Any, ...]]:
+        """`limit` rows of a values_list() queryset from `offset` on (one page of a list), as `rows` gives them."""
+        if offset < 0 or limit < 0:
+            raise ValueError("a page starts at 0 or after, and has 0 rows or more")
+        compiler = self._compiler(values, window=(limit, offset))
+        if compiler is None:
+            return []
+        return list(compiler.results_iter(compiler.execute_sql(MULTI), tuple_expected=True))
+
     def exists(self, **values: Any) -> bool:
         """Whether the queryset has any row, asked as Django's exists() asks it."""
         compiler = self._compiler(values, exists=True)
         return compiler is not None and bool(compiler.execute_sql(SINGLE))
+
+
+# COUNT(*) as a column: values_list(COUNT_ROWS) on an unordered queryset is its count, as one compiled row. (An
+# aggregate such as Count() there would make Django GROUP BY every column.)
+COUNT_ROWS = models.Func(template="COUNT(*)", output_field=models.BigIntegerField())
 
 
 def known_related(objects: list[M], name: str, value: models.Model) -> list[M]:

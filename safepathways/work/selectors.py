@@ -4,6 +4,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -11,6 +12,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from safepathways.accounts.models import User
+from safepathways.core.compiled import COUNT_ROWS, CompiledQuery
+from safepathways.core.compiled import field as field_of
+from safepathways.people.models import Person
 from safepathways.work.models import (
     PRIORITY_RANK,
     WAITING_LIST_KINDS,
@@ -44,30 +48,97 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def waiting_list(filters: WaitingListFilter, today: date | None = None) -> QuerySet[WorkItem]:
-    """Every item of work waiting for a team, red first and then longest waiting, with its joins."""
-    today = today or timezone.localdate()
-    queryset = WorkItem.objects.waiting()
+def _waiting_filters(filters: WaitingListFilter, today: date) -> dict[str, Any]:
+    """The waiting list's filters as lookups on WorkItem, with their values."""
+    lookups: dict[str, Any] = {}
     if filters.team_id:
-        queryset = queryset.filter(team_id=filters.team_id)
+        lookups["team_id"] = filters.team_id
     if filters.neighbourhood_id:
-        queryset = queryset.filter(person__neighbourhood_id=filters.neighbourhood_id)
+        lookups["person__neighbourhood_id"] = filters.neighbourhood_id
     if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
+        lookups["kind"] = filters.kind
     if filters.priority:
-        queryset = queryset.filter(priority=filters.priority)
+        lookups["priority"] = filters.priority
     band = next((b for b in WAIT_BANDS if b[0] == filters.wait_band), None)
     if band is not None:
         _, _, low, high = band
         # Waiting `low` days or more means opened on or before today - low.
-        queryset = queryset.filter(opened_at__lt=_start_of(today - timedelta(days=low - 1)) if low else Q())
+        if low:
+            lookups["opened_at__lt"] = _start_of(today - timedelta(days=low - 1))
         if high is not None:
-            queryset = queryset.filter(opened_at__gte=_start_of(today - timedelta(days=high)))
+            lookups["opened_at__gte"] = _start_of(today - timedelta(days=high))
+    return lookups
+
+
+def waiting_list(filters: WaitingListFilter, today: date | None = None) -> QuerySet[WorkItem]:
+    """Every item of work waiting for a team, red first and then longest waiting, with its joins."""
     return (
-        queryset.select_related("person__neighbourhood", "team")
+        WorkItem.objects.waiting()
+        .filter(**_waiting_filters(filters, today or timezone.localdate()))
+        .select_related("person__neighbourhood", "team")
         .annotate(priority_rank=PRIORITY_RANK)
         .order_by("priority_rank", "opened_at", "id")
     )
+
+
+# The columns one row of the waiting list shows (work.presenters.waiting_rows reads them in this order).
+WAITING_COLUMNS = (
+    "id",
+    "person__given_name",
+    "person__family_name",
+    "person__neighbourhood__name",
+    "kind",
+    "team__name",
+    "priority",
+    "opened_at",
+    "next_contact_due",
+    "allocation_due",
+)
+# What each lookup of _waiting_filters compares its value with: it says how the value is adapted.
+_WAITING_FIELDS = {
+    "team_id": field_of(WorkItem, "team"),
+    "person__neighbourhood_id": field_of(Person, "neighbourhood"),
+    "kind": field_of(WorkItem, "kind"),
+    "priority": field_of(WorkItem, "priority"),
+    "opened_at__lt": field_of(WorkItem, "opened_at"),
+    "opened_at__gte": field_of(WorkItem, "opened_at"),
+}
+_waiting_queries: dict[tuple[bool, tuple[str, ...]], CompiledQuery[Any]] = {}
+
+
+def _waiting_query(lookups: tuple[str, ...], *, counting: bool = False) -> CompiledQuery[Any]:
+    """The waiting list's rows (or their count) with these filters, compiled once per process (ADR-020)."""
+    compiled = _waiting_queries.get((counting, lookups))
+    if compiled is None:
+        names = {lookup: f"v{index}" for index, lookup in enumerate(lookups)}
+
+        def build(**values: Any) -> QuerySet[WorkItem]:
+            waiting = WorkItem.objects.waiting().filter(**{lookup: values[name] for lookup, name in names.items()})
+            if counting:
+                return waiting.order_by().values_list(COUNT_ROWS)
+            return (
+                waiting.annotate(priority_rank=PRIORITY_RANK)
+                .order_by("priority_rank", "opened_at", "id")
+                .values_list(*WAITING_COLUMNS)
+            )
+
+        compiled = CompiledQuery(build, **{name: _WAITING_FIELDS[lookup] for lookup, name in names.items()})
+        _waiting_queries[counting, lookups] = compiled
+    return compiled
+
+
+def waiting_page(filters: WaitingListFilter, *, offset: int, limit: int, today: date | None = None) -> list[Any]:
+    """One page of the waiting list as rows of WAITING_COLUMNS, in waiting_list's order."""
+    lookups = _waiting_filters(filters, today or timezone.localdate())
+    values = {f"v{i}": value for i, value in enumerate(lookups.values())}
+    return _waiting_query(tuple(lookups)).page_rows(offset, limit, **values)
+
+
+def waiting_count(filters: WaitingListFilter, today: date | None = None) -> int:
+    """How many are waiting with these filters."""
+    lookups = _waiting_filters(filters, today or timezone.localdate())
+    values = {f"v{i}": value for i, value in enumerate(lookups.values())}
+    return int(_waiting_query(tuple(lookups), counting=True).rows(**values)[0][0])
 
 
 def duty_view(team_ids: list[UUID], today: date | None = None) -> QuerySet[WorkItem]:

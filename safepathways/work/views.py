@@ -1,13 +1,13 @@
 """The central waiting list, the duty view, and one piece of work: triage, keep in touch, allocate."""
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +22,7 @@ from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.core.exports import ExportFormat, export_response, parse_format
+from safepathways.core.paging import CountedPaginator
 from safepathways.people import selectors as people_selectors
 from safepathways.work import selectors, services
 from safepathways.work.forms import (
@@ -34,6 +35,7 @@ from safepathways.work.forms import (
     WaitingListFilterForm,
 )
 from safepathways.work.models import WorkItem
+from safepathways.work.presenters import waiting_rows
 from safepathways.work.rules import MANAGE_TEAM_WORK, VIEW_WAITING_LIST, WORK_ON_ITEMS
 
 PAGE_SIZE = 50
@@ -71,14 +73,35 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     fmt = parse_format(request.GET.get("format"))
     if fmt is not None:
         return _export(request, selectors.waiting_list(filters), "waiting-list", fmt)
-    page = Paginator(selectors.waiting_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    paginator = CountedPaginator(
+        _WaitingPages(filters, today), PAGE_SIZE, count=selectors.waiting_count(filters, today)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "work/waiting_list.html",
-        {"form": form, "page": page, "today": timezone.localdate(), "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": waiting_rows(page.object_list, today),
+            "today": today,
+            "query": query.urlencode(),
+        },
     )
+
+
+class _WaitingPages:
+    """The waiting list as the paginator slices it: each page read on its own, as rows (work.selectors)."""
+
+    def __init__(self, filters: selectors.WaitingListFilter, today: date) -> None:
+        self.filters, self.today = filters, today
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start = window.start or 0
+        return selectors.waiting_page(self.filters, offset=start, limit=window.stop - start, today=self.today)
 
 
 @require_http_methods(["GET"])
