@@ -141,17 +141,18 @@ COUNCIL_TEAMS_SQL = (
     "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE t.kind = ANY(%s) AND o.is_this_council ORDER BY t.name"
 )
-COUNCIL_TEAM_SQL = (  # the filter form's check of a chosen team (ModelChoiceField: queryset.get(pk=...))
     "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE t.kind = ANY(%s) AND o.is_this_council AND t.id = %s LIMIT 21"
 )
 NEIGHBOURHOODS_SQL = "SELECT n.* FROM people_neighbourhood n ORDER BY n.name"
 WAITING_COUNT_SQL = "SELECT count(*) FROM work_workitem w WHERE " + WAITING + "{filters}"
+# The page reads the ten columns a row shows (work.selectors.WAITING_COLUMNS).
 WAITING_PAGE_SQL = (
-    "SELECT w.*, " + PRIORITY_RANK + " AS priority_rank, p.*, n.*, t.* FROM work_workitem w"
+    "SELECT w.id, p.given_name, p.family_name, n.name, w.kind, t.name, w.priority, w.opened_at,"
+    " w.next_contact_due, w.allocation_due FROM work_workitem w"
     " JOIN people_person p ON p.id = w.person_id LEFT JOIN people_neighbourhood n ON n.id = p.neighbourhood_id"
     " JOIN accounts_team t ON t.id = w.team_id WHERE " + WAITING + "{filters}"
-    " ORDER BY priority_rank, w.opened_at, w.id LIMIT %s"
+    " ORDER BY " + PRIORITY_RANK + ", w.opened_at, w.id LIMIT %s OFFSET 0"
 )
 DUTY_SQL = (
     "SELECT w.*, " + PRIORITY_RANK + " AS priority_rank,"
@@ -471,8 +472,7 @@ class RawClient:
         filters = ""
         params: list[Any] = []
         if team_id is not None:
-            # The filter form checks the chosen team is one of its options.
-            self._fetch(COUNCIL_TEAM_SQL, [WORK_TEAM_KINDS, team_id])
+            # The filter form finds the chosen team among the teams it lists (COUNCIL_TEAMS_SQL, below).
             filters += " AND w.team_id = %s"
             params.append(team_id)
         if priority:

@@ -28,6 +28,21 @@ class ModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     iterator = ListedChoiceIterator
 
 
+class ShortListChoiceField(ModelChoiceField):
+    """A choice among a short list (a council's teams, its neighbourhoods): the options are read once, and the
+    chosen one is found among them, so checking a choice and drawing the list cost one query between them."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        wanted = str(value.pk if isinstance(value, self.queryset.model) else value)  # type: ignore[union-attr]
+        for option in self.queryset:  # type: ignore[union-attr]
+            if str(getattr(option, key)) == wanted:
+                return option
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """Django's ModelMultipleChoiceField, its options read as ListedChoiceIterator reads them."""
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from safepathways.accounts.models import Team, User
-from safepathways.core.forms import ModelChoiceField
+from safepathways.core.forms import ModelChoiceField, ShortListChoiceField
 from safepathways.people.models import Neighbourhood
 from safepathways.work.models import WAITING_LIST_KINDS, ContactMethod, Priority, RiskFlag, WorkKind
 from safepathways.work.selectors import WAIT_BANDS
@@ -14,8 +14,8 @@ SCALE = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class WaitingListFilterForm(forms.Form):
-    team = ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
-    neighbourhood = ModelChoiceField(
+    team = ShortListChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
+    neighbourhood = ShortListChoiceField(
         label="Neighbourhood", queryset=Neighbourhood.objects.order_by("name"), required=False, empty_label="All"
     )
     kind = forms.ChoiceField(

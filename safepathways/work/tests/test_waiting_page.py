@@ -107,3 +107,20 @@ def test_a_row_shows_the_person_work_priority_wait_and_overdue_dates(social_work
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">10</td>' in html
     assert "Overdue</strong>" in html and "Breach</strong>" in html
     assert f"{WorkKind.ASSESSMENT.label}<br>" in html  # the kind of work, as the queryset's display gives it
+
+
+def test_a_chosen_team_is_checked_against_the_listed_teams_without_another_query(
+    social_worker: Persona, team: Team, django_assert_num_queries: Any
+) -> None:
+    _item(team)
+    url = reverse("work:waiting_list")
+    # session, user with memberships, teams (checked and listed), neighbourhoods, count, page
+    with django_assert_num_queries(6):
+        html = social_worker.http.get(url, {"team": str(team.pk), "priority": "red"}).content.decode()
+    assert f'<option value="{team.pk}" selected>' in html
+
+
+@pytest.mark.parametrize("team_value", ["not-a-team", "8a0c3c52-58c3-4bb0-9d6f-6b2f1c9e7a10"])
+def test_a_team_that_is_not_listed_is_refused_with_a_message(social_worker: Persona, team_value: str) -> None:
+    html = social_worker.http.get(reverse("work:waiting_list"), {"team": team_value}).content.decode()
+    assert "Select a valid choice" in html
