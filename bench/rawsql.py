@@ -141,9 +141,6 @@ COUNCIL_TEAMS_SQL = (
     "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE t.kind = ANY(%s) AND o.is_this_council ORDER BY t.name"
 )
-    "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
-    " WHERE t.kind = ANY(%s) AND o.is_this_council AND t.id = %s LIMIT 21"
-)
 NEIGHBOURHOODS_SQL = "SELECT n.* FROM people_neighbourhood n ORDER BY n.name"
 WAITING_COUNT_SQL = "SELECT count(*) FROM work_workitem w WHERE " + WAITING + "{filters}"
 # The page reads the ten columns a row shows (work.selectors.WAITING_COLUMNS).
