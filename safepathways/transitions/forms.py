@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from safepathways.accounts.models import Organisation, Team, User
-from safepathways.core.forms import GovUKDateField, ModelChoiceField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField, ShortListChoiceField
 from safepathways.transitions.models import Agreement, ItemStatus, PlanKind
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -169,7 +169,7 @@ class PlanFilterForm(forms.Form):
 
 class GapFilterForm(forms.Form):
     rule = forms.ChoiceField(label="Kind of gap", required=False)
-    team = ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
+    team = ShortListChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
 
     def __init__(self, *args: Any, rules: list[tuple[str, str]], teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -70,7 +70,7 @@ _EXPLAIN = (
 
 
 def gap_rows(rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str], *, can_explain: bool) -> Markup:
-    """The continuity view's table rows (transitions/continuity.html), from transitions.selectors.gap_rows."""
+    """The continuity view's table rows (transitions/continuity.html), from transitions.selectors.gap_page."""
     lines = []
     person_href, explain_href = url_of("people:detail"), url_of("transitions:explain_gap")
     for gap in rows:

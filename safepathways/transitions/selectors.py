@@ -10,11 +10,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safepathways.accounts.models import User
 from safepathways.audit.models import AccessBasis
+from safepathways.core.compiled import CompiledQuery
+from safepathways.core.compiled import field as field_of
 from safepathways.people.models import AccessGrant
 from safepathways.people.selectors import resolve_access
 from safepathways.transitions import gaps
@@ -125,12 +127,20 @@ class GapFilter:
     team_id: UUID | None = None
 
 
+_GAP_COUNTS: dict[bool, CompiledQuery[Any]] = {
+    False: CompiledQuery(lambda: Gap.objects.open().order_by().values_list("rule").annotate(n=Count("id"))),
+    True: CompiledQuery(
+        lambda team: Gap.objects.open().filter(team_id=team).order_by().values_list("rule").annotate(n=Count("id")),
+        team=field_of(Gap, "team"),
+    ),
+}
+
+
 def open_gap_counts(team_id: UUID | None) -> dict[str, int]:
-    """Open gaps per rule code (one query)."""
-    rows = Gap.objects.open()
-    if team_id is not None:
-        rows = rows.filter(team_id=team_id)
-    return dict(rows.order_by().values_list("rule").annotate(n=Count("id")).values_list("rule", "n"))
+    """Open gaps per rule code (one query, compiled once per process: ADR-020)."""
+    if team_id is None:
+        return dict(_GAP_COUNTS[False].rows())
+    return dict(_GAP_COUNTS[True].rows(team=team_id))
 
 
 def gap_counts(team_id: UUID | None, counts: dict[str, int] | None = None) -> list[RuleCount]:
@@ -139,24 +149,48 @@ def gap_counts(team_id: UUID | None, counts: dict[str, int] | None = None) -> li
     return [RuleCount(rule.code, rule.label, rule.what_to_do, counts.get(rule.code, 0)) for rule in gaps.all_rules()]
 
 
-def gap_rows(filters: GapFilter) -> QuerySet[Gap, Any]:
-    """The continuity view's rows, longest open first: only what the page shows, as plain values."""
+# The columns of one row of the continuity view (transitions.presenters.gap_rows reads them by name).
+GAP_COLUMNS = ("id", "person_id", "rule", "detail", "since", "given_name", "family_name", "reference", "team_name")
+
+
+def _gap_rows(rule: str | None = None, team: UUID | None = None) -> QuerySet[Gap, Any]:
+    """The continuity view's rows, longest open first: only what the page shows (GAP_COLUMNS), as plain values."""
     rows = Gap.objects.open()
-    if filters.rule:
-        rows = rows.filter(rule=filters.rule)
-    if filters.team_id is not None:
-        rows = rows.filter(team_id=filters.team_id)
-    return rows.order_by("since", "id").values(
+    if rule is not None:
+        rows = rows.filter(rule=rule)
+    if team is not None:
+        rows = rows.filter(team_id=team)
+    return rows.order_by("since", "id").values_list(
         "id",
         "person_id",
         "rule",
         "detail",
         "since",
-        given_name=F("person__given_name"),
-        family_name=F("person__family_name"),
-        reference=F("person__reference"),
-        team_name=F("team__name"),
+        "person__given_name",
+        "person__family_name",
+        "person__reference",
+        "team__name",
     )
+
+
+_RULE, _TEAM = field_of(Gap, "rule"), field_of(Gap, "team")
+_GAP_PAGES: dict[tuple[bool, bool], CompiledQuery[Any]] = {
+    (False, False): CompiledQuery(_gap_rows),
+    (True, False): CompiledQuery(lambda rule: _gap_rows(rule=rule), rule=_RULE),
+    (False, True): CompiledQuery(lambda team: _gap_rows(team=team), team=_TEAM),
+    (True, True): CompiledQuery(_gap_rows, rule=_RULE, team=_TEAM),
+}
+
+
+def gap_page(filters: GapFilter, *, offset: int, limit: int) -> list[dict[str, Any]]:
+    """One page of the continuity view's rows (GAP_COLUMNS), longest open first, compiled once (ADR-020)."""
+    values: dict[str, Any] = {}
+    if filters.rule:
+        values["rule"] = filters.rule
+    if filters.team_id is not None:
+        values["team"] = filters.team_id
+    compiled = _GAP_PAGES[bool(filters.rule), filters.team_id is not None]
+    return [dict(zip(GAP_COLUMNS, row, strict=True)) for row in compiled.page_rows(offset, limit, **values)]
 
 
 def open_gaps(filters: GapFilter) -> QuerySet[Gap]:

@@ -482,8 +482,7 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = selectors.open_gap_counts(filters.team_id)
     # The counts by kind already say how many rows the filter lists: the pager need not count them again.
     total = counts.get(filters.rule, 0) if filters.rule else sum(counts.values())
-    rows = selectors.gap_rows(filters)
-    page = CountedPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    page = CountedPaginator(_GapPages(filters), PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     labels = dict(rule_choices)
@@ -499,6 +498,17 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
             can_explain=request.user.has_perm(rules.EXPLAIN_GAPS),
         ),
     )
+
+
+class _GapPages:
+    """The open gaps as the paginator slices them: each page read on its own (transitions.selectors.gap_page)."""
+
+    def __init__(self, filters: selectors.GapFilter) -> None:
+        self.filters = filters
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        start = window.start or 0
+        return selectors.gap_page(self.filters, offset=start, limit=window.stop - start)
 
 
 @require_http_methods(["GET", "POST"])
