@@ -203,10 +203,10 @@ THIS_COUNCIL_TEAMS_SQL = (
     "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE o.is_this_council ORDER BY t.name"
 )
-GAPS_PAGE_SQL = (  # the page's columns only (transitions.selectors.gap_rows)
+GAPS_PAGE_SQL = (  # the page's columns only (transitions.selectors.gap_page)
     "SELECT g.id, g.person_id, g.rule, g.detail, g.since, p.given_name, p.family_name, p.reference, t.name"
     " FROM transitions_gap g JOIN people_person p ON p.id = g.person_id"
-    " LEFT JOIN accounts_team t ON t.id = g.team_id WHERE g.status = 'open' ORDER BY g.since, g.id LIMIT %s"
+    " LEFT JOIN accounts_team t ON t.id = g.team_id WHERE g.status = 'open' ORDER BY g.since, g.id LIMIT %s OFFSET 0"
 )
 
 # The discharge board (discharges.selectors.board), as the hospital social worker: every open referral.
