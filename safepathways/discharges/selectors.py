@@ -15,6 +15,8 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from safepathways.accounts.models import Organisation, OrganisationKind, Role, User
+from safepathways.core.compiled import CompiledQuery
+from safepathways.core.compiled import field as field_of
 from safepathways.discharges.models import (
     PLANNING_SHARES,
     DelayReason,
@@ -188,6 +190,52 @@ def _board_row(values: tuple[Any, ...], today: date) -> BoardRow:
     )
 
 
+_board_queries: dict[tuple[bool, bool, bool], CompiledQuery[Any]] = {}
+
+
+def _board_query(*, staff: bool, hospital: bool, pathway: bool) -> CompiledQuery[Any]:
+    """The board's rows for council staff or for partners, with or without each filter: compiled once (ADR-020)."""
+    key = (staff, hospital, pathway)
+    compiled = _board_queries.get(key)
+    if compiled is None:
+
+        def build(**values: Any) -> QuerySet[Referral, Any]:
+            rows = Referral.objects.all() if staff else Referral.objects.for_partner(values["organisations"])
+            rows = rows.open().annotate(current_pathway=CURRENT_PATHWAY)
+            if hospital:
+                rows = rows.filter(hospital_id=values["hospital"])
+            if pathway:
+                rows = rows.filter(current_pathway=values["pathway"])  # type: ignore[misc]
+            ordered = rows.order_by(F("discharge_ready_on").asc(nulls_last=True), "admitted_on", "reference")
+            return ordered.values_list(*BOARD_COLUMNS)[: BOARD_LIMIT + 1]
+
+        fields: dict[str, Any] = {}
+        if not staff:
+            fields["organisations"] = field_of(Organisation, "id")
+        if hospital:
+            fields["hospital"] = field_of(Referral, "hospital")
+        if pathway:
+            fields["pathway"] = CURRENT_PATHWAY.output_field  # what the value is compared with: an integer
+        compiled = _board_queries[key] = CompiledQuery(build, **fields)
+    return compiled
+
+
+def _board_values(user: User, *, hospital_id: UUID | None, pathway: int | None) -> list[tuple[Any, ...]]:
+    """The board's rows as BOARD_COLUMNS, at most BOARD_LIMIT + 1 (as _board_rows orders them)."""
+    if not user.is_authenticated:
+        return []
+    staff = user.is_council_staff
+    values: dict[str, Any] = {}
+    if not staff:
+        values["organisations"] = partner_organisation_ids(user)
+    if hospital_id is not None:
+        values["hospital"] = hospital_id
+    if pathway is not None:
+        values["pathway"] = pathway
+    compiled = _board_query(staff=staff, hospital=hospital_id is not None, pathway=pathway is not None)
+    return compiled.rows(**values)
+
+
 def board(
     user: User,
     *,
@@ -198,9 +246,7 @@ def board(
 ) -> Board:
     """The daily discharge meeting's board: trusts for the filter (unless given), then the rows (2 queries)."""
     hospitals = trusts(user) if hospitals is None else hospitals
-    found = list(
-        _board_rows(user, hospital_id=hospital_id, pathway=pathway).values_list(*BOARD_COLUMNS)[: BOARD_LIMIT + 1]
-    )
+    found = _board_values(user, hospital_id=hospital_id, pathway=pathway)
     rows = [_board_row(values, today) for values in found[:BOARD_LIMIT]]
     by_pathway = dict.fromkeys(Pathway.values, 0)
     for row in rows:
