@@ -110,51 +110,34 @@ def share_value(value: float | None) -> str:
 
 # One line of the discharge board. The board lists up to 500 people, so its rows are written here in one pass
 # rather than through a template expression per cell; every value is escaped (core.rows.esc) on the way in.
-_BOARD_ROW = (
-    '<tr class="govuk-table__row">'
-    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{name}</a><br>'
-    '<span class="govuk-hint govuk-!-margin-0">{reference}</span><br>{status}</td>'
-    '<td class="govuk-table__cell">{hospital}<br><span class="govuk-hint govuk-!-margin-0">{ward}; admitted {admitted}'
-    "</span></td>"
-    '<td class="govuk-table__cell">{ready}<br>{days}</td>'
-    '<td class="govuk-table__cell">Pathway {pathway}{proposed}</td>'
-    '<td class="govuk-table__cell">{action}</td>'
-    '<td class="govuk-table__cell">{delay}</td>'
-    '<td class="govuk-table__cell">{support}</td>'
-    "</tr>\n"
-)
 _PROPOSED = '<br><span class="govuk-hint govuk-!-margin-0">proposed</span>'
-_ACTION = '{action}<br><span class="govuk-hint govuk-!-margin-0">{owner}, by {due}</span>'
 
 
 def board_rows(rows: Iterable[BoardRow]) -> Markup:
     """The board's table rows, escaped, in order (discharges/board.html)."""
     lines = []
     href = url_of("discharges:referral")
+    status_tags = {str(status): str(tag) for status, tag in _STATUS_TAGS.items()}
     for row in rows:
+        action = (
+            f'{esc(row.next_action)}<br><span class="govuk-hint govuk-!-margin-0">{esc(row.next_action_owner)}, by '
+            f"{format_date(row.next_action_due)}</span>"
+            if row.next_action
+            else "None recorded"
+        )
         lines.append(
-            _BOARD_ROW.format(
-                href=href(row.pk),
-                name=esc(row.person_name),
-                reference=esc(row.reference),
-                status=discharge_status_tag(row.status),
-                hospital=esc(row.hospital_name),
-                ward=esc(row.ward),
-                admitted=format_date(row.admitted_on),
-                ready=format_date(row.discharge_ready_on, "Not yet"),
-                days=days_tag(row.days_since_ready),
-                pathway=row.pathway,
-                proposed="" if row.pathway_agreed else _PROPOSED,
-                action=_ACTION.format(
-                    action=esc(row.next_action),
-                    owner=esc(row.next_action_owner),
-                    due=format_date(row.next_action_due),
-                )
-                if row.next_action
-                else "None recorded",
-                delay=esc(row.delay_reason or "None"),
-                support=esc(row.support),
-            )
+            '<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell"><a class="govuk-link" href="{href(row.pk)}">{esc(row.person_name)}</a><br>'
+            f'<span class="govuk-hint govuk-!-margin-0">{esc(row.reference)}</span><br>{status_tags[row.status]}</td>'
+            f'<td class="govuk-table__cell">{esc(row.hospital_name)}<br><span class="govuk-hint govuk-!-margin-0">'
+            f"{esc(row.ward)}; admitted {format_date(row.admitted_on)}</span></td>"
+            f'<td class="govuk-table__cell">{format_date(row.discharge_ready_on, "Not yet")}<br>'
+            f"{days_tag(row.days_since_ready)}</td>"
+            f'<td class="govuk-table__cell">Pathway {row.pathway}{"" if row.pathway_agreed else _PROPOSED}</td>'
+            f'<td class="govuk-table__cell">{action}</td>'
+            f'<td class="govuk-table__cell">{esc(row.delay_reason or "None")}</td>'
+            f'<td class="govuk-table__cell">{esc(row.support)}</td>'
+            "</tr>\n"
         )
     return rows_markup(lines)
 

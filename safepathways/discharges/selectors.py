@@ -91,7 +91,7 @@ def partner_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(is_this_council=False).order_by("name")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, and the board builds up to 500
 class BoardRow:
     """One line of the board: only what the board shows, read as plain values (the board lists up to 500)."""
 
