@@ -3,12 +3,14 @@ pass the second factor."""
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django_otp import user_has_device
 
 ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/account/set-password/", "/static/", "/healthz")
@@ -53,8 +55,13 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        needs_check = user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES)
+        needs_check = request.user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES)
+        # Loaded by now (is_authenticated loads it): the view and template read the user itself, not through the
+        # two lazy proxies (authentication's, then django-otp's) that every attribute access would go through.
+        loaded: Any = request.user
+        while isinstance(loaded, LazyObject) and getattr(loaded, "_wrapped", empty) is not empty:
+            loaded = getattr(loaded, "_wrapped")  # noqa: B009 - mypy does not know LazyObject's _wrapped
+        request.user = user = loaded
         # django-otp's OTPMiddleware adds is_verified() to the user.
         if needs_check and not getattr(user, "is_verified", lambda: False)():
             state = request.session.get(SESSION_KEY)

@@ -63,6 +63,7 @@ class _Plan:
     sql: str | None  # None: the query can have no rows (e.g. an empty __in list)
     params: tuple[Any, ...]
     slots: tuple[_Slot, ...]
+    converters: dict[int, Any] | None = None  # per column, the functions Django converts its values with
 
 
 class CompiledQuery(Generic[M]):
@@ -132,7 +133,9 @@ class CompiledQuery(Generic[M]):
         changed = {i for i, (a, b) in enumerate(zip(params, again_params, strict=False)) if a != b}
         if again_sql != sql or len(again_params) != len(params) or changed != {slot.position for slot in slots}:
             raise TypeError(f"a value changes the SQL other than as a parameter, so it cannot be compiled: {sql}")
-        return _Plan(compiler, sql, params, tuple(slots))
+        # Which columns need converting, and how, depends only on the columns: worked out once, not per run.
+        converters = None if exists else compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        return _Plan(compiler, sql, params, tuple(slots), converters)
 
     def _compiler(self, values: dict[str, Any], *, exists: bool = False, window: tuple[int, int] | None = None) -> Any:
         """A compiler for this call whose SQL is the plan's, with the caller's values in place."""
@@ -148,6 +151,9 @@ class CompiledQuery(Generic[M]):
         compiler = copy.copy(plan.compiler)
         connection = connections[compiler.using]
         compiler.connection = connection
+        if plan.converters is not None:
+            converters = plan.converters
+            compiler.get_converters = lambda expressions: converters
         params = list(plan.params)
         for slot in plan.slots:
             value = values[slot.name] if slot.index is None else values[slot.name][slot.index]
