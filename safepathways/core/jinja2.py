@@ -81,13 +81,15 @@ def _is_blank(bound: BoundField) -> bool:
 
 def _render_field(env: Environment, memo_macro: Any) -> Any:
     """Render a form field through its GOV.UK macro. A field with nothing in it (no typed or initial value) is the
-    same for everyone, so its HTML is reused (memo_macro); a field with a value is rendered afresh, so nobody's
-    answers are kept in memory."""
+    same for everyone, so its HTML is reused (memo_macro), as is a select's; any other field with a value is
+    rendered afresh, so nobody's answers are kept in memory."""
 
     def render_field(bound: BoundField, options: dict[str, Any] | None = None) -> Markup:
         params = field_params(bound, **(options or {}))
         template, macro = FIELD_MACROS.get(params["kind"], FIELD_MACROS["input"])
-        if _is_blank(bound):
+        # A list to choose from holds only its options and which one is chosen, nothing anyone typed: its HTML is
+        # reused whatever is chosen (the filters of every list page are selects).
+        if params["kind"] == "select" or _is_blank(bound):
             return cast(Markup, memo_macro(template, macro, params))
         return cast(Markup, getattr(env.get_template(template).module, macro)(params))
 

@@ -23,7 +23,9 @@ def esc(value: object) -> str:
     templates escape it so that a name reads the same in a row as anywhere else on the page. Most values hold
     nothing to escape and come back as they are."""
     text = value if type(value) is str else str(value)
-    return _SPECIAL.sub(_entity, text) if _SPECIAL.search(text) else text
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return _SPECIAL.sub(_entity, text)
+    return text
 
 
 def rows_markup(lines: Iterable[str]) -> Markup:
