@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safepathways.accounts.models import User
 from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind, AuditChainHead, AuditEvent
+from safepathways.core.compiled import CompiledInsert
 
 GENESIS_HASH = "0" * 64
 # Free text can hold sensitive detail; the audit snapshot keeps only its length.
@@ -93,6 +94,12 @@ def record(
     return record_many(actor=actor, entries=[entry], actor_label=actor_label)[0]
 
 
+# Every look at a record writes one: compiled once per process (ADR-020).
+_INSERT_ACCESS: CompiledInsert[AccessEvent] = CompiledInsert(
+    AccessEvent, ("occurred_at", "user", "person_id", "kind", "basis", "what", "grant_id")
+)
+
+
 def record_access(
     *,
     user: User,
@@ -103,14 +110,16 @@ def record_access(
     grant_id: UUID | None = None,
 ) -> AccessEvent:
     """Log a look at a person's record; called by every view and endpoint that shows one."""
-    return AccessEvent.objects.create(
-        occurred_at=timezone.now(),
-        user=user,
-        person_id=person_id,
-        kind=kind,
-        basis=basis or AccessBasis.RELATIONSHIP,
-        what=what[:200],
-        grant_id=grant_id,
+    return _INSERT_ACCESS.insert(
+        AccessEvent(
+            occurred_at=timezone.now(),
+            user=user,
+            person_id=person_id,
+            kind=kind,
+            basis=basis or AccessBasis.RELATIONSHIP,
+            what=what[:200],
+            grant_id=grant_id,
+        )
     )
 
 

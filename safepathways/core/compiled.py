@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.constants import MULTI, SINGLE
 
@@ -216,6 +216,62 @@ class CompiledQuery(Generic[M]):
         """Whether the queryset has any row, asked as Django's exists() asks it."""
         compiler = self._compiler(values, exists=True)
         return compiler is not None and bool(compiler.execute_sql(SINGLE))
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    compiler: Any  # the SQLInsertCompiler that compiled the INSERT
+    sql: str
+    fields: tuple[models.Field[Any, Any], ...]
+    returning: tuple[models.Field[Any, Any], ...]
+
+
+class CompiledInsert(Generic[M]):
+    """The INSERT of one new row of a model, compiled once per process (ADR-020): for rows written on every request
+    (the access log). Values are prepared as Model.save() prepares them (pre_save, get_db_prep_save) and the
+    database's own values (the id) are set on the object; no model signals are sent, so use it only for models
+    nothing listens to."""
+
+    def __init__(self, model: type[M], fields: tuple[str, ...]) -> None:
+        self._model = model
+        self._names = fields
+        self._plan: _InsertPlan | None = None
+        self._lock = threading.Lock()
+
+    def _make_plan(self, obj: M) -> _InsertPlan:
+        meta = self._model._meta
+        fields = tuple(f for f in (meta.get_field(name) for name in self._names) if isinstance(f, models.Field))
+        if len(fields) != len(self._names):
+            raise TypeError(f"{self._names} are not all concrete fields of {self._model.__name__}")
+        query = models.sql.InsertQuery(self._model)
+        query.insert_values(fields, [obj])
+        compiler = query.get_compiler(using=router.db_for_write(self._model))
+        compiler.returning_fields = returning = tuple(meta.db_returning_fields)
+        (sql, params), *more = compiler.as_sql()
+        if more or len(params) != len(fields):
+            raise TypeError(f"the INSERT of {self._model.__name__} does not take one value per field: {sql}")
+        return _InsertPlan(compiler, sql, fields, returning)
+
+    def insert(self, obj: M) -> M:
+        """Insert `obj` (new, never saved) and return it with its id."""
+        if not obj._state.adding:
+            raise TypeError(f"{obj!r} is already saved: a compiled insert only adds rows")
+        plan = self._plan
+        if plan is None:
+            with self._lock:
+                plan = self._plan = self._plan or self._make_plan(obj)
+        compiler = copy.copy(plan.compiler)
+        connection = connections[compiler.using]
+        compiler.connection = connection
+        params = tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in plan.fields)
+        sql = plan.sql
+        compiler.as_sql = lambda *args, **kwargs: [(sql, params)]
+        rows = compiler.execute_sql(list(plan.returning))
+        for value, returned in zip(rows[0] if rows else (), plan.returning, strict=False):
+            setattr(obj, returned.attname, value)
+        obj._state.adding = False
+        obj._state.db = compiler.using
+        return obj
 
 
 # COUNT(*) as a column: values_list(COUNT_ROWS) on an unordered queryset is its count, as one compiled row. (An

@@ -14,7 +14,8 @@ from pytest_django import DjangoAssertNumQueries
 
 from safepathways.accounts.models import Membership, Organisation, Role, Team, User
 from safepathways.accounts.sessions import SessionStore
-from safepathways.core.compiled import CompiledQuery, field, known_related
+from safepathways.audit.models import AccessEvent
+from safepathways.core.compiled import COUNT_ROWS, CompiledInsert, CompiledQuery, field, known_related
 from safepathways.people.models import ChronologyEntry, Person, Risk
 from safepathways.people.tests.factories import ChronologyEntryFactory, PersonFactory
 from safepathways.providers.models import Service
@@ -543,3 +544,80 @@ def test_none_for_an_exact_parameter_is_refused_or_answered_as_django_does(team:
     assert len(build(None)) == 1
     with pytest.raises(TypeError, match="cannot test for NULL"):
         compiled.all(team=None)
+
+
+# --- Compiled inserts and counts ------------------------------------------------------------------------------------
+
+
+def _access(user: User, **values: Any) -> AccessEvent:
+    fields: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "user": user,
+        "person_id": uuid4(),
+        "kind": "view",
+        "basis": "relationship",
+        "what": "person page",
+        "grant_id": None,
+    }
+    fields.update(values)
+    return AccessEvent(**fields)
+
+
+ACCESS_FIELDS = ("occurred_at", "user", "person_id", "kind", "basis", "what", "grant_id")
+
+
+def test_a_compiled_insert_writes_the_row_save_would_write_and_sets_its_id(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    user = _user("ivy")
+    insert: CompiledInsert[AccessEvent] = CompiledInsert(AccessEvent, ACCESS_FIELDS)
+    first, second = _access(user, what="first"), _access(user, what="second", grant_id=uuid4())
+    with django_assert_num_queries(1):
+        insert.insert(first)
+    insert.insert(second)
+    assert first.pk is not None and second.pk is not None and first.pk != second.pk
+    assert not first._state.adding
+    for written in (first, second):
+        stored = AccessEvent.objects.get(pk=written.pk)
+        assert [getattr(stored, f.attname) for f in AccessEvent._meta.concrete_fields] == [
+            getattr(written, f.attname) for f in AccessEvent._meta.concrete_fields
+        ]
+
+
+def test_a_compiled_insert_refuses_a_saved_row_and_unknown_fields() -> None:
+    user = _user("jo")
+    insert: CompiledInsert[AccessEvent] = CompiledInsert(AccessEvent, ACCESS_FIELDS)
+    saved = insert.insert(_access(user))
+    with pytest.raises(TypeError, match="already saved"):
+        insert.insert(saved)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - FieldDoesNotExist or TypeError
+        CompiledInsert(AccessEvent, ("occurred_at", "nothing_here")).insert(_access(user))
+
+
+def test_count_rows_counts_what_the_queryset_counts() -> None:
+    for name in ("Adams", "Brown", "Khan", "Khan"):
+        PersonFactory(family_name=name)
+    compiled: CompiledQuery[Any] = CompiledQuery(
+        lambda name: Person.objects.filter(family_name=name).order_by().values_list(COUNT_ROWS),
+        name=field(Person, "family_name"),
+    )
+    assert compiled.rows(name="Khan") == [(2,)]
+    assert compiled.rows(name="Nobody") == [(0,)]
+
+
+def test_a_page_of_rows_is_the_queryset_sliced() -> None:
+    for name in ("Adams", "Brown", "Carter", "Dunn", "Evans"):
+        PersonFactory(family_name=name)
+    compiled: CompiledQuery[Any] = CompiledQuery(
+        lambda: Person.objects.order_by("family_name").values_list("family_name")
+    )
+    assert compiled.page_rows(0, 2) == [("Adams",), ("Brown",)]
+    assert compiled.page_rows(2, 2) == [("Carter",), ("Dunn",)]
+    assert compiled.page_rows(4, 2) == [("Evans",)]
+    with pytest.raises(ValueError, match="a page starts"):
+        compiled.page_rows(-1, 2)
+    sliced: CompiledQuery[Any] = CompiledQuery(
+        lambda: Person.objects.order_by("family_name").values_list("family_name")[:3]
+    )
+    with pytest.raises(TypeError, match="must not be sliced"):
+        sliced.page_rows(0, 2)
