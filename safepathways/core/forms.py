@@ -18,7 +18,8 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        options = getattr(self.field, "options", None)
+        for obj in self.queryset if options is None else options:
             yield self.choice(obj)
 
 
@@ -30,14 +31,19 @@ class ModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class ShortListChoiceField(ModelChoiceField):
     """A choice among a short list (a council's teams, its neighbourhoods): the options are read once, and the
-    chosen one is found among them, so checking a choice and drawing the list cost one query between them."""
+    chosen one is found among them, so checking a choice and drawing the list cost one query between them.
+
+    A form may hand the field its options already read (`options`, a list, e.g. from a compiled query): the
+    queryset then only names the model."""
+
+    options: list[Any] | None = None
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
         key = self.to_field_name or "pk"
         wanted = str(value.pk if isinstance(value, self.queryset.model) else value)  # type: ignore[union-attr]
-        for option in self.queryset:  # type: ignore[union-attr]
+        for option in self.queryset if self.options is None else self.options:  # type: ignore[union-attr]
             if str(getattr(option, key)) == wanted:
                 return option
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})

@@ -26,9 +26,16 @@ class WaitingListFilterForm(forms.Form):
         label="Waiting", required=False, choices=[("", "Any time"), *[(c, label) for c, label, *_ in WAIT_BANDS]]
     )
 
-    def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Any = None, neighbourhoods: list[Any] | None = None, **kwargs: Any) -> None:
+        """`teams`: a queryset, or the teams already read (a list); `neighbourhoods`: likewise, already read."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams if teams is not None else Team.objects.none()  # type: ignore[attr-defined]
+        team: Any = self.fields["team"]
+        if isinstance(teams, list):
+            team.queryset, team.options = Team.objects.all(), teams
+        else:
+            team.queryset = teams if teams is not None else Team.objects.none()
+        if neighbourhoods is not None:
+            self.fields["neighbourhood"].options = neighbourhoods  # type: ignore[attr-defined]
 
 
 class RiskFieldsMixin(forms.Form):

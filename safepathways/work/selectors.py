@@ -11,10 +11,10 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from safepathways.accounts.models import User
+from safepathways.accounts.models import Team, TeamKind, User
 from safepathways.core.compiled import COUNT_ROWS, CompiledQuery
 from safepathways.core.compiled import field as field_of
-from safepathways.people.models import Person
+from safepathways.people.models import Neighbourhood, Person
 from safepathways.work.models import (
     PRIORITY_RANK,
     WAITING_LIST_KINDS,
@@ -132,6 +132,30 @@ def waiting_page(filters: WaitingListFilter, *, offset: int, limit: int, today: 
     lookups = _waiting_filters(filters, today or timezone.localdate())
     values = {f"v{i}": value for i, value in enumerate(lookups.values())}
     return _waiting_query(tuple(lookups)).page_rows(offset, limit, **values)
+
+
+# The teams that hold work: the waiting list's and duty view's teams.
+WORK_TEAM_KINDS = (
+    TeamKind.NEIGHBOURHOOD,
+    TeamKind.OT_DUTY,
+    TeamKind.FRONT_DOOR,
+    TeamKind.HOSPITAL_SOCIAL_WORK,
+    TeamKind.TRANSITIONS,
+)
+# The waiting list's filter options, read on every look at it: compiled once per process (ADR-020).
+_COUNCIL_WORK_TEAMS: CompiledQuery[Team] = CompiledQuery(
+    lambda: Team.objects.filter(organisation__is_this_council=True, kind__in=WORK_TEAM_KINDS).order_by("name")
+)
+_NEIGHBOURHOODS: CompiledQuery[Neighbourhood] = CompiledQuery(lambda: Neighbourhood.objects.order_by("name"))
+
+
+def council_work_teams() -> list[Team]:
+    """The council's teams that hold work (neighbourhood, OT duty, front door, hospital, transitions), by name."""
+    return _COUNCIL_WORK_TEAMS.all()
+
+
+def neighbourhoods() -> list[Neighbourhood]:
+    return _NEIGHBOURHOODS.all()
 
 
 def waiting_count(filters: WaitingListFilter, today: date | None = None) -> int:

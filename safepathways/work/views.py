@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepathways.accounts.http import AuthenticatedHttpRequest
-from safepathways.accounts.models import Role, Team, TeamKind, User
+from safepathways.accounts.models import Role, Team, User
 from safepathways.audit import services as audit
 from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
@@ -39,13 +39,7 @@ from safepathways.work.presenters import waiting_rows
 from safepathways.work.rules import MANAGE_TEAM_WORK, VIEW_WAITING_LIST, WORK_ON_ITEMS
 
 PAGE_SIZE = 50
-WORK_TEAM_KINDS = (
-    TeamKind.NEIGHBOURHOOD,
-    TeamKind.OT_DUTY,
-    TeamKind.FRONT_DOOR,
-    TeamKind.HOSPITAL_SOCIAL_WORK,
-    TeamKind.TRANSITIONS,
-)
+WORK_TEAM_KINDS = selectors.WORK_TEAM_KINDS
 
 
 def _council_teams() -> QuerySet[Team]:
@@ -59,7 +53,9 @@ def _apply_error(form: Any, error: ApplicationError) -> None:
 @require_http_methods(["GET"])
 @permission_required(VIEW_WAITING_LIST)
 def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = WaitingListFilterForm(request.GET or None, teams=_council_teams())
+    form = WaitingListFilterForm(
+        request.GET or None, teams=selectors.council_work_teams(), neighbourhoods=selectors.neighbourhoods()
+    )
     filters = selectors.WaitingListFilter()
     if form.is_valid():
         data = form.cleaned_data
