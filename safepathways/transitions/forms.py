@@ -171,7 +171,14 @@ class GapFilterForm(forms.Form):
     rule = forms.ChoiceField(label="Kind of gap", required=False)
     team = ShortListChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams")
 
-    def __init__(self, *args: Any, rules: list[tuple[str, str]], teams: QuerySet[Team], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rules: list[tuple[str, str]], teams: QuerySet[Team] | list[Team], **kwargs: Any
+    ) -> None:
+        """`teams`: a queryset, or the teams already read (a list, e.g. from a compiled query)."""
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", "All"), *rules]  # type: ignore[attr-defined]
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        team: Any = self.fields["team"]
+        if isinstance(teams, list):
+            team.queryset, team.options = Team.objects.all(), teams
+        else:
+            team.queryset = teams

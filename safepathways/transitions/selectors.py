@@ -13,7 +13,7 @@ from uuid import UUID
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from safepathways.accounts.models import User
+from safepathways.accounts.models import Team, User
 from safepathways.audit.models import AccessBasis
 from safepathways.core.compiled import CompiledQuery
 from safepathways.core.compiled import field as field_of
@@ -134,6 +134,16 @@ _GAP_COUNTS: dict[bool, CompiledQuery[Any]] = {
         team=field_of(Gap, "team"),
     ),
 }
+
+
+_COUNCIL_TEAMS: CompiledQuery[Team] = CompiledQuery(
+    lambda: Team.objects.filter(organisation__is_this_council=True).order_by("name")
+)
+
+
+def council_teams() -> list[Team]:
+    """The council's teams, by name (the continuity view's team filter): compiled once (ADR-020)."""
+    return _COUNCIL_TEAMS.all()
 
 
 def open_gap_counts(team_id: UUID | None) -> dict[str, int]:

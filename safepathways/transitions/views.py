@@ -474,8 +474,7 @@ def family_copy_pdf(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse
 @permission_required(rules.VIEW_CONTINUITY)
 def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
     rule_choices = [(rule.code, rule.label) for rule in gaps.all_rules()]
-    teams = Team.objects.filter(organisation__is_this_council=True).order_by("name")
-    form = GapFilterForm(request.GET or None, rules=rule_choices, teams=teams)
+    form = GapFilterForm(request.GET or None, rules=rule_choices, teams=selectors.council_teams())
     data = form.cleaned_data if form.is_valid() else {}
     team = data.get("team")
     filters = selectors.GapFilter(rule=data.get("rule") or "", team_id=team.pk if team else None)
