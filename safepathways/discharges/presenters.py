@@ -1,7 +1,6 @@
 """How hospital discharge words and colours its facts on screen: status, pathway, days since ready, support start."""
 
 import functools
-from collections.abc import Iterable
 from datetime import date
 
 from markupsafe import Markup
@@ -13,7 +12,7 @@ from safepathways.discharges.models import (
     Referral,
     ReferralStatusName,
 )
-from safepathways.discharges.selectors import BoardRow
+from safepathways.discharges.selectors import Board
 from safepathways.discharges.wording import owner_text, support_text
 
 STATUS_CLASSES = {
@@ -113,30 +112,34 @@ def share_value(value: float | None) -> str:
 _PROPOSED = '<br><span class="govuk-hint govuk-!-margin-0">proposed</span>'
 
 
-def board_rows(rows: Iterable[BoardRow]) -> Markup:
-    """The board's table rows, escaped, in order (discharges/board.html)."""
+def board_rows(board: Board) -> Markup:
+    """The board's table rows, escaped, in order (discharges/board.html), written from the values as read
+    (discharges.selectors.BOARD_COLUMNS): the same facts as BoardRow, without building one per row."""
     lines = []
     href = url_of("discharges:referral")
     status_tags = {str(status): str(tag) for status, tag in _STATUS_TAGS.items()}
-    for row in rows:
-        action = (
-            f'{esc(row.next_action)}<br><span class="govuk-hint govuk-!-margin-0">{esc(row.next_action_owner)}, by '
-            f"{format_date(row.next_action_due)}</span>"
-            if row.next_action
+    today = board.today
+    for values in board.values:
+        (pk, reference, status, _person, given, family, _nhs, hospital, ward, admitted_on, ready_on) = values[:11]
+        (pathway, agreed, action, owner_name, owner_org, due, delay, kind, start_on, start_time) = values[11:21]
+        days = None if ready_on is None else max((today - ready_on).days, 0)
+        next_action = (
+            f'{esc(action)}<br><span class="govuk-hint govuk-!-margin-0">'
+            f"{esc(owner_text(owner_name, owner_org))}, by {format_date(due)}</span>"
+            if action
             else "None recorded"
         )
         lines.append(
             '<tr class="govuk-table__row">'
-            f'<td class="govuk-table__cell"><a class="govuk-link" href="{href(row.pk)}">{esc(row.person_name)}</a><br>'
-            f'<span class="govuk-hint govuk-!-margin-0">{esc(row.reference)}</span><br>{status_tags[row.status]}</td>'
-            f'<td class="govuk-table__cell">{esc(row.hospital_name)}<br><span class="govuk-hint govuk-!-margin-0">'
-            f"{esc(row.ward)}; admitted {format_date(row.admitted_on)}</span></td>"
-            f'<td class="govuk-table__cell">{format_date(row.discharge_ready_on, "Not yet")}<br>'
-            f"{days_tag(row.days_since_ready)}</td>"
-            f'<td class="govuk-table__cell">Pathway {row.pathway}{"" if row.pathway_agreed else _PROPOSED}</td>'
-            f'<td class="govuk-table__cell">{action}</td>'
-            f'<td class="govuk-table__cell">{esc(row.delay_reason or "None")}</td>'
-            f'<td class="govuk-table__cell">{esc(row.support)}</td>'
+            f'<td class="govuk-table__cell"><a class="govuk-link" href="{href(pk)}">{esc(f"{given} {family}")}</a><br>'
+            f'<span class="govuk-hint govuk-!-margin-0">{esc(reference)}</span><br>{status_tags[status]}</td>'
+            f'<td class="govuk-table__cell">{esc(hospital)}<br><span class="govuk-hint govuk-!-margin-0">'
+            f"{esc(ward)}; admitted {format_date(admitted_on)}</span></td>"
+            f'<td class="govuk-table__cell">{format_date(ready_on, "Not yet")}<br>{days_tag(days)}</td>'
+            f'<td class="govuk-table__cell">Pathway {pathway}{"" if agreed is not None else _PROPOSED}</td>'
+            f'<td class="govuk-table__cell">{next_action}</td>'
+            f'<td class="govuk-table__cell">{esc(delay or "None")}</td>'
+            f'<td class="govuk-table__cell">{esc(support_text(kind, start_on, start_time, values[21]))}</td>'
             "</tr>\n"
         )
     return rows_markup(lines)

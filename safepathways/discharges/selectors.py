@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -128,13 +129,20 @@ class BoardRow(NamedTuple):
 
 @dataclass
 class Board:
+    """The board: its rows as read (`values`, BOARD_COLUMNS), and as BoardRow records when asked for (`rows`);
+    the page writes its HTML straight from the values (discharges.presenters.board_rows)."""
+
     today: date
-    rows: list[BoardRow]
+    values: list[tuple[Any, ...]]
     hospitals: list[Organisation]
     is_truncated: bool
     ready_count: int = 0
     delayed_count: int = 0
     by_pathway: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def rows(self) -> list[BoardRow]:
+        return [_board_row(values, self.today) for values in self.values]
 
 
 def _board_rows(user: User, *, hospital_id: UUID | None, pathway: int | None) -> ReferralQuerySet:
@@ -257,17 +265,20 @@ def board(
     """The daily discharge meeting's board: trusts for the filter (unless given), then the rows (2 queries)."""
     hospitals = trusts(user) if hospitals is None else hospitals
     found = _board_values(user, hospital_id=hospital_id, pathway=pathway)
-    rows = [_board_row(values, today) for values in found[:BOARD_LIMIT]]
+    values = found[:BOARD_LIMIT]
     by_pathway = dict.fromkeys(Pathway.values, 0)
-    for row in rows:
-        by_pathway[row.pathway] += 1
+    ready = delayed = 0
+    for row in values:  # status is column 2, discharge_ready_on 10, the current pathway 11 (BOARD_COLUMNS)
+        by_pathway[row[11]] += 1
+        ready += row[2] == ReferralStatusName.READY
+        delayed += row[10] is not None and row[10] < today
     return Board(
         today=today,
-        rows=rows,
+        values=values,
         hospitals=hospitals,
         is_truncated=len(found) > BOARD_LIMIT,
-        ready_count=sum(1 for row in rows if row.status == ReferralStatusName.READY),
-        delayed_count=sum(1 for row in rows if row.days_since_ready is not None and row.days_since_ready > 0),
+        ready_count=ready,
+        delayed_count=delayed,
         by_pathway=by_pathway,
     )
 
