@@ -26,6 +26,7 @@ Sources of each timescale (domain-reference §4):
 """
 
 import calendar
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -218,6 +219,9 @@ class AlarmLevel(IntEnum):
     AMBER = 1
 
 
+_MILESTONE_ORDER = {milestone: index for index, milestone in enumerate(Milestone)}
+
+
 @dataclass(frozen=True)
 class Alarm:
     level: AlarmLevel
@@ -225,8 +229,17 @@ class Alarm:
     text: str
 
 
-def _schedule(dob: date, facts: Facts, t: Timescales) -> list[tuple[Milestone, date, date]]:
+def _schedule(dob: date, facts: Facts, t: Timescales) -> tuple[tuple[Milestone, date, date], ...]:
     """(milestone, opens on, due on) for each milestone that applies, in the order they fall due."""
+    return _dated_schedule(dob, facts.has_ehc_plan, facts.ehc_plan_ends_on, t)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dated_schedule(
+    dob: date, has_ehc_plan: bool, ehc_plan_ends_on: date | None, t: Timescales
+) -> tuple[tuple[Milestone, date, date], ...]:
+    """The schedule follows from the date of birth, the EHC plan and the timescales alone: worked out once for
+    each, as the tracker lists the same young people on every look (dates, not who they belong to, are kept)."""
 
     def at(months: int) -> date:
         return add_months(dob, months)
@@ -246,11 +259,11 @@ def _schedule(dob: date, facts: Facts, t: Timescales) -> list[tuple[Milestone, d
         ),
         (Milestone.ADULT_SUPPORT_IN_PLACE, add_months(eighteen, -t.panel_months_before_18), eighteen),
     ]
-    if facts.has_ehc_plan:
+    if has_ehc_plan:
         twenty_five = add_years(dob, UPPER_AGE)
-        ends = min(facts.ehc_plan_ends_on or twenty_five, twenty_five)
+        ends = min(ehc_plan_ends_on or twenty_five, twenty_five)
         rows.append((Milestone.EHC_PLAN_ENDS, add_months(ends, -12), ends))
-    return sorted(rows, key=lambda row: (row[2], list(Milestone).index(row[0])))
+    return tuple(sorted(rows, key=lambda row: (row[2], _MILESTONE_ORDER[row[0]])))
 
 
 def milestones_for(
