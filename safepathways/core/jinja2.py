@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from safepathways.core import formatting
 from safepathways.core.forms import error_summary_items, field_params
-from safepathways.core.navigation import navigation_items
+from safepathways.core.navigation import navigation_items, visible_items
 
 URL_MEMO_LIMIT = 20000  # distinct (prefix, name, arguments) kept; beyond it, URLs are reversed afresh
 _urls: dict[tuple[str, str, tuple[Any, ...], tuple[tuple[str, Any], ...]], str] = {}
@@ -60,6 +60,38 @@ def _memo_macro(env: Environment) -> Any:
         return found
 
     return memo_macro
+
+
+def _service_navigation(memo_macro: Any) -> Any:
+    """The GOV.UK service navigation for this request, remembered per menu (the items a user sees) and section.
+
+    Building the macro's parameters and their memo key costs more than looking the HTML up by the items shown and
+    which of them is current, so that is the key (with the script prefix)."""
+    cache: dict[tuple[Any, ...], Markup] = {}
+
+    def service_navigation(request: Any) -> Markup:
+        items = visible_items(request.user)
+        path = request.path
+        key = (get_script_prefix(), items, tuple(item.active(path) for item in items))
+        found = cache.get(key)
+        if found is None:
+            params = {
+                "serviceName": settings.SAFEPATHWAYS["SERVICE_NAME"],
+                "serviceUrl": url("core:home"),
+                "navigation": navigation_items(request, url),
+                "navigationLabel": "Main menu",
+            }
+            found = cast(
+                Markup,
+                memo_macro(
+                    "govuk_frontend_jinja/components/service-navigation/macro.html", "govukServiceNavigation", params
+                ),
+            )
+            if len(cache) < MEMO_LIMIT:
+                cache[key] = found
+        return found
+
+    return service_navigation
 
 
 FIELD_MACROS = {
@@ -121,6 +153,7 @@ def environment(**options: Any) -> Environment:
     env.globals["navigation_items"] = navigation_items
     env.globals["memo_macro"] = _memo_macro(env)
     env.globals["render_field"] = _render_field(env, env.globals["memo_macro"])
+    env.globals["service_navigation"] = _service_navigation(env.globals["memo_macro"])
     # Presenters of domain apps, named in settings so the kernel imports no domain code.
     env.globals.update({name: import_string(path) for name, path in settings.JINJA_GLOBALS.items()})
     env.filters.update(
