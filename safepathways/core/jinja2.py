@@ -3,6 +3,7 @@
 import json
 from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.forms import BoundField
@@ -111,12 +112,45 @@ def _is_blank(bound: BoundField) -> bool:
     return value in (None, "")
 
 
+def _select_key(bound: BoundField, options: dict[str, Any] | None) -> tuple[Any, ...]:
+    field: Any = bound.field
+    value = bound.value()
+    return (
+        bound.html_name,
+        bound.auto_id,
+        str(bound.label),
+        str(field.help_text),
+        tuple(str(error) for error in bound.errors),
+        "" if value is None else str(value),
+        tuple((str(option), str(text)) for option, text in field.choices),
+        tuple(sorted(options.items())) if options else (),
+    )
+
+
 def _render_field(env: Environment, memo_macro: Any) -> Any:
     """Render a form field through its GOV.UK macro. A field with nothing in it (no typed or initial value) is the
     same for everyone, so its HTML is reused (memo_macro), as is a select's; any other field with a value is
     rendered afresh, so nobody's answers are kept in memory."""
 
+    selects: dict[tuple[Any, ...], Markup] = {}
+
     def render_field(bound: BoundField, options: dict[str, Any] | None = None) -> Markup:
+        widget = bound.field.widget
+        if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+            # A select is drawn from its name, label, hint, errors, options and choice alone: found by those without
+            # building the macro's parameters (every list page's filters are selects).
+            try:
+                key = _select_key(bound, options)
+                found = selects.get(key)
+            except TypeError:  # an option that cannot be a key: draw it as any other field
+                key, found = None, None
+            if found is not None:
+                return found
+            params = field_params(bound, **(options or {}))
+            found = cast(Markup, memo_macro(*FIELD_MACROS["select"], params))
+            if key is not None and len(selects) < MEMO_LIMIT:
+                selects[key] = found
+            return found
         params = field_params(bound, **(options or {}))
         template, macro = FIELD_MACROS.get(params["kind"], FIELD_MACROS["input"])
         # A list to choose from holds only its options and which one is chosen, nothing anyone typed: its HTML is
