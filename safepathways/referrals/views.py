@@ -178,9 +178,12 @@ def _render_detail(
         found = matching.find_candidates(matching.identity_of_contact(contact))
         candidates = [c for c in found if c.person.pk != contact.person_id]
     link_form = link_form or LinkForm(candidates=candidates)
-    triage_form = triage_form or _triage_form()
+    can_triage = is_waiting and user.has_perm(rules.TRIAGE_CONTACT)
+    # The triage form reads the routes, risk flags and teams: only for a contact waiting to be triaged.
+    triage_form = triage_form or (_triage_form() if can_triage else None)
     close_form = close_form or CloseForm()
-    failed = next((f for f in (link_form, triage_form, close_form) if f.is_bound and f.errors), None)
+    forms = (link_form, triage_form, close_form)
+    failed = next((f for f in forms if f is not None and f.is_bound and f.errors), None)
     return render(
         request,
         "referrals/contact_detail.html",
@@ -194,7 +197,7 @@ def _render_detail(
             close_form=close_form,
             form=failed,
             can_link=can_link,
-            can_triage=is_waiting and user.has_perm(rules.TRIAGE_CONTACT),
+            can_triage=can_triage,
             can_close=contact.status == ContactStatusName.TRIAGED and user.has_perm(rules.TRIAGE_CONTACT),
             story=services.compose_story(contact),
             now=timezone.now(),

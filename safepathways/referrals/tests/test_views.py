@@ -700,11 +700,21 @@ def test_contact_page_query_count_is_constant(
     for n in range(rows):
         services.update_contact(contact=contact, by=officer.user, changes={"referrer_name": f"Nurse {n}"}, why="x")
     # session, user with memberships, contact (person, neighbourhood, organisation, taken by, triaged by),
-    # statuses, routes (work item, team), revisions (by), access event, the triage form's routes and risk flags
-    # (built for every contact page)
-    with django_assert_num_queries(9):
+    # statuses, routes (work item, team), revisions (by), access event; no triage form (the contact is triaged)
+    with django_assert_num_queries(7):
         response = officer.http.get(reverse("referrals:detail", args=[contact.pk]))
     assert response.content.decode().count("Why: x") == rows
+
+
+def test_a_contact_waiting_for_triage_builds_the_triage_form_and_a_triaged_one_does_not(
+    officer: Persona, mary: Person
+) -> None:
+    contact = services.take_contact(by=officer.user, details=_details(), person=mary)
+    waiting = officer.http.get(reverse("referrals:detail", args=[contact.pk]))
+    assert 'id="triage"' in waiting.content.decode()
+    services.triage_contact(contact=contact, by=officer.user, routes=["review"], reason="x", likelihood=2, impact=2)
+    triaged = officer.http.get(reverse("referrals:detail", args=[contact.pk]))
+    assert triaged.status_code == 200 and 'id="triage"' not in triaged.content.decode()
 
 
 def test_edit_page_query_count(
