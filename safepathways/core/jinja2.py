@@ -120,7 +120,6 @@ def _select_key(bound: BoundField, options: dict[str, Any] | None) -> tuple[Any,
         bound.auto_id,
         str(bound.label),
         str(field.help_text),
-        tuple(str(error) for error in bound.errors),
         "" if value is None else str(value),
         tuple((str(option), str(text)) for option, text in field.choices),
         tuple(sorted(options.items())) if options else (),
@@ -129,15 +128,17 @@ def _select_key(bound: BoundField, options: dict[str, Any] | None) -> tuple[Any,
 
 def _render_field(env: Environment, memo_macro: Any) -> Any:
     """Render a form field through its GOV.UK macro. A field with nothing in it (no typed or initial value) is the
-    same for everyone, so its HTML is reused (memo_macro), as is a select's; any other field with a value is
-    rendered afresh, so nobody's answers are kept in memory."""
+    same for everyone, so its HTML is reused (memo_macro), as is a select without errors (only its options and a
+    choice among them); any other field with a value is rendered afresh, so nobody's answers are kept in memory."""
 
     selects: dict[tuple[Any, ...], Markup] = {}
 
     def render_field(bound: BoundField, options: dict[str, Any] | None = None) -> Markup:
         widget = bound.field.widget
-        if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
-            # A select is drawn from its name, label, hint, errors, options and choice alone: found by those without
+        # A select with an error may show what was sent in its place (Django's "not one of the available
+        # choices"): drawn afresh, like any field with something typed in it.
+        if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple) and not bound.errors:
+            # A select is drawn from its name, label, hint, options and choice alone: found by those without
             # building the macro's parameters (every list page's filters are selects).
             try:
                 key = _select_key(bound, options)
@@ -153,9 +154,7 @@ def _render_field(env: Environment, memo_macro: Any) -> Any:
             return found
         params = field_params(bound, **(options or {}))
         template, macro = FIELD_MACROS.get(params["kind"], FIELD_MACROS["input"])
-        # A list to choose from holds only its options and which one is chosen, nothing anyone typed: its HTML is
-        # reused whatever is chosen (the filters of every list page are selects).
-        if params["kind"] == "select" or _is_blank(bound):
+        if _is_blank(bound):
             return cast(Markup, memo_macro(template, macro, params))
         return cast(Markup, getattr(env.get_template(template).module, macro)(params))
 

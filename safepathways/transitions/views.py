@@ -19,7 +19,7 @@ from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import Team, User
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
-from safepathways.core.paging import CountedPaginator
+from safepathways.core.paging import CountedPaginator, filter_query
 from safepathways.people.decorators import declare_first, log_look, person_record
 from safepathways.people.selectors import PersonAccess, RelationshipRequiredError
 from safepathways.transitions import gaps, rules, selectors, services
@@ -482,8 +482,6 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The counts by kind already say how many rows the filter lists: the pager need not count them again.
     total = counts.get(filters.rule, 0) if filters.rule else sum(counts.values())
     page = CountedPaginator(_GapPages(filters), PAGE_SIZE, count=total).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     labels = dict(rule_choices)
     return render(
         request,
@@ -493,7 +491,7 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
             page=page,
             counts=selectors.gap_counts(filters.team_id, counts),
             labels=labels,
-            query=query.urlencode(),
+            query=filter_query(form, request.GET),
             can_explain=request.user.has_perm(rules.EXPLAIN_GAPS),
         ),
     )

@@ -22,7 +22,7 @@ from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.core.exports import ExportFormat, export_response, parse_format
-from safepathways.core.paging import CountedPaginator
+from safepathways.core.paging import CountedPaginator, filter_query
 from safepathways.people import selectors as people_selectors
 from safepathways.work import selectors, services
 from safepathways.work.forms import (
@@ -74,8 +74,6 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         _WaitingPages(filters, today), PAGE_SIZE, count=selectors.waiting_count(filters, today)
     )
     page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "work/waiting_list.html",
@@ -84,7 +82,7 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "rows": waiting_rows(page.object_list, today),
             "today": today,
-            "query": query.urlencode(),
+            "query": filter_query(form, request.GET),
         },
     )
 
