@@ -1,5 +1,6 @@
 """Paging for pages that already know how many rows they list."""
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,18 @@ class CountedPaginator(Paginator[Any]):
     @cached_property
     def count(self) -> int:
         return self._known_count
+
+
+class PagedRows:
+    """A list the paginator slices, each page read on its own by `read(offset, limit)` (a compiled page query,
+    say): give it to CountedPaginator with the list's count."""
+
+    def __init__(self, read: Callable[[int, int], list[Any]]) -> None:
+        self._read = read
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start = window.start or 0
+        return self._read(start, window.stop - start)
 
 
 def filter_query(form: forms.Form, data: QueryDict) -> str:

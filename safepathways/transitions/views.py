@@ -19,7 +19,7 @@ from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import Team, User
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
-from safepathways.core.paging import CountedPaginator, filter_query
+from safepathways.core.paging import CountedPaginator, PagedRows, filter_query
 from safepathways.people.decorators import declare_first, log_look, person_record
 from safepathways.people.selectors import PersonAccess, RelationshipRequiredError
 from safepathways.transitions import gaps, rules, selectors, services
@@ -481,7 +481,8 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = selectors.open_gap_counts(filters.team_id)
     # The counts by kind already say how many rows the filter lists: the pager need not count them again.
     total = counts.get(filters.rule, 0) if filters.rule else sum(counts.values())
-    page = CountedPaginator(_GapPages(filters), PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    rows = PagedRows(lambda offset, limit: selectors.gap_page(filters, offset=offset, limit=limit))
+    page = CountedPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     labels = dict(rule_choices)
     return render(
         request,
@@ -495,17 +496,6 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
             can_explain=request.user.has_perm(rules.EXPLAIN_GAPS),
         ),
     )
-
-
-class _GapPages:
-    """The open gaps as the paginator slices them: each page read on its own (transitions.selectors.gap_page)."""
-
-    def __init__(self, filters: selectors.GapFilter) -> None:
-        self.filters = filters
-
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        start = window.start or 0
-        return selectors.gap_page(self.filters, offset=start, limit=window.stop - start)
 
 
 @require_http_methods(["GET", "POST"])

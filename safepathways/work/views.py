@@ -1,7 +1,6 @@
 """The central waiting list, the duty view, and one piece of work: triage, keep in touch, allocate."""
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 from uuid import UUID
@@ -22,7 +21,7 @@ from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.core.exports import ExportFormat, export_response, parse_format
-from safepathways.core.paging import CountedPaginator, filter_query
+from safepathways.core.paging import CountedPaginator, PagedRows, filter_query
 from safepathways.people import selectors as people_selectors
 from safepathways.work import selectors, services
 from safepathways.work.forms import (
@@ -71,7 +70,9 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _export(request, selectors.waiting_list(filters), "waiting-list", fmt)
     today = timezone.localdate()
     paginator = CountedPaginator(
-        _WaitingPages(filters, today), PAGE_SIZE, count=selectors.waiting_count(filters, today)
+        PagedRows(lambda offset, limit: selectors.waiting_page(filters, offset=offset, limit=limit, today=today)),
+        PAGE_SIZE,
+        count=selectors.waiting_count(filters, today),
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -85,17 +86,6 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": filter_query(form, request.GET),
         },
     )
-
-
-class _WaitingPages:
-    """The waiting list as the paginator slices it: each page read on its own, as rows (work.selectors)."""
-
-    def __init__(self, filters: selectors.WaitingListFilter, today: date) -> None:
-        self.filters, self.today = filters, today
-
-    def __getitem__(self, window: slice) -> list[Any]:
-        start = window.start or 0
-        return selectors.waiting_page(self.filters, offset=start, limit=window.stop - start, today=self.today)
 
 
 @require_http_methods(["GET"])
