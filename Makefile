@@ -44,6 +44,7 @@ lint: $(VENV)/.installed assets
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		SAFEPATHWAYS_ENCRYPTION_KEYS=$$($(PY) manage.py generate_encryption_key --settings config.settings.test) \
 		DJANGO_ALLOWED_HOSTS=safepathways.example DATABASE_URL=$(PG_URL) \
 		DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -167,6 +167,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Secrets kept at rest (a mutual aid partner's signing secret) are encrypted with the first of these Fernet keys
+# and read with any of them (core.crypto, ADR-021). Unset, one key is derived from SECRET_KEY (check --deploy warns).
+SAFEPATHWAYS_ENCRYPTION_KEYS = [k.strip() for k in env_str("SAFEPATHWAYS_ENCRYPTION_KEYS", "").split(",") if k.strip()]
+
 OTP_TOTP_ISSUER = env_str("SAFEPATHWAYS_SERVICE_NAME", "Safe Pathways")
 
 LANGUAGE_CODE = "en-gb"

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from safepathways.core.models import BaseModel
+from safepathways.core.models import BaseModel, EncryptedTextField
 
 MESSAGES_PATH = "/api/v1/mutual-aid/messages/"
 
@@ -40,7 +40,7 @@ class Partnership(BaseModel):
 
     Both councils hold the same key id and shared secret for the pair; every message either way is signed with
     them (HMAC-SHA256). The secret is written once, by the admin form or `add_mutual_aid_partnership`, and never
-    shown again: no page, admin screen or API renders it.
+    shown again: no page, admin screen or API renders it. It is kept encrypted (core.crypto, ADR-021).
     """
 
     name = models.CharField(max_length=200)
@@ -51,7 +51,7 @@ class Partnership(BaseModel):
     key_id = models.SlugField(
         "Key id", max_length=64, unique=True, help_text="Agreed by both councils, e.g. camden-barnet-2026"
     )
-    shared_secret = models.CharField(max_length=200, editable=False)
+    shared_secret = EncryptedTextField(editable=False)
     is_active = models.BooleanField(default=True, help_text="Requests can be sent and received")
     contact_email = models.EmailField("Their duty contingency inbox", blank=True)
 
