@@ -3,9 +3,11 @@
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safepathways.accounts import rules as perms
@@ -15,6 +17,7 @@ from safepathways.audit import services as audit
 from safepathways.audit.models import AccessBasis, AccessEvent
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
+from safepathways.core.exports import export_response, parse_format
 from safepathways.governance import selectors
 from safepathways.governance.forms import LookupForm, ReviewForm
 from safepathways.people import services as people_services
@@ -52,18 +55,53 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(perms.REVIEW_ACCESS)
 def person_access(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
-    audit.record_access(user=request.user, person_id=person.pk, what="access log", basis=AccessBasis.GOVERNANCE)
-    events = list(selectors.access_to_person(person.pk)[: selectors.PAGE_SIZE])
-    return render(request, "governance/person_access.html", {"person": person, "events": events})
+    fmt = parse_format(request.GET.get("format"))
+    what = f"access log export ({fmt})" if fmt else "access log"
+    audit.record_access(user=request.user, person_id=person.pk, what=what, basis=AccessBasis.GOVERNANCE)
+    if fmt:
+        # The whole log, oldest to newest as the page lists it newest first: e.g. for a subject access request.
+        rows = (
+            [e.occurred_at, e.user.full_name if e.user else "", e.user.email if e.user else "", _what(e), _basis(e)]
+            for e in selectors.access_to_person(person.pk).iterator(chunk_size=2000)
+        )
+        filename = f"access-to-{person.reference}-{timezone.localdate().isoformat()}"
+        return export_response(filename=filename, headers=PERSON_LOG_HEADERS, rows=rows, fmt=fmt)
+    page = Paginator(selectors.access_to_person(person.pk), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"person": person, "events": page.object_list, "page": page}
+    return render(request, "governance/person_access.html", context)
 
 
 @require_http_methods(["GET"])
 @permission_required(perms.REVIEW_ACCESS)
 def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=pk)
-    events = list(selectors.access_by_user(subject.pk)[: selectors.PAGE_SIZE])
-    people = Person.objects.in_bulk([e.person_id for e in events])
-    return render(request, "governance/user_access.html", {"subject": subject, "events": events, "people": people})
+    fmt = parse_format(request.GET.get("format"))
+    if fmt:
+        # No person's record is shown, only references: the export is of this user's activity, as the page is.
+        events = list(selectors.access_by_user(subject.pk))
+        references = selectors.references([e.person_id for e in events])
+        rows = [[e.occurred_at, references.get(e.person_id, str(e.person_id)), _what(e), _basis(e)] for e in events]
+        filename = f"access-by-{subject.email}-{timezone.localdate().isoformat()}"
+        return export_response(filename=filename, headers=USER_LOG_HEADERS, rows=rows, fmt=fmt)
+    page = Paginator(selectors.access_by_user(subject.pk), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    people = Person.objects.in_bulk([e.person_id for e in page.object_list])
+    return render(
+        request,
+        "governance/user_access.html",
+        {"subject": subject, "events": page.object_list, "people": people, "page": page},
+    )
+
+
+PERSON_LOG_HEADERS = ["When", "Who", "Email", "What", "Basis"]
+USER_LOG_HEADERS = ["When", "Record", "What", "Basis"]
+
+
+def _what(event: AccessEvent) -> str:
+    return f"{event.get_kind_display()}: {event.what}"
+
+
+def _basis(event: AccessEvent) -> str:
+    return str(event.get_basis_display())
 
 
 @require_http_methods(["GET", "POST"])

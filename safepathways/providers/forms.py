@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from safepathways.accounts.models import Team
 from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.providers.codes import DeliveryMechanism, ServiceComponent, ServiceType
 from safepathways.providers.models import Location, Provider
@@ -22,6 +23,14 @@ class ServiceForm(forms.Form):
         queryset=Location.objects.select_related("provider").order_by("name"),
         required=False,
         empty_label="Choose",
+    )
+    team = ModelChoiceField(
+        label="Responsible team",
+        help_text="The council team that manages the person's care while the service runs. Its members can then "
+        "open the person's record.",
+        queryset=Team.objects.filter(organisation__is_this_council=True).order_by("name"),
+        required=False,
+        empty_label="No team",
     )
     start_on = GovUKDateField(label="Start date")
     planned_hours_per_week = forms.DecimalField(

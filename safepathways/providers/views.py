@@ -52,7 +52,10 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse
 @permission_required(perms.RECORD_SERVICES)
 @person_record("add service form")
 def service_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
-    form = ServiceForm(request.POST if request.method == "POST" else None)
+    # The recorder's own council team is offered first: a service recorded with no team gives no team a
+    # relationship with the person (people.selectors), so nobody but the recorder could find them through it.
+    own_team = next((m.team for m in request.user.memberships_cached if m.team.organisation.is_this_council), None)
+    form = ServiceForm(request.POST if request.method == "POST" else None, initial={"team": own_team})
     if request.method == "POST" and form.is_valid():
         try:
             data = dict(form.cleaned_data)

@@ -4,7 +4,7 @@ from django.urls import reverse
 from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
-from safepathways.audit.models import AccessBasis, AccessEvent
+from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind
 from safepathways.conftest import Persona
 from safepathways.people import services as people_services
 from safepathways.people.models import AccessGrant, AccessGrantKind, Person
@@ -119,9 +119,54 @@ def test_access_log_query_count_is_constant(
     person = WorkItemFactory(team=social_worker.team).person
     for _ in range(rows):
         social_worker.http.get(reverse("people:detail", args=[person.pk]))
-    # session, user with memberships, person, access-event insert, events
-    with django_assert_num_queries(5):
+    # session, user with memberships, person, access-event insert, count, events
+    with django_assert_num_queries(6):
         ig_officer.http.get(reverse("governance:person_access", args=[person.pk]))
-    # session, user with memberships, user, events, people
-    with django_assert_num_queries(5):
+    # session, user with memberships, user, count, events, people
+    with django_assert_num_queries(6):
         ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk]))
+
+
+BASIS, KIND = AccessBasis.RELATIONSHIP, AccessKind.VIEW
+
+
+def _log(person: Person, user: object, n: int) -> None:
+    from django.utils import timezone
+
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            occurred_at=timezone.now(), user=user, person_id=person.pk, what="person page", basis=BASIS, kind=KIND
+        )
+        for _ in range(n)
+    )
+
+
+def test_an_access_log_longer_than_a_page_is_paged(ig_officer: Persona, social_worker: Persona) -> None:
+    from safepathways.governance.selectors import PAGE_SIZE
+
+    person: Person = PersonFactory.create()
+    _log(person, social_worker.user, PAGE_SIZE + 5)
+    url = reverse("governance:person_access", args=[person.pk])
+    first = ig_officer.http.get(url).content.decode()
+    # The officer's own look at the log is logged before the log is read, so it is the newest entry.
+    assert f"{PAGE_SIZE + 6} entries, page 1 of 2" in first
+    assert first.count("Viewed record: person page") == PAGE_SIZE - 1
+    second = ig_officer.http.get(url, {"page": 2}).content.decode()
+    assert second.count("Viewed record: person page") == 7  # and now a second look at the log on page 1
+    by_user = ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk]), {"page": 2})
+    assert by_user.content.decode().count("Viewed record: person page") == 5
+
+
+def test_the_whole_access_log_downloads_and_the_download_is_logged(ig_officer: Persona, social_worker: Persona) -> None:
+    from safepathways.governance.selectors import PAGE_SIZE
+
+    person: Person = PersonFactory.create()
+    _log(person, social_worker.user, PAGE_SIZE + 5)
+    response = ig_officer.http.get(reverse("governance:person_access", args=[person.pk]), {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0] == "When,Who,Email,What,Basis"
+    assert sum(social_worker.user.email in line for line in lines) == PAGE_SIZE + 5
+    assert AccessEvent.objects.filter(user=ig_officer.user, what="access log export (csv)").count() == 1
+    by_user = ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk]), {"format": "xlsx"})
+    assert by_user.status_code == 200 and "spreadsheetml" in by_user["Content-Type"]

@@ -117,3 +117,18 @@ def test_provider_detail_query_count_is_constant(
     with django_assert_num_queries(4):
         response = social_worker.http.get(reverse("providers:detail", args=[provider.pk]))
     assert response.status_code == 200
+
+
+def test_a_service_is_recorded_with_its_responsible_team(social_worker: Persona, client_person: Person) -> None:
+    url = reverse("providers:service_add", args=[client_person.pk])
+    form = social_worker.http.get(url)
+    assert f'<option value="{social_worker.team.pk}" selected>' in form.content.decode()  # the recorder's team first
+    response = social_worker.http.post(url, {**_service_post(), "team": str(social_worker.team.pk)})
+    assert response.status_code == 302
+    assert Service.objects.get(person=client_person).team == social_worker.team
+
+
+def test_a_service_may_be_recorded_with_no_team(social_worker: Persona, client_person: Person) -> None:
+    response = social_worker.http.post(reverse("providers:service_add", args=[client_person.pk]), _service_post())
+    assert response.status_code == 302
+    assert Service.objects.get(person=client_person).team is None
