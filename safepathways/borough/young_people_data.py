@@ -25,6 +25,7 @@ from safepathways.people.services import format_reference
 from safepathways.young_people import milestones
 from safepathways.young_people.models import (
     AccommodationStatus,
+    ContinuingHealthcare,
     HomelessnessRisk,
     MilestoneOutcome,
     MilestoneRecord,
@@ -88,6 +89,7 @@ def _milestone_history(
         has_ehc_plan=young_person.has_ehc_plan,
         ehc_plan_ends_on=young_person.ehc_plan_ends_on,
         significant_benefit=young_person.significant_benefit,
+        continuing_healthcare=young_person.continuing_healthcare,
     )
     records = []
     for status in milestones.milestones_for(facts, {}, today):
@@ -184,6 +186,17 @@ def generate_young_people(*, rng: random.Random, today: date, log: Callable[[str
                 young_person.significant_benefit = SignificantBenefit.NO
                 young_person.significant_benefit_decided_on = milestones.add_months(born, 15 * 12 + rng.randint(0, 18))
                 young_person.significant_benefit_reason = "Not likely to have needs for care and support after 18"
+        if index > 1 and age >= 14:
+            # Decided from the position in the run (not a stored number), so the same seed gives the same borough.
+            if has_ehc_plan and index % 7 == 0:
+                young_person.continuing_healthcare = ContinuingHealthcare.YES
+            elif index % 10 < 5:
+                young_person.continuing_healthcare = ContinuingHealthcare.NO
+                young_person.continuing_healthcare_reason = "No complex health needs: universal and specialist services"
+            if young_person.continuing_healthcare != ContinuingHealthcare.NOT_DECIDED:
+                young_person.continuing_healthcare_decided_on = min(
+                    today, milestones.add_months(born, 14 * 12 + index % 6)
+                )
         if workers and index > 1 and age >= 16 and rng.random() < 0.7:
             young_person.transitions_worker = rng.choice(workers)
         if is_care_leaver:

@@ -95,6 +95,8 @@ class YoungPersonOutputSerializer(serializers.ModelSerializer[YoungPerson]):
             "is_care_leaver",
             "significant_benefit",
             "significant_benefit_decided_on",
+            "continuing_healthcare",
+            "continuing_healthcare_decided_on",
             "transitions_worker",
             "personal_adviser_name",
             "personal_adviser_phone",

@@ -11,6 +11,7 @@ from safepathways.young_people.milestones import Milestone
 from safepathways.young_people.models import (
     AccommodationStatus,
     Attendance,
+    ContinuingHealthcare,
     HomelessnessRisk,
     MilestoneOutcome,
     SignificantBenefit,
@@ -66,6 +67,21 @@ class SignificantBenefitForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required if no: the reasons are given to the young person in writing (Care Act s58)",
+    )
+
+
+class ContinuingHealthcareForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Is the young person likely to need adult NHS continuing healthcare?",
+        choices=[c for c in ContinuingHealthcare.choices if c[0] != ContinuingHealthcare.NOT_DECIDED],
+        widget=forms.RadioSelect,
+    )
+    decided_on = GovUKDateField(label="Date of the decision", must_be_past=True)
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required if not likely: the health milestones then come off the tracker",
     )
 
 

@@ -133,6 +133,11 @@ ADULT_CARE_MILESTONES = frozenset(
 )
 
 
+# The milestones of the health handover: only for a young person likely to need adult NHS continuing healthcare
+# (CYP Continuing Care Framework 2016 paras 116-117; domain-reference §4.3), so not needed once decided "no".
+HEALTH_MILESTONES = frozenset({Milestone.HEALTH_NOTIFIED, Milestone.CHC_SCREENING, Milestone.DECISION_IN_PRINCIPLE})
+
+
 @dataclass(frozen=True)
 class Timescales:
     """Local timescales, in months of age (YoungPeopleSettings holds them; these are the defaults)."""
@@ -159,6 +164,7 @@ class Facts:
     has_ehc_plan: bool = False
     ehc_plan_ends_on: date | None = None
     significant_benefit: str = "not_decided"
+    continuing_healthcare: str = "not_decided"
     is_care_leaver: bool = False
     has_personal_adviser: bool = False
     has_settled_accommodation: bool = False
@@ -169,6 +175,12 @@ class Facts:
     @property
     def needs_adult_care_milestones(self) -> bool:
         return self.significant_benefit != "no"
+
+    @property
+    def needs_health_milestones(self) -> bool:
+        """Until someone decides the young person is not likely to need continuing healthcare, the health
+        milestones stay on the tracker, so the question is asked rather than missed."""
+        return self.continuing_healthcare != "no"
 
 
 @dataclass(frozen=True)
@@ -277,7 +289,9 @@ def milestones_for(
         record = done.get(milestone.value)
         if record is not None:
             state = State.DONE if record.is_needed else State.NOT_NEEDED
-        elif milestone in ADULT_CARE_MILESTONES and not facts.needs_adult_care_milestones:
+        elif (milestone in ADULT_CARE_MILESTONES and not facts.needs_adult_care_milestones) or (
+            milestone in HEALTH_MILESTONES and not facts.needs_health_milestones
+        ):
             state = State.NOT_NEEDED
         elif today > due_on:
             state = State.MISSED

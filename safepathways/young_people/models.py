@@ -91,6 +91,16 @@ class YoungPeopleSettings(models.Model):
         )
 
 
+class ContinuingHealthcare(models.TextChoices):
+    """CYP Continuing Care Framework 2016 paras 116-117: is the young person likely to need adult NHS
+    continuing healthcare? Only then is health (the ICB) told at 14, the adult checklist used at 16-17 and a
+    decision in principle made after 17 (domain-reference §4.3)."""
+
+    NOT_DECIDED = "not_decided", "Not decided yet"
+    YES = "yes", "Likely to need it"
+    NO = "no", "Not likely to need it"
+
+
 class SignificantBenefit(models.TextChoices):
     """Care Act 2014 s58(1): would a transition assessment be of significant benefit?"""
 
@@ -165,6 +175,14 @@ class YoungPerson(BaseModel):
     )
     significant_benefit_decided_on = models.DateField(null=True, blank=True)
     significant_benefit_reason = models.TextField("Reasons for the decision", blank=True)
+    continuing_healthcare = models.CharField(
+        "Likely to need adult continuing healthcare",
+        max_length=12,
+        choices=ContinuingHealthcare.choices,
+        default=ContinuingHealthcare.NOT_DECIDED,
+    )
+    continuing_healthcare_decided_on = models.DateField(null=True, blank=True)
+    continuing_healthcare_reason = models.TextField("Why", blank=True)
     transitions_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="young_people"
     )
@@ -237,6 +255,7 @@ class YoungPerson(BaseModel):
             has_ehc_plan=self.has_ehc_plan,
             ehc_plan_ends_on=self.ehc_plan_ends_on,
             significant_benefit=self.significant_benefit,
+            continuing_healthcare=self.continuing_healthcare,
             is_care_leaver=self.is_care_leaver,
             has_personal_adviser=bool(self.personal_adviser_name),
             has_settled_accommodation=self.has_settled_accommodation,

@@ -33,6 +33,7 @@ from safepathways.young_people.milestones import Milestone
 from safepathways.young_people.models import (
     AccommodationStatus,
     Attendance,
+    ContinuingHealthcare,
     HomelessnessRisk,
     MilestoneOutcome,
     MilestoneRecord,
@@ -451,6 +452,35 @@ def decide_significant_benefit(
     words = "would" if decision == SignificantBenefit.YES else "would not"
     _story(locked, f"A transition assessment {words} be of significant benefit now", by, detail=reason.strip())
     _record(by, "young_person.significant_benefit", locked, decision=decision, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def decide_continuing_healthcare(
+    *, young_person: YoungPerson, decision: str, decided_on: date, reason: str, by: User, today: date | None = None
+) -> YoungPerson:
+    """Record whether the young person is likely to need adult NHS continuing healthcare.
+
+    CYP Continuing Care Framework 2016 paras 116-117 (domain-reference §4.3): health is told at 14, the adult
+    checklist used at 16-17 and a decision in principle made after 17 only for those likely to need it. "Not
+    likely" takes those three milestones off the tracker and needs a reason, so the decision can be checked.
+    """
+    today = today or timezone.localdate()
+    if decision not in ContinuingHealthcare.values or decision == ContinuingHealthcare.NOT_DECIDED:
+        raise ApplicationError("Choose likely or not likely", field="decision")
+    if decision == ContinuingHealthcare.NO and not reason.strip():
+        raise ApplicationError("Say why they are not likely to need continuing healthcare", field="reason")
+    _not_future(decided_on, "The date of the decision", "decided_on", today)
+    locked = _lock(young_person)
+    locked.continuing_healthcare = decision
+    locked.continuing_healthcare_decided_on = decided_on
+    locked.continuing_healthcare_reason = reason.strip()
+    locked.updated_by = by
+    locked.full_clean()
+    locked.save()
+    words = "likely" if decision == ContinuingHealthcare.YES else "not likely"
+    _story(locked, f"Decided {words} to need adult continuing healthcare", by, detail=reason.strip())
+    _record(by, "young_person.continuing_healthcare", locked, decision=decision, reason=reason)
     return locked
 
 

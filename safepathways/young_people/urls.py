@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/milestones/", views.record_milestone, name="record_milestone"),
     path("<uuid:pk>/worker/", views.allocate, name="allocate"),
     path("<uuid:pk>/significant-benefit/", views.significant_benefit, name="significant_benefit"),
+    path("<uuid:pk>/continuing-healthcare/", views.continuing_healthcare, name="continuing_healthcare"),
     path("<uuid:pk>/meetings/", views.planning_meeting, name="planning_meeting"),
     path("<uuid:pk>/workshops/", views.workshop, name="workshop"),
     path("<uuid:pk>/care-leaver/", views.care_leaver, name="care_leaver"),

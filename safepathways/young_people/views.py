@@ -28,6 +28,7 @@ from safepathways.transitions.models import Plan
 from safepathways.young_people import imports, rules, selectors, services
 from safepathways.young_people.forms import (
     CareLeaverForm,
+    ContinuingHealthcareForm,
     HousingReferralForm,
     ImportForm,
     MilestoneForm,
@@ -141,6 +142,7 @@ def _scoped(request: AuthenticatedHttpRequest, pk: UUID) -> YoungPerson | HttpRe
 FORMS: dict[str, type[forms.Form]] = {
     "milestone_form": MilestoneForm,
     "benefit_form": SignificantBenefitForm,
+    "health_form": ContinuingHealthcareForm,
     "meeting_form": PlanningMeetingForm,
     "workshop_form": WorkshopForm,
     "housing_form": HousingReferralForm,
@@ -253,6 +255,19 @@ def significant_benefit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResp
         "benefit_form",
         SignificantBenefitForm(request.POST, prefix="benefit"),
         lambda yp, d: services.decide_significant_benefit(young_person=yp, by=request.user, **d),
+        "Decision recorded",
+    )
+
+
+@require_POST
+@permission_required(rules.RECORD_WORK)
+def continuing_healthcare(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "health_form",
+        ContinuingHealthcareForm(request.POST, prefix="health"),
+        lambda yp, d: services.decide_continuing_healthcare(young_person=yp, by=request.user, **d),
         "Decision recorded",
     )
 

@@ -145,6 +145,18 @@ class TestMilestones:
         assert states[Milestone.CHC_SCREENING] == State.MISSED  # health's milestones still apply
         assert "no_adult_plan" not in _alarm_codes(facts, TODAY)
 
+    def test_not_likely_to_need_continuing_healthcare_means_no_health_milestones(self) -> None:
+        born = add_months(TODAY, -(17 * 12 + 8))
+        undecided = _states(Facts(date_of_birth=born), TODAY)
+        assert undecided[Milestone.HEALTH_NOTIFIED] == State.MISSED  # asked, not dropped, until someone decides
+        facts = Facts(date_of_birth=born, continuing_healthcare="no")
+        states = _states(facts, TODAY)
+        for milestone in (Milestone.HEALTH_NOTIFIED, Milestone.CHC_SCREENING, Milestone.DECISION_IN_PRINCIPLE):
+            assert states[milestone] == State.NOT_NEEDED
+        assert states[Milestone.TRANSITION_ASSESSMENT] == State.MISSED  # the adult care milestones still apply
+        likely = _states(Facts(date_of_birth=born, continuing_healthcare="yes"), TODAY)
+        assert likely[Milestone.CHC_SCREENING] == State.MISSED
+
     def test_the_ehc_plan_milestone_is_capped_at_25(self) -> None:
         born = date(2008, 5, 1)
         facts = Facts(date_of_birth=born, has_ehc_plan=True, ehc_plan_ends_on=date(2040, 1, 1))

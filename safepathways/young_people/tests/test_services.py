@@ -169,6 +169,37 @@ class TestRecording:
         young_person.refresh_from_db()
         assert young_person.significant_benefit == SignificantBenefit.NO
 
+    def test_not_likely_to_need_continuing_healthcare_needs_a_reason(self, transitions_worker: Persona) -> None:
+        young_person = YoungPersonFactory.create()
+        today = timezone.localdate()
+        decide = services.decide_continuing_healthcare
+        with pytest.raises(ApplicationError, match="not likely") as error:
+            decide(young_person=young_person, decision="no", decided_on=today, reason=" ", by=transitions_worker.user)
+        assert error.value.field == "reason"
+        with pytest.raises(ApplicationError) as error:
+            decide(
+                young_person=young_person,
+                decision="not_decided",
+                decided_on=today,
+                reason="",
+                by=transitions_worker.user,
+            )
+        assert error.value.field == "decision"
+        with pytest.raises(ApplicationError) as error:
+            decide(
+                young_person=young_person,
+                decision="yes",
+                decided_on=today + timedelta(days=1),
+                reason="",
+                by=transitions_worker.user,
+            )
+        assert error.value.field == "decided_on"
+        decide(young_person=young_person, decision="no", decided_on=today, reason="No complex health needs", by=None)
+        young_person.refresh_from_db()
+        assert young_person.continuing_healthcare == "no"
+        assert young_person.continuing_healthcare_reason == "No complex health needs"
+        assert young_person.person.chronology.filter(summary__contains="not likely to need").exists()
+
     def test_meetings_workshops_and_housing_referrals_are_recorded(self, transitions_worker: Persona) -> None:
         young_person = YoungPersonFactory.create(is_care_leaver=True)
         today = timezone.localdate()

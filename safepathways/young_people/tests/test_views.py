@@ -62,6 +62,33 @@ class TestTrackerAccess:
         assert director.http.get(reverse("young_people:import")).status_code == 403
         assert transitions_worker.http.get(reverse("young_people:import")).status_code == 200
 
+    def test_only_practitioners_may_decide_about_continuing_healthcare(
+        self, anonymous: Client, partner: Persona, director: Persona, transitions_worker: Persona
+    ) -> None:
+        young_person = YoungPersonFactory.create()
+        url = reverse("young_people:continuing_healthcare", args=[young_person.pk])
+        data = {"health-decision": "yes", **_date("health", "decided_on", timezone.localdate())}
+        assert anonymous.post(url, data).status_code == 302
+        assert partner.http.post(url, data).status_code == 403
+        assert director.http.post(url, data).status_code == 403
+        young_person.refresh_from_db()
+        assert young_person.continuing_healthcare == "not_decided"
+        assert transitions_worker.http.post(url, data).status_code == 302
+        young_person.refresh_from_db()
+        assert young_person.continuing_healthcare == "yes"
+
+    def test_a_refused_decision_is_answered_on_its_field(self, transitions_worker: Persona) -> None:
+        young_person = YoungPersonFactory.create()
+        url = reverse("young_people:continuing_healthcare", args=[young_person.pk])
+        response = transitions_worker.http.post(
+            url, {"health-decision": "no", "health-reason": "", **_date("health", "decided_on", timezone.localdate())}
+        )
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert 'id="id_health-reason-error"' in page and "Say why they are not likely" in page
+        young_person.refresh_from_db()
+        assert young_person.continuing_healthcare == "not_decided"
+
 
 class TestTracker:
     def test_a_14th_birthday_today_shows_and_one_tomorrow_does_not(self, transitions_worker: Persona) -> None:
@@ -276,6 +303,10 @@ class TestRecording:
                 "significant_benefit",
                 {"benefit-decision": "yes", "benefit-reason": "", **_date("benefit", "decided_on", today)},
             ),
+            (
+                "continuing_healthcare",
+                {"health-decision": "no", "health-reason": "No complex needs", **_date("health", "decided_on", today)},
+            ),
         ]
         for name, data in posts:
             response = transitions_worker.http.post(reverse(f"young_people:{name}", args=[young_person.pk]), data)
@@ -285,6 +316,9 @@ class TestRecording:
         assert young_person.workshops.count() == 1
         assert young_person.transitions_worker == transitions_worker.user
         assert young_person.significant_benefit == "yes"
+        assert young_person.continuing_healthcare == "no"
+        page = transitions_worker.http.get(reverse("young_people:detail", args=[young_person.pk])).content.decode()
+        assert "Not likely to need it" in page and "No complex needs" in page
 
     def test_plan_the_move_to_adult_services_goes_to_the_plan(self, transitions_worker: Persona) -> None:
         young_person = YoungPersonFactory.create(person__date_of_birth=born(17, 3))
