@@ -251,3 +251,8 @@ def api_young_people(*, childrens_reference: str = "") -> YoungPersonQuerySet:
 
 def api_young_person(pk: UUID | str) -> YoungPerson | None:
     return _with_milestones(YoungPerson.objects.filter(Q(pk=pk))).first()
+
+
+def workshop_of(young_person: YoungPerson, pk: UUID | str) -> Workshop | None:
+    """One of the young person's workshops, or None (a workshop of someone else is not found)."""
+    return Workshop.objects.filter(young_person=young_person, pk=pk).select_related("young_person").first()

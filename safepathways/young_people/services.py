@@ -550,6 +550,8 @@ def record_workshop_attendance(*, workshop: Workshop, attendance: str, by: User)
         raise ApplicationError("Choose whether they attended", field="attendance")
     workshop.attendance = attendance
     workshop.save(update_fields=["attendance", "updated_at"])
+    words = Attendance(attendance).label.lower()
+    _story(workshop.young_person, f"Workshop '{workshop.topic}' for {workshop.offered_to}: {words}", by)
     _record(by, "young_person.workshop_attendance", workshop.young_person, attendance=attendance)
     return workshop
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<uuid:pk>/continuing-healthcare/", views.continuing_healthcare, name="continuing_healthcare"),
     path("<uuid:pk>/meetings/", views.planning_meeting, name="planning_meeting"),
     path("<uuid:pk>/workshops/", views.workshop, name="workshop"),
+    path(
+        "<uuid:pk>/workshops/<uuid:workshop_pk>/attendance/",
+        views.workshop_attendance,
+        name="workshop_attendance",
+    ),
     path("<uuid:pk>/care-leaver/", views.care_leaver, name="care_leaver"),
     path("<uuid:pk>/housing-referral/", views.housing_referral, name="housing_referral"),
     path("<uuid:pk>/plan-adult-move/", views.plan_adult_move, name="plan_adult_move"),

@@ -307,6 +307,27 @@ def workshop(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required(rules.RECORD_WORK)
+def workshop_attendance(request: AuthenticatedHttpRequest, pk: UUID, workshop_pk: UUID) -> HttpResponse:
+    """Whether the parent or carer came to a workshop offered earlier (buttons on the young person's page)."""
+    young_person = _scoped(request, pk)
+    if isinstance(young_person, HttpResponse):
+        return young_person
+    workshop = selectors.workshop_of(young_person, workshop_pk)
+    if workshop is None:
+        raise Http404
+    try:
+        services.record_workshop_attendance(
+            workshop=workshop, attendance=request.POST.get("attendance", ""), by=request.user
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Attendance recorded")
+    return redirect(reverse("young_people:detail", args=[young_person.pk]) + "#workshops")
+
+
+@require_POST
+@permission_required(rules.RECORD_WORK)
 def care_leaver(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return _act(
         request,

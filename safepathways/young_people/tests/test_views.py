@@ -14,6 +14,7 @@ from safepathways.audit.models import AccessEvent, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.transitions.models import Plan, PlanKind
 from safepathways.work.tests.factories import WorkItemFactory
+from safepathways.young_people import services
 from safepathways.young_people.milestones import Milestone, add_years
 from safepathways.young_people.models import AccommodationStatus, MilestoneRecord, YoungPerson
 from safepathways.young_people.tests.factories import YoungPersonFactory, born
@@ -88,6 +89,35 @@ class TestTrackerAccess:
         assert 'id="id_health-reason-error"' in page and "Say why they are not likely" in page
         young_person.refresh_from_db()
         assert young_person.continuing_healthcare == "not_decided"
+
+    def test_workshop_attendance_is_recorded_from_the_page(
+        self, transitions_worker: Persona, partner: Persona, director: Persona
+    ) -> None:
+        young_person = YoungPersonFactory.create()
+        services.record_workshop(
+            young_person=young_person,
+            offered_on=timezone.localdate(),
+            topic="Money at 18",
+            offered_to="Aunt",
+            attendance="not_yet",
+            by=transitions_worker.user,
+        )
+        workshop = young_person.workshops.get()
+        page = transitions_worker.http.get(reverse("young_people:detail", args=[young_person.pk])).content.decode()
+        url = reverse("young_people:workshop_attendance", args=[young_person.pk, workshop.pk])
+        assert f'action="{url}"' in page
+        assert partner.http.post(url, {"attendance": "attended"}).status_code == 403
+        assert director.http.post(url, {"attendance": "attended"}).status_code == 403
+        other = YoungPersonFactory.create()  # a workshop is found only under its own young person
+        wrong = reverse("young_people:workshop_attendance", args=[other.pk, workshop.pk])
+        assert transitions_worker.http.post(wrong, {"attendance": "attended"}).status_code == 404
+        response = transitions_worker.http.post(url, {"attendance": "attended"})
+        assert response.status_code == 302 and response["Location"].endswith("#workshops")
+        workshop.refresh_from_db()
+        assert workshop.attendance == "attended"
+        assert young_person.person.chronology.filter(summary__contains="Money at 18").exists()
+        page = transitions_worker.http.get(reverse("young_people:detail", args=[young_person.pk])).content.decode()
+        assert f'action="{url}"' not in page  # recorded: no buttons any more
 
 
 class TestTracker:
