@@ -232,7 +232,9 @@ TRANSITIONS_WORKERS_SQL = (
     " WHERE u.is_active AND t.kind = 'transitions' AND o.is_this_council AND NOT EXISTS"
     " (SELECT 1 FROM accounts_membership u1 WHERE u1.role = 'partner' AND u1.user_id = u.id) ORDER BY u.full_name"
 )
-YOUNG_PEOPLE_SETTINGS_SQL = "SELECT s.* FROM young_people_youngpeoplesettings s WHERE s.id = 1 LIMIT 1"
+YOUNG_PEOPLE_SETTINGS_SQL = (  # the row the page reads, with its change time named last for the stale check
+    "SELECT s.*, s.changed_at FROM young_people_youngpeoplesettings s WHERE s.id = 1 LIMIT 1"
+)
 ON_TRACKER = "p.date_of_death IS NULL AND p.merged_into_id IS NULL AND p.date_of_birth > %s AND p.date_of_birth <= %s"
 ADULT_PLAN = (
     "EXISTS(SELECT 1 FROM transitions_plan u0 WHERE u0.kind = 'child_to_adult'"
@@ -244,7 +246,7 @@ YOUNG_PEOPLE_STALE_SQL = (  # young_people.assessments.stale: rows whose stored 
     + " AND (y.assessed_on IS DISTINCT FROM %s OR y.assessed_at IS NULL OR y.assessed_at < y.updated_at"
     " OR y.had_adult_plan <> " + ADULT_PLAN + " OR y.assessed_born_on IS DISTINCT FROM p.date_of_birth"
     " OR EXISTS(SELECT 1 FROM young_people_milestonerecord m WHERE m.young_person_id = y.id"
-    " AND m.updated_at > y.assessed_at))"
+    " AND m.updated_at > y.assessed_at) OR y.assessed_at < %s)"
 )
 YOUNG_PEOPLE_COUNTS_SQL = (
     "SELECT count(y.id), count(y.id) FILTER (WHERE y.urgency = 0), count(y.id) FILTER (WHERE y.urgency = 1),"
@@ -546,10 +548,10 @@ class RawClient:
         started = time.perf_counter()
         today = datetime.now(UTC).astimezone(LONDON).date()
         self._fetch(TRANSITIONS_WORKERS_SQL)
-        self._fetch(YOUNG_PEOPLE_SETTINGS_SQL)
+        changed_at = self._fetch(YOUNG_PEOPLE_SETTINGS_SQL)[0][-1]
         oldest = today.replace(year=today.year - 25)
         youngest = today.replace(year=today.year - from_age)
-        self._fetch(YOUNG_PEOPLE_STALE_SQL, [oldest, youngest, today])
+        self._fetch(YOUNG_PEOPLE_STALE_SQL, [oldest, youngest, today, changed_at])
         counts = self._fetch(YOUNG_PEOPLE_COUNTS_SQL, [oldest, youngest])
         rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest, TRACKER_PAGE])
         if rows:

@@ -8,7 +8,7 @@ a plan to adult services) or that were worked out on another day, then sorts, co
 This is derived data, not a record of anything: nothing is audited when it is refreshed.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -19,20 +19,25 @@ from safepathways.young_people.models import MilestoneRecord, YoungPerson, Young
 NO_ALARM = len(milestones.AlarmLevel)
 
 
-def stale(queryset: YoungPersonQuerySet, today: date, has_adult_plan: Exists) -> YoungPersonQuerySet:
-    """Rows whose stored urgency no longer holds today."""
+def stale(
+    queryset: YoungPersonQuerySet, today: date, has_adult_plan: Exists, settings_changed_at: datetime | None = None
+) -> YoungPersonQuerySet:
+    """Rows whose stored urgency no longer holds today (or since an administrator changed the timescales)."""
     changed_milestones = MilestoneRecord.objects.filter(
         young_person=OuterRef("pk"), updated_at__gt=OuterRef("assessed_at")
     )
-    return queryset.annotate(current_plan=has_adult_plan).filter(
+    conditions: Q = (
         ~Q(assessed_on=today)
         | Q(assessed_at__isnull=True)
         | Q(assessed_at__lt=F("updated_at"))
         | ~Q(had_adult_plan=F("current_plan"))
         | ~Q(assessed_born_on=F("person__date_of_birth"))
         | Q(assessed_born_on__isnull=True)
-        | Exists(changed_milestones)
+        | Q(Exists(changed_milestones))
     )
+    if settings_changed_at is not None:
+        conditions |= Q(assessed_at__lt=settings_changed_at)
+    return queryset.annotate(current_plan=has_adult_plan).filter(conditions)
 
 
 def store(rows: list[tuple[YoungPerson, int, int, date | None, bool]], today: date) -> int:

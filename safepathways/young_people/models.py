@@ -61,9 +61,16 @@ class YoungPeopleSettings(models.Model):
         default=milestones.DEFAULT_TIMESCALES.care_leaver_move_window_months,
         help_text="Months before a care leaver's planned move from which unsettled accommodation is flagged",
     )
+    health_notify_by_months = models.PositiveSmallIntegerField(
+        default=milestones.DEFAULT_TIMESCALES.health_notify_by_months,
+        help_text="Age in months by which health (the ICB) is told of likely continuing healthcare needs (171 = "
+        "14 years 3 months; the framework says at 14)",
+    )
     team_slug = models.SlugField(
         max_length=80, default="transitions", help_text="The transitions team, which holds plans and continuity gaps"
     )
+    # Every young person's stored urgency worked out before this is stale (young_people.assessments.stale).
+    changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "young people settings"
@@ -88,6 +95,7 @@ class YoungPeopleSettings(models.Model):
             panel_months_before_18=self.panel_months_before_18,
             adult_plan_alarm_months=self.adult_plan_alarm_months,
             care_leaver_move_window_months=self.care_leaver_move_window_months,
+            health_notify_by_months=self.health_notify_by_months,
         )
 
 

@@ -116,7 +116,9 @@ class Tracker:
 def _refresh_stale(today: date, config: YoungPeopleSettings) -> int:
     """Work out again, and keep, the urgency of everyone on the tracker whose stored urgency is stale."""
     on_tracker = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
-    stale_ids = list(assessments.stale(on_tracker, today, _adult_plan()).order_by().values_list("pk", flat=True))
+    changed_at = config.changed_at if config.pk is not None and config.changed_at else None
+    stale = assessments.stale(on_tracker, today, _adult_plan(), changed_at)
+    stale_ids = list(stale.order_by().values_list("pk", flat=True))
     if not stale_ids:
         return 0
     timescales = config.timescales

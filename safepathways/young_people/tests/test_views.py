@@ -15,8 +15,8 @@ from safepathways.conftest import Persona
 from safepathways.transitions.models import Plan, PlanKind
 from safepathways.work.tests.factories import WorkItemFactory
 from safepathways.young_people import services
-from safepathways.young_people.milestones import Milestone, add_years
-from safepathways.young_people.models import AccommodationStatus, MilestoneRecord, YoungPerson
+from safepathways.young_people.milestones import Milestone, add_months, add_years
+from safepathways.young_people.models import AccommodationStatus, MilestoneRecord, YoungPeopleSettings, YoungPerson
 from safepathways.young_people.tests.factories import YoungPersonFactory, born
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +196,21 @@ class TestTracker:
         assert young_person.assessed_at is not None and stored_at is not None
         assert young_person.assessed_at > stored_at
         assert young_person.urgency <= 2 and before <= 2
+
+    def test_changed_timescales_are_applied_at_the_next_look(self, transitions_worker: Persona) -> None:
+        # 16 years 8 months, no worker: the allocation milestone (by 16½ by default) is missed, an alarm.
+        young_person = YoungPersonFactory.create(person__date_of_birth=add_months(timezone.localdate(), -(16 * 12 + 8)))
+        transitions_worker.http.get(reverse("young_people:tracker"))
+        young_person.refresh_from_db()
+        assert young_person.alarm_count >= 1
+        missed_before = young_person.alarm_count
+        # An administrator gives workers until 17 to be allocated: the stored urgency must not wait for tomorrow.
+        config = YoungPeopleSettings.current()
+        config.allocation_by_months = 17 * 12
+        config.save()
+        transitions_worker.http.get(reverse("young_people:tracker"))
+        young_person.refresh_from_db()
+        assert young_person.alarm_count == missed_before - 1
 
 
 class TestYoungPersonPage:
