@@ -251,6 +251,12 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The SMTP server, for EMAIL_BACKEND django.core.mail.backends.smtp.EmailBackend (Django's defaults otherwise).
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")  # or DJANGO_EMAIL_HOST_PASSWORD_FILE
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SAFEPATHWAYS_FROM_EMAIL", "safe-pathways@localhost")
 
 # Local choices for this council, with defaults (domain-reference.md §8.2).

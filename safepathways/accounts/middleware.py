@@ -13,7 +13,17 @@ from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django_otp import user_has_device
 
-ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out", "/account/set-password/", "/static/", "/healthz")
+# Pages a signed-in session may open before it has passed the second factor. Only the code page and the set-up page
+# (an administrator without an authenticator must reach it; the view itself asks anyone who already has one for a
+# code first): not every /account/two-factor/ page, which let a password alone remove or replace the authenticator.
+ALLOWED_PREFIXES = (
+    "/account/two-factor/verify/",
+    "/account/two-factor/set-up/",
+    "/account/sign-out",
+    "/account/set-password/",
+    "/static/",
+    "/healthz",
+)
 # Whether this session's user must pass a second factor: kept in the session so the device
 # lookup runs once per sign-in, not on every request. Set again whenever the user's devices change.
 SESSION_KEY = "safepathways_second_factor"

@@ -24,8 +24,19 @@ def start_totp(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
+CODE_FROM_CURRENT_AUTHENTICATOR_FIRST = "Enter a code from your current authenticator app first"
+
+
 @transaction.atomic
-def confirm_totp(*, user: User, device: TOTPDevice, token: str) -> bool:
+def confirm_totp(*, user: User, device: TOTPDevice, token: str, session_verified: bool) -> bool:
+    """Confirm a new authenticator with a code from it; any other confirmed authenticator is replaced.
+
+    `session_verified` says whether this session has passed the second factor with one of the user's existing
+    authenticators. Replacing one needs that: otherwise a password alone would be enough to swap in another app
+    and defeat the second factor.
+    """
+    if not session_verified and TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists():
+        raise ApplicationError(CODE_FROM_CURRENT_AUTHENTICATOR_FIRST)
     if device.user_id != user.pk or not device.verify_token(token):
         return False
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
@@ -36,9 +47,12 @@ def confirm_totp(*, user: User, device: TOTPDevice, token: str) -> bool:
 
 
 @transaction.atomic
-def remove_totp(*, user: User) -> None:
+def remove_totp(*, user: User, session_verified: bool) -> None:
+    """Turn the second factor off: only from a session that has passed it, and never for an administrator."""
     if user.is_administrator:
         raise ApplicationError("Administrators must keep two-factor authentication switched on")
+    if not session_verified and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ApplicationError(CODE_FROM_CURRENT_AUTHENTICATOR_FIRST)
     TOTPDevice.objects.filter(user=user).delete()
     audit.record(actor=user, action="user.mfa_removed", target=user)
 
@@ -75,7 +89,12 @@ def issue_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def revoke_api_token(*, token: ApiToken, by: User | None) -> None:
+def revoke_api_token(*, token: ApiToken, by: User | None, actor_label: str = "") -> None:
+    """Stop a token working at once; the row is kept, with when it was revoked, for the audit trail."""
+    if token.revoked_at is not None:
+        raise ApplicationError("This token has already been revoked")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor=by, action="api_token.revoked", target=token, actor_label="" if by else "system")
+    audit.record(
+        actor=by, action="api_token.revoked", target=token, actor_label=actor_label or ("" if by else "system")
+    )

@@ -12,6 +12,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -108,15 +109,42 @@ def _qr_svg(uri: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _second_factor_passed(request: AuthenticatedHttpRequest) -> bool:
+    """Whether this session has entered a code from one of the user's confirmed authenticators.
+
+    django-otp's OTPMiddleware gives the user is_verified(); it is true only while the device that verified the
+    session still exists, belongs to the user and is confirmed.
+    """
+    return bool(getattr(request.user, "is_verified", lambda: False)())
+
+
+def _code_first(next_url: str) -> HttpResponse:
+    """Send a session that has not passed the second factor to enter a code, then on to `next_url`."""
+    return redirect(f"{reverse('accounts:mfa_verify')}?next={next_url}")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    # The middleware lets this page through before the second factor, as an administrator without an authenticator
+    # must reach it. A user who already has one must enter a code from it first: otherwise a password alone would be
+    # enough to replace it with another app.
+    passed = _second_factor_passed(request)
+    if not passed and user_has_device(request.user, confirmed=True):
+        return _code_first(reverse("accounts:mfa_setup"))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = services.start_totp(user=request.user)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp(user=request.user, device=device, token=form.cleaned_data["token"]):
+        try:
+            confirmed = services.confirm_totp(
+                user=request.user, device=device, token=form.cleaned_data["token"], session_verified=passed
+            )
+        except ApplicationError:
+            # Another session confirmed an authenticator since this page opened: a code from it is needed now.
+            return _code_first(reverse("accounts:mfa_setup"))
+        if confirmed:
             otp_login(request, device)
             remember_second_factor(request, required=True)
             messages.success(request, "Two-factor authentication is on")
@@ -154,8 +182,12 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
+    passed = _second_factor_passed(request)
+    if not passed and user_has_device(request.user, confirmed=True):
+        # A password alone must not be enough to turn the second factor off.
+        return _code_first(reverse("accounts:account"))
     try:
-        services.remove_totp(user=request.user)
+        services.remove_totp(user=request.user, session_verified=passed)
         remember_second_factor(request, required=False)
     except ApplicationError as error:
         messages.error(request, error.message)

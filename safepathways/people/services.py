@@ -30,6 +30,7 @@ from safepathways.people.models import (
     Neighbourhood,
     Person,
     PostcodeArea,
+    ReviewOutcome,
     Risk,
     Share,
 )
@@ -175,7 +176,12 @@ def create_person(*, by: User, data: dict[str, Any]) -> Person:
     add_to_chronology(person=person, category="people", summary="Record created", by=by)
     # The person who adds someone is working with them from that moment: a declared relationship,
     # time-limited and reviewed by IG like any other, so they can open the record they just made.
-    grant_access(
+    # That holds for a record they restrict as they create it, too. ADR-004 refuses a declared grant on a
+    # restricted record so that staff outside the person's circle cannot declare their way in; the creator is
+    # not outside it, as everything on the record came from them. Break-glass would be the wrong label (there is
+    # no emergency, and IG would read it as one). So this grant skips grant_access's check, which is for
+    # declarations made on the declare page; everyone else still needs break-glass to open the record.
+    _save_grant(
         person=person,
         user=by,
         kind=AccessGrantKind.DECLARED,
@@ -360,6 +366,11 @@ def grant_access(*, person: Person, user: User, kind: str, reason: str, reason_d
         raise ApplicationError("Explain why you need to see this record", field="reason_detail")
     if person.is_restricted and kind != AccessGrantKind.BREAK_GLASS:
         raise ApplicationError("This record is restricted: use break-glass access", field="reason")
+    return _save_grant(person=person, user=user, kind=kind, reason=reason, reason_detail=reason_detail)
+
+
+def _save_grant(*, person: Person, user: User, kind: str, reason: str, reason_detail: str) -> AccessGrant:
+    """Write the grant and its audit event, in the calling service's transaction."""
     setting = "BREAK_GLASS_HOURS" if kind == AccessGrantKind.BREAK_GLASS else "DECLARED_RELATIONSHIP_HOURS"
     hours = int(str(settings.SAFEPATHWAYS[setting]))
     now = timezone.now()
@@ -392,14 +403,26 @@ def review_access_grant(*, grant: AccessGrant, by: User, outcome: str, note: str
         raise ApplicationError("This access has already been reviewed")
     if locked.user_id == by.pk:
         raise ApplicationError("You cannot review your own access")
-    locked.reviewed_at = timezone.now()
+    now = timezone.now()
+    locked.reviewed_at = now
     locked.reviewed_by = by
     locked.review_outcome = outcome
     locked.review_note = note.strip()
+    fields = ["reviewed_at", "reviewed_by", "review_outcome", "review_note", "updated_at"]
+    # Access judged not appropriate ends now, not when the grant would have run out: revoked_at is what every
+    # access check reads (AccessGrant.objects.current and Person.objects.with_relationship_to).
+    revoked = outcome == ReviewOutcome.INAPPROPRIATE and locked.revoked_at is None
+    if revoked:
+        locked.revoked_at = now
+        fields.append("revoked_at")
     locked.full_clean()
-    locked.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note", "updated_at"])
+    locked.save(update_fields=fields)
     audit.record(
-        actor=by, action="access.reviewed", target=locked, person_id=locked.person_id, snapshot={"outcome": outcome}
+        actor=by,
+        action="access.reviewed",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"outcome": outcome, "revoked": revoked},
     )
     return locked
 

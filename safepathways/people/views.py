@@ -1,5 +1,6 @@
 """Pages for finding a person, opening their record and recording what matters about them."""
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -17,7 +19,7 @@ from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import User
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
-from safepathways.people import selectors, services
+from safepathways.people import presenters, selectors, services
 from safepathways.people.decorators import person_record
 from safepathways.people.forms import (
     AlertForm,
@@ -94,7 +96,7 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @person_record("person page")
 def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     category = request.GET.get("category", "")
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    before = _chronology_cursor(request.GET.get("before", ""))
     page = selectors.person_page(access.person, category=category, before=before)
     return render(
         request,
@@ -106,8 +108,24 @@ def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRespo
             "category": category,
             "can_edit": request.user.has_perm(perms.EDIT_PERSON),
             "can_record": request.user.has_perm(perms.RECORD_ALERTS),
+            "category_label": presenters.chronology_category_label,
+            "chronology_link": presenters.chronology_link,
         },
     )
+
+
+def _chronology_cursor(raw: str) -> datetime | None:
+    """The "show older entries" cursor from the query string, or None (the newest entries) if it is not a real
+    date and time: a hand-edited or truncated link shows the start of the chronology rather than an error."""
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)  # None when badly formed; ValueError when well formed but not real (30 February)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC) if value is not None else None
+    except (ValueError, OverflowError):  # OverflowError: a time that moved to UTC falls outside year 1 to 9999
+        return None
 
 
 @require_http_methods(["GET", "POST"])

@@ -174,7 +174,7 @@ def test_administrators_cannot_turn_two_factor_off(make_persona: Callable[..., P
     from safepathways.core.errors import ApplicationError
 
     with pytest.raises(ApplicationError):
-        remove_totp(user=admin.user)
+        remove_totp(user=admin.user, session_verified=True)
     assert TOTPDevice.objects.filter(user=admin.user).exists()
 
 

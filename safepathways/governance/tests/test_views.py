@@ -62,6 +62,24 @@ def test_declared_access_waits_for_review_with_what_was_viewed(
     assert ig_officer.http.get(reverse("governance:review", args=[grant.pk])).status_code == 404
 
 
+def test_access_judged_not_appropriate_ends_at_once(
+    ig_officer: Persona, other_team_worker: Persona, grant: AccessGrant
+) -> None:
+    record = reverse("people:detail", args=[grant.person.pk])
+    assert other_team_worker.http.get(record).status_code == 200
+    response = ig_officer.http.post(
+        reverse("governance:review", args=[grant.pk]), {"outcome": "inappropriate", "note": "No reason to look"}
+    )
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    # The record is closed to them again: as for any council user with no relationship (ADR-004), they are sent to
+    # declare one, which IG will see, rather than shown the record.
+    again = other_team_worker.http.get(record)
+    assert again.status_code == 302
+    assert again["Location"].startswith(reverse("people:declare", args=[grant.person.pk]))
+
+
 def test_review_needs_an_outcome(ig_officer: Persona, grant: AccessGrant) -> None:
     body = ig_officer.http.post(reverse("governance:review", args=[grant.pk]), {}).content.decode()
     assert "There is a problem" in body

@@ -90,6 +90,17 @@ def test_create_access_matrix(persona: str, expected: int, request: pytest.Fixtu
     assert Person.objects.exists() is (expected == 201)
 
 
+def test_create_a_restricted_record_then_read_it(social_worker: Persona, other_team_worker: Persona) -> None:
+    client = _api(social_worker)
+    body = {"given_name": "Mary", "family_name": "Smith", "is_restricted": True}
+    response = client.post(PEOPLE, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["is_restricted"] is True
+    url = f"{PEOPLE}{response.json()['id']}/"
+    assert client.get(url).status_code == 200
+    assert _api(other_team_worker).get(url).status_code == 403
+
+
 def test_create_errors_name_each_field(social_worker: Persona) -> None:
     body = {"given_name": "", "family_name": "Smith", "nhs_number": "9990000019", "postcode": "nope", "gender": "x"}
     response = _api(social_worker).post(PEOPLE, body, format="json")

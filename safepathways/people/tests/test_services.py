@@ -8,7 +8,15 @@ from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
 from safepathways.people import services
-from safepathways.people.models import AccessGrantKind, ChronologyEntry, Neighbourhood, Person, PostcodeArea
+from safepathways.people.models import (
+    AccessGrant,
+    AccessGrantKind,
+    ChronologyEntry,
+    Neighbourhood,
+    Person,
+    PostcodeArea,
+)
+from safepathways.people.selectors import RelationshipRequiredError, resolve_access
 from safepathways.people.tests.factories import PersonFactory, person_data
 
 
@@ -181,6 +189,50 @@ def test_review_of_own_access_is_refused(social_worker: Persona, ig_officer: Per
     )
     with pytest.raises(ApplicationError, match="your own"):
         services.review_access_grant(grant=grant, by=ig_officer.user, outcome="appropriate", note="")
+
+
+def test_the_creator_of_a_restricted_record_keeps_access_to_it(
+    social_worker: Persona, other_team_worker: Persona
+) -> None:
+    person = services.create_person(by=social_worker.user, data=person_data(is_restricted=True))
+    assert person.is_restricted
+    grant = AccessGrant.objects.get(person=person)
+    assert (grant.user, grant.kind, grant.reason) == (social_worker.user, AccessGrantKind.DECLARED, "new_contact")
+    assert resolve_access(social_worker.user, person.pk).grant == grant
+    # Anyone else still has to break glass: the declare page cannot give them a declared grant.
+    with pytest.raises(RelationshipRequiredError):
+        resolve_access(other_team_worker.user, person.pk)
+    with pytest.raises(ApplicationError, match="break-glass"):
+        services.grant_access(
+            person=person, user=other_team_worker.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="x"
+        )
+
+
+def test_access_judged_not_appropriate_ends_at_once(other_team_worker: Persona, ig_officer: Persona) -> None:
+    person = PersonFactory()
+    grant = services.grant_access(
+        person=person, user=other_team_worker.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="x"
+    )
+    assert resolve_access(other_team_worker.user, person.pk).grant == grant
+    reviewed = services.review_access_grant(grant=grant, by=ig_officer.user, outcome="inappropriate", note="No")
+    assert reviewed.revoked_at == reviewed.reviewed_at
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    with pytest.raises(RelationshipRequiredError):
+        resolve_access(other_team_worker.user, person.pk)
+    assert not Person.objects.with_relationship_to(other_team_worker.user).filter(pk=person.pk).exists()
+    assert AuditEvent.objects.get(action="access.reviewed").snapshot == {"outcome": "inappropriate", "revoked": True}
+
+
+def test_access_judged_appropriate_runs_its_course(other_team_worker: Persona, ig_officer: Persona) -> None:
+    person = PersonFactory()
+    grant = services.grant_access(
+        person=person, user=other_team_worker.user, kind=AccessGrantKind.DECLARED, reason="other", reason_detail="x"
+    )
+    services.review_access_grant(grant=grant, by=ig_officer.user, outcome="appropriate", note="")
+    grant.refresh_from_db()
+    assert grant.revoked_at is None
+    assert resolve_access(other_team_worker.user, person.pk).grant == grant
 
 
 def test_free_text_reasons_are_not_copied_into_the_audit_trail(social_worker: Persona) -> None:

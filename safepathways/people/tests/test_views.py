@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent
 from safepathways.conftest import Persona
+from safepathways.core.clocks import age_on
 from safepathways.people.models import AccessGrant, Alert, Person, Risk
 from safepathways.people.tests.factories import AlertFactory, ChronologyEntryFactory, PersonFactory, RiskFactory
 from safepathways.providers.tests.factories import ServiceFactory
@@ -276,6 +277,29 @@ def test_create_person_then_open_the_record(social_worker: Persona) -> None:
     assert AccessGrant.objects.get(person=person).reason == "new_contact"
 
 
+def test_create_a_restricted_record_then_open_it(social_worker: Persona, other_team_worker: Persona) -> None:
+    data = {
+        "given_name": "Mary",
+        "family_name": "O'Brien",
+        "nhs_number_status": "03",
+        "gender": "Female",
+        "ethnicity": "Not known",
+        "main_language": "English",
+        "is_restricted": "on",
+    }
+    response = social_worker.http.post(reverse("people:create"), data)
+    person = Person.objects.get()
+    assert person.is_restricted
+    assert response["Location"] == reverse("people:detail", args=[person.pk])
+    page = social_worker.http.get(response["Location"])
+    assert page.status_code == 200
+    assert escape(person.full_name) in page.content.decode()
+    assert "Restricted record" in page.content.decode()
+    # Someone else is still asked to break glass.
+    other = other_team_worker.http.get(reverse("people:detail", args=[person.pk]))
+    assert other["Location"].startswith(reverse("people:declare", args=[person.pk]))
+
+
 @pytest.mark.parametrize("persona", ["anonymous_client", "partner", "director", "social_worker"])
 def test_create_access_matrix(persona: str, request: pytest.FixtureRequest) -> None:
     client = (
@@ -357,3 +381,89 @@ def test_a_merged_record_sends_staff_to_the_record_it_was_merged_into(
     old = PersonFactory(merged_into=client_person)
     response = social_worker.http.get(reverse("people:detail", args=[old.pk]))
     assert response["Location"] == reverse("people:detail", args=[client_person.pk])
+
+
+def _identity(body: str) -> str:
+    """The Identity summary list of the person page."""
+    start = body.index(">Identity</h2>")
+    return body[start : body.index("</dl>", start)]
+
+
+def test_person_page_shows_the_date_of_death_and_the_age_at_death(
+    social_worker: Persona, client_person: Person
+) -> None:
+    client_person.date_of_birth = date(1940, 1, 10)
+    client_person.date_of_death = date(2020, 6, 1)
+    client_person.save()
+    body = social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
+    identity = _identity(body)
+    assert "Date of death" in identity
+    assert "1 June 2020 (aged 80)" in identity
+    assert "10 January 1940" in identity
+    assert "(age " not in identity  # no current age for someone who has died
+    assert "Died 1 June 2020" in body
+
+
+def test_person_page_shows_the_current_age_of_someone_alive(social_worker: Persona, client_person: Person) -> None:
+    client_person.date_of_birth = date(1940, 1, 10)
+    client_person.save()
+    identity = _identity(social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode())
+    assert f"(age {age_on(date(1940, 1, 10), timezone.localdate())})" in identity
+    assert "Date of death" not in identity
+
+
+def test_date_of_death_without_a_date_of_birth_shows_no_age(social_worker: Persona, client_person: Person) -> None:
+    client_person.date_of_birth = None
+    client_person.date_of_death = date(2020, 6, 1)
+    client_person.save()
+    identity = _identity(social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode())
+    assert "1 June 2020" in identity
+    assert "(age" not in identity and "(aged" not in identity
+
+
+@pytest.mark.parametrize("before", ["2024-02-30T10:00", "2024-13-01T10:00", "yesterday", "2024-02-01T25:00:00+00:00"])
+def test_a_malformed_chronology_cursor_shows_the_newest_entries(
+    social_worker: Persona, client_person: Person, before: str
+) -> None:
+    ChronologyEntryFactory(person=client_person, summary="The newest entry")
+    response = social_worker.http.get(reverse("people:detail", args=[client_person.pk]), {"before": before})
+    assert response.status_code == 200
+    assert "The newest entry" in response.content.decode()
+
+
+def test_the_chronology_cursor_shows_only_older_entries(social_worker: Persona, client_person: Person) -> None:
+    now = timezone.now()
+    ChronologyEntryFactory(person=client_person, summary="Last week", occurred_at=now - timedelta(days=7))
+    ChronologyEntryFactory(person=client_person, summary="Today", occurred_at=now)
+    cursor = (now - timedelta(days=1)).isoformat()
+    body = social_worker.http.get(reverse("people:detail", args=[client_person.pk]), {"before": cursor}).content
+    assert b"Last week" in body
+    assert b"Today" not in body
+    # A cursor without a time zone is read as local time, not refused.
+    naive = timezone.localtime(now - timedelta(days=1)).replace(tzinfo=None).isoformat()
+    body = social_worker.http.get(reverse("people:detail", args=[client_person.pk]), {"before": naive}).content
+    assert b"Last week" in body
+    assert b"Today" not in body
+
+
+def test_chronology_entries_link_to_where_they_happened(social_worker: Persona, client_person: Person) -> None:
+    ChronologyEntryFactory(person=client_person, summary="Contact taken", link="/front-door/contacts/1/")
+    ChronologyEntryFactory(person=client_person, summary="Odd link", link="javascript:alert(1)")
+    ChronologyEntryFactory(person=client_person, summary="Offsite link", link="//evil.example/")
+    body = social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
+    assert '<a class="govuk-link" href="/front-door/contacts/1/">Contact taken</a>' in body
+    assert "javascript:alert" not in body
+    assert "evil.example" not in body
+    assert "Odd link" in body and "Offsite link" in body
+
+
+def test_chronology_categories_have_readable_labels(social_worker: Persona, client_person: Person) -> None:
+    for category in ("front_door", "dols", "young_people", "something_new"):
+        ChronologyEntryFactory(person=client_person, category=category)
+    body = social_worker.http.get(reverse("people:detail", args=[client_person.pk])).content.decode()
+    assert '<option value="front_door" >Front door</option>' in body
+    assert '<option value="dols" >DoLS</option>' in body
+    assert '<option value="young_people" >Young people</option>' in body
+    assert '<option value="something_new" >Something new</option>' in body
+    assert '<span class="govuk-tag govuk-tag--grey">DoLS</span>' in body
+    assert "Front_door" not in body and "Dols" not in body
