@@ -143,6 +143,9 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
         if request.POST.get("action") == "check" and not for_partner:
             checked = True
             form.keep_identity_errors_only()
+            if request.htmx:  # typed details checked as they change (static/js/app.js): only the matches
+                context = _context(form=form, candidates=candidates, checked=checked, for_partner=for_partner)
+                return render(request, "referrals/_matches.html", context)
         elif is_valid and (contact := _save_contact(request, form, candidates)) is not None:
             messages.success(request, f"Contact {contact.reference} saved")
             return redirect("referrals:detail", pk=contact.pk)

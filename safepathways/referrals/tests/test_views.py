@@ -285,6 +285,17 @@ def test_check_for_existing_records_offers_the_likely_people_and_saves_nothing(o
     assert not Contact.objects.exists()
 
 
+def test_a_background_check_answers_with_the_matches_only(officer: Persona, mary: Person) -> None:
+    """static/js/app.js posts the form as the check button does, marked HX-Request, while the officer types."""
+    data = _form(action="check", reason="", given_name="Mary", family_name="Smyth", postcode="nw5 1ab")
+    response = officer.http.post(reverse("referrals:create"), data, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and 'id="matches"' in body
+    assert f"This is the person: Mary Smith ({mary.reference})" in body
+    assert not Contact.objects.exists()
+
+
 def test_check_reports_a_bad_nhs_number(officer: Persona) -> None:
     body = officer.http.post(reverse("referrals:create"), _form(action="check", nhs_number="9990000019")).content
     assert "correct check digit" in body.decode()

@@ -319,6 +319,29 @@ def test_a_front_door_officer_takes_a_contact_by_keyboard_and_triages_it_to_the_
     assert (item.team, item.person, item.priority, item.risk_flags) == (ot_team, mary, "amber", ["recent-fall"])
 
 
+def test_likely_matches_appear_as_the_details_are_typed(
+    page: Page, live_server: Any, officer: Persona, mary: Person
+) -> None:
+    """With JavaScript the officer need not press "Check for existing records": the matches come as they type."""
+    signed_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/front-door/contacts/new/")
+    expect(page.locator("#matches")).to_have_count(0)
+    type_into(page, "#id_given_name", "Mary")
+    type_into(page, "#id_family_name", "Smyth")
+    type_into(page, "#date_of_birth_day", "27")
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1941")
+    matches = page.locator("#matches-region #matches")
+    expect(matches).to_contain_text(f"This is the person: Mary Smith ({mary.reference})")
+    expect(matches).to_contain_text("Matched on: similar name and same date of birth")
+    expect(page).to_have_url(re.compile(r"/front-door/contacts/new/$"))  # the page itself never left
+    expect(page.locator("#id_family_name")).to_have_value("Smyth")
+    assert not Contact.objects.exists()
+    assert_accessible(page)
+
+
 def test_a_worker_keeps_in_touch_re_rates_and_prints_a_waiting_letter(
     page: Page, live_server: Any, officer: Persona, ot_worker: Persona, mary: Person
 ) -> None:
