@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.audit import services as audit
-from safepathways.audit.models import AccessBasis
+from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
+from safepathways.core.exports import ExportFormat, export_response, parse_format
 from safepathways.core.formatting import format_date
 from safepathways.people import merge as people_merge
 from safepathways.people.models import Person
@@ -70,6 +71,9 @@ def _visible_contact(request: AuthenticatedHttpRequest, pk: UUID) -> Contact:
 @require_GET
 @permission_required(rules.VIEW_FRONT_DOOR)
 def awaiting(request: AuthenticatedHttpRequest) -> HttpResponse:
+    fmt = parse_format(request.GET.get("format"))
+    if fmt:
+        return _awaiting_export(request, fmt)
     page = Paginator(selectors.awaiting_triage(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -82,6 +86,56 @@ def awaiting(request: AuthenticatedHttpRequest) -> HttpResponse:
             can_see_duplicates=people_merge.may_merge(request.user),
         ),
     )
+
+
+AWAITING_EXPORT_HEADERS = [
+    "Contact",
+    "Received",
+    "Referred by",
+    "How",
+    "Person",
+    "Council reference",
+    "Urgency",
+    "Immediate risk",
+    "Triage due",
+    "Overdue",
+]
+
+
+def _unidentified(contact: Contact) -> str:
+    return f"Unidentified (given as {contact.identity_name})" if contact.identity_name else "Unidentified"
+
+
+def _awaiting_export(request: AuthenticatedHttpRequest, fmt: ExportFormat) -> HttpResponse:
+    """Every contact awaiting triage (not only the page shown), in triage order; each person in it is logged."""
+    today = timezone.localdate()
+    contacts = list(selectors.awaiting_triage())
+    rows = [
+        [
+            c.reference,
+            c.received_at,
+            c.get_referrer_type_display(),
+            c.get_channel_display(),
+            c.person.full_name
+            if c.person
+            else f"Unidentified{f' (given as {c.identity_name})' if c.identity_name else ''}",
+            c.person.reference if c.person else "",
+            c.get_urgency_display(),
+            "Yes" if c.has_immediate_risk else "No",
+            c.screening_due_on,
+            "Yes" if c.screening_due_on < today else "No",
+        ]
+        for c in contacts
+    ]
+    audit.record_accesses(
+        user=request.user,
+        person_ids=[c.person_id for c in contacts if c.person_id],
+        what=f"contacts awaiting triage export ({fmt})",
+        basis=AccessBasis.FRONT_DOOR,
+        kind=AccessKind.EXPORT,
+    )
+    filename = f"contacts-awaiting-triage-{today.isoformat()}"
+    return export_response(filename=filename, headers=AWAITING_EXPORT_HEADERS, rows=rows, fmt=fmt)
 
 
 @require_GET

@@ -471,6 +471,32 @@ def test_awaiting_triage_query_count_is_constant(
 
 
 @pytest.mark.parametrize("rows", [1, 20])
+def test_contacts_awaiting_triage_download_whole_and_each_person_is_logged(
+    officer: Persona, partner: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    from safepathways.audit.models import AccessEvent, AccessKind
+
+    contacts: list[Contact] = [
+        ContactFactory.create(organisation=officer.team.organisation, taken_by=officer.user, person=PersonFactory())
+        for _ in range(rows)
+    ]
+    url = reverse("referrals:awaiting")
+    assert partner.http.get(url, {"format": "csv"}).status_code == 403
+    # session, user with memberships, the contacts (with person), the access-log insert
+    with django_assert_num_queries(4):
+        response = officer.http.get(url, {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("Contact,Received,Referred by,How,Person,Council reference,Urgency")
+    assert len(lines) == rows + 1
+    assert all(any(c.reference in line for line in lines) for c in contacts)
+    logged = AccessEvent.objects.filter(user=officer.user, kind=AccessKind.EXPORT)
+    assert {e.person_id for e in logged} == {c.person_id for c in contacts}
+    xlsx = officer.http.get(url, {"format": "xlsx"})
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
+
+
+@pytest.mark.parametrize("rows", [1, 20])
 def test_my_referrals_query_count_is_constant(
     partner: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
