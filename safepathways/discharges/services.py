@@ -14,11 +14,13 @@ was merged into); a record with a different date of birth is refused rather than
 created from the ward's identity (NHS number present, not traced by the council). The record is then shared with
 the trust so the ward can follow it. The work item goes to the trust's hospital social work team (HospitalRoute,
 else the first hospital social work team). The transition plan is created when a pathway 1-3 is agreed with a
-planned discharge date, and shared with the trust.
+planned discharge date, and shared with the trust; recording the discharge records the move on it (so its check
+after the move falls due), and withdrawing the referral or recording a death in hospital cancels it. A new referral
+for someone discharged within the readmission window notes the readmission on the earlier referral.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db import transaction
@@ -328,7 +330,39 @@ def create_referral(*, details: WardReferral, by: User) -> Referral:
         details.needs,
     )
     _record(by, "discharge.referred", referral, pathway=details.proposed_pathway, ward=details.ward)
+    _note_readmission(referral)
     return referral
+
+
+def _note_readmission(referral: Referral) -> None:
+    """A referral for someone discharged within the readmission window is a readmission: note it on the earlier one.
+
+    The window is the local setting (DischargeSettings, default 30 days: NHS Outcomes Framework 3b, emergency
+    readmissions within 30 days of discharge). As in that indicator, a readmission to any trust counts. The new
+    admission date is the readmission date; the most recent discharge not yet marked readmitted is the one noted.
+    Recorded by the system, since neither the ward nor the hospital team said so (both may still see it and add to it).
+    """
+    window = discharge_settings().readmission_window_days
+    earlier = (
+        Referral.objects.filter(
+            person_id=referral.person_id,
+            status=ReferralStatusName.DISCHARGED,
+            readmitted_on__isnull=True,
+            discharged_on__lte=referral.admitted_on,
+            discharged_on__gte=referral.admitted_on - timedelta(days=window),
+        )
+        .exclude(pk=referral.pk)
+        .order_by("-discharged_on")
+        .first()
+    )
+    if earlier is None:
+        return
+    record_readmission(
+        referral=earlier,
+        readmitted_on=referral.admitted_on,
+        by=None,
+        note=f"Noted when {referral.hospital.name}, {referral.ward} referred them again ({referral.reference})",
+    )
 
 
 # --- the daily decisions ------------------------------------------------------------------------------------------
@@ -602,6 +636,29 @@ def record_support_not_started(*, referral: Referral, reason: str, by: User) -> 
 # --- outcome ------------------------------------------------------------------------------------------------------
 
 
+def _plan_moved(locked: Referral, by: User, discharged_on: date, where: str) -> None:
+    """The discharge is the move the transition plan was for: record it on the plan.
+
+    Through transitions.record_move, so the plan closes as moved, the check after the move falls due after the
+    configured interval (ADR-014) and continuity stops reporting the plan as past its date. The person has left
+    hospital whether or not the plan was marked ready, so the move is recorded with the discharge as its reason
+    (record_move then notes that nobody marked it ready, and keeps the arrangements still open in the audit).
+    A plan already moved, checked or cancelled is left as it is.
+    """
+    plan = locked.plan
+    if plan is None or not plan.is_open:
+        return
+    transitions.record_move(
+        plan=plan,
+        by=by,
+        moved_on=discharged_on,
+        happened_reason=(
+            f"Hospital discharge {locked.reference} recorded: discharged on {discharged_on:%-d %B %Y} "
+            f"to {where.lower()}"
+        ),
+    )
+
+
 @transaction.atomic
 def record_discharge(
     *,
@@ -644,14 +701,17 @@ def record_discharge(
     _move(locked, ReferralStatusName.DISCHARGED, by=by, reason=f"Discharged on {discharged_on:%-d %B %Y} to {where}")
     _story(locked, f"discharged on {discharged_on:%-d %B %Y} to {where.lower()}", by, support)
     _record(by, "discharge.discharged", locked, discharged_on=discharged_on.isoformat(), to=discharged_to)
+    _plan_moved(locked, by, discharged_on, where)
     if _support_settled(locked):
         _close_work_if_done(locked, by, "Discharged")
     return locked
 
 
 @transaction.atomic
-def record_readmission(*, referral: Referral, readmitted_on: date, by: User, note: str = "") -> Referral:
-    """Note that the person came back into hospital; early if within the readmission window (default 30 days)."""
+def record_readmission(*, referral: Referral, readmitted_on: date, by: User | None, note: str = "") -> Referral:
+    """Note that the person came back into hospital; early if within the readmission window (default 30 days).
+
+    `by` is None when a new referral found the readmission (create_referral)."""
     locked = _lock(referral)
     if locked.status != ReferralStatusName.DISCHARGED or locked.discharged_on is None:
         raise ApplicationError("Only a discharged person can be readmitted", field="readmitted_on")
@@ -691,6 +751,12 @@ def close_referral(
     label = ReferralStatusName(status).label
     _story(locked, label.lower(), by, why)
     _record(by, f"discharge.{status}", locked, reason=why)
+    plan = locked.plan
+    if plan is not None and plan.is_open:
+        # The move the plan was for will not happen: cancel it, so it is not left open past its date.
+        transitions.cancel_plan(
+            plan=plan, by=by, reason=f"Hospital discharge {locked.reference}, {label.lower()}: {why}"
+        )
     _close_work_if_done(locked, by, label)
     return locked
 

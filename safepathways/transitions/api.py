@@ -176,6 +176,9 @@ class PlanUpdateSerializer(serializers.Serializer[dict[str, Any]]):
     moving_from = serializers.CharField(max_length=300, required=False)
     moving_to = serializers.CharField(max_length=300, required=False)
     planned_on = serializers.DateField(required=False)
+    coordinator = serializers.EmailField(
+        required=False, help_text="Who coordinates the move: the email address of council staff in the plan's team"
+    )
     persons_views = serializers.CharField(required=False, allow_blank=True)
     what_matters = serializers.CharField(required=False, allow_blank=True)
     carers_views = serializers.CharField(required=False, allow_blank=True)
@@ -306,7 +309,15 @@ class PlanDetailApi(APIView):
         plan = _plan(user, pk)
         serializer = PlanUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_plan(plan=plan, by=user, data=dict(serializer.validated_data))
+        data = dict(serializer.validated_data)
+        if "coordinator" in data:
+            coordinator = selectors.plan_coordinator_by_email(plan, data["coordinator"])
+            if coordinator is None:
+                raise serializers.ValidationError(
+                    {"coordinator": "Nobody on the council staff of the plan's team has this email address"}
+                )
+            data["coordinator"] = coordinator
+        services.update_plan(plan=plan, by=user, data=data)
         return Response(_detail(user, pk))
 
 

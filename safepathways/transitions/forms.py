@@ -35,6 +35,15 @@ class DetailsForm(forms.Form):
     moving_from = forms.CharField(label="Moving from", max_length=300)
     moving_to = forms.CharField(label="Moving to", max_length=300)
     planned_on = GovUKDateField(label="Planned move date")
+    coordinator = ModelChoiceField(label="Who coordinates the move", queryset=User.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, coordinators: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        """`coordinators`: council staff of the plan's team (selectors.plan_coordinators)."""
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["coordinator"]
+        if coordinators is not None:
+            field.queryset = coordinators
+        field.label_from_instance = lambda user: user.full_name
 
 
 class ViewsForm(forms.Form):

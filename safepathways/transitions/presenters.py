@@ -53,6 +53,39 @@ def days_words(day: date, today: date) -> str:
     return f"in {days} days" if days > 0 else f"{-days} days ago"
 
 
+# Words that may start a risk written as a sentence ("The carer cannot come") and read in lower case after "If".
+# Only words that are never names are lowered: anything else keeps its capital ("GP", "I", "Edith"), since a stray
+# capital reads better than a person's name in lower case.
+_LOWER_AFTER_IF = frozenset(
+    "a an the this that these those there her his their its my our your he she they it we you no nobody none "  # noqa: SIM905
+    "someone somebody something anyone anybody anything nothing one some any all both either neither each every "
+    "another other others more most few many much".split()
+)
+
+
+def risk_condition(risk: str) -> str:
+    """A risk as the condition after "If" in the family's copy: "If {condition}: {contingency}".
+
+    A risk already written as "If ..." loses its "If" (never "If if"); otherwise only the first letter changes,
+    and only when the first word is one that is never a name."""
+    text = risk.strip().rstrip(".").strip()
+    first, _, rest = text.partition(" ")
+    if first.lower() in ("if", "if,") and rest.strip():
+        text = rest.strip()
+        first, _, rest = text.partition(" ")
+    if first.lower() in _LOWER_AFTER_IF and first[:1].isupper():
+        return first[:1].lower() + text[1:]
+    return text
+
+
+def hours_in_words(hours: int) -> str:
+    """A number of hours as a family reads it: whole days as days ("3 days", for the default 72), else hours."""
+    if hours > 0 and hours % 24 == 0:
+        days = hours // 24
+        return "a day" if days == 1 else f"{days} days"
+    return "an hour" if hours == 1 else f"{hours} hours"
+
+
 # One open gap on the continuity view; every value is escaped (core.rows.esc) on the way in.
 _GAP_ROW = (
     '<tr class="govuk-table__row">'
@@ -96,4 +129,5 @@ TEMPLATE_HELPERS = {
     "agreement_label": agreement_label,
     "days_words": days_words,
     "gap_rows": gap_rows,
+    "risk_condition": risk_condition,
 }

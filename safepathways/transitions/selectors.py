@@ -13,7 +13,7 @@ from uuid import UUID
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from safepathways.accounts.models import Team, User
+from safepathways.accounts.models import Membership, Role, Team, User
 from safepathways.audit.models import AccessBasis
 from safepathways.core.compiled import CompiledQuery
 from safepathways.core.compiled import field as field_of
@@ -29,6 +29,7 @@ from safepathways.transitions.models import (
     PlanKind,
     PlanStatus,
     PlanStatusChange,
+    TransitionSettings,
 )
 
 
@@ -73,6 +74,27 @@ def plan_access(user: User, pk: UUID | str) -> PlanAccess:
         return PlanAccess(plan, AccessBasis.RELATIONSHIP, None)
     access = resolve_access(user, plan.person_id)
     return PlanAccess(plan, access.basis, access.grant)
+
+
+def post_move_check_hours() -> int:
+    """Hours after a move within which the check that it went as planned falls due (TransitionSettings)."""
+    return TransitionSettings.current().post_move_check_hours
+
+
+def plan_coordinators(plan: Plan) -> QuerySet[User]:
+    """Who may coordinate the plan: active council staff of its team, and whoever coordinates it now (so a form
+    showing the current coordinator does not change it unasked when they have since moved team)."""
+    staff = Membership.objects.filter(team_id=plan.team_id, team__organisation__is_this_council=True).exclude(
+        role=Role.PARTNER
+    )
+    return User.objects.filter(Q(pk__in=staff.values("user_id"), is_active=True) | Q(pk=plan.coordinator_id)).order_by(
+        "full_name"
+    )
+
+
+def plan_coordinator_by_email(plan: Plan, email: str) -> User | None:
+    """One of plan_coordinators, found by email address (the API names people by email)."""
+    return plan_coordinators(plan).filter(email=email.strip().lower()).first()
 
 
 @dataclass(frozen=True)

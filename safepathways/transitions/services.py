@@ -19,7 +19,7 @@ from safepathways.core.errors import ApplicationError
 from safepathways.notifications.services import notify
 from safepathways.people.models import Person
 from safepathways.people.services import add_to_chronology
-from safepathways.transitions import gaps
+from safepathways.transitions import gaps, rules
 from safepathways.transitions.models import (
     ALLOWED_TRANSITIONS,
     Agreement,
@@ -56,8 +56,15 @@ def _change_status(plan: Plan, status: str, *, by: User | None, reason: str = ""
     PlanStatusChange.objects.create(plan=plan, status=status, reason=reason, by=by)
 
 
-def _is_manager(user: User) -> bool:
-    return user.has_role(Role.TEAM_MANAGER)
+def _manages_team(user: User, team_id: object) -> bool:
+    """A team manager of this team. ADR-014: overriding readiness is the plan's own team's call, not any manager's."""
+    return user.is_council_staff and any(
+        m.team_id == team_id and m.role == Role.TEAM_MANAGER for m in user.memberships_cached
+    )
+
+
+def _works_here_now(user: User) -> bool:
+    return user.is_active and user.is_council_staff
 
 
 def _require(value: str, message: str, field_name: str) -> str:
@@ -165,6 +172,10 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
     for name in ("person_agreement", "carer_agreement"):
         if name in data and data[name] not in Agreement.values:
             raise ApplicationError("Choose whether they agreed the plan", field=name)
+    # The coordinator is named to the person and family as who organises the move: council staff only.
+    coordinator: User | None = data.get("coordinator")
+    if coordinator is not None and coordinator.pk != locked.coordinator_id and not _works_here_now(coordinator):
+        raise ApplicationError("Choose a coordinator who works for the council now", field="coordinator")
     changed = sorted(name for name, value in data.items() if getattr(locked, name) != value)
     for name, value in data.items():
         setattr(locked, name, value)
@@ -175,6 +186,14 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
             person=locked.person,
             category="transition",
             summary=f"Move date changed to {locked.planned_on:%-d %B %Y}",
+            by=by,
+            link=plan_link(locked),
+        )
+    if "coordinator" in changed:
+        add_to_chronology(
+            person=locked.person,
+            category="transition",
+            summary=f"{locked.coordinator.full_name} now coordinates the move",
             by=by,
             link=plan_link(locked),
         )
@@ -215,6 +234,32 @@ def _open_plan(plan: Plan) -> Plan:
 def _check_due(due_on: date | None, today: date) -> None:
     if due_on is not None and due_on < today:
         raise ApplicationError("The due date must be today or in the future", field="due_on")
+
+
+def _readiness_lost(plan: Plan, by: User, what: str) -> None:
+    """An essential arrangement is open again on a ready plan: the plan goes back to planning.
+
+    ADR-014: a move is ready only while no essential arrangement is open, unless a team manager overrode that with
+    a reason. Without an override, adding an essential arrangement or setting one back to "to do" undoes the
+    readiness, so it is recorded as any other change of status is (history, chronology, audit). With an override
+    the manager has already accepted going ahead with arrangements open, so the plan stays ready.
+    """
+    if plan.status != PlanStatus.READY or plan.ready_override_reason:
+        return
+    reason = f"Back to planning: the essential arrangement “{what}” is not in place"
+    _change_status(plan, PlanStatus.PLANNING, by=by, reason=reason)
+    plan.save()
+    add_to_chronology(
+        person=plan.person,
+        category="transition",
+        summary="Move no longer ready: an essential arrangement is open",
+        by=by,
+        detail=reason,
+        link=plan_link(plan),
+    )
+    audit.record(
+        actor=by, action="transition.reopened", target=plan, person_id=plan.person_id, snapshot={"arrangement": what}
+    )
 
 
 @transaction.atomic
@@ -266,6 +311,8 @@ def add_arrangement(
     item.full_clean()
     item.save()
     audit.record(actor=by, action="transition.arrangement_added", target=item, person_id=locked.person_id, snapshot={})
+    if item.is_essential:
+        _readiness_lost(locked, by, item.label)
     return item
 
 
@@ -316,6 +363,8 @@ def update_item(
         person_id=locked.person_id,
         snapshot={"status": status, "owner": owner.name},
     )
+    if isinstance(item, Arrangement) and item.is_essential and status == ItemStatus.OPEN and previous != status:
+        _readiness_lost(locked, by, item.label)
     return item
 
 
@@ -352,9 +401,10 @@ def mark_ready(*, plan: Plan, by: User, override_reason: str = "") -> Plan:
         names = ", ".join(a.label for a in blocking)
         if not reason:
             raise ApplicationError(f"These essential arrangements are still open: {names}", field="override_reason")
-        if not _is_manager(by):
+        if not _manages_team(by, locked.team_id):
             raise ApplicationError(
-                f"Only a team manager can mark a move ready while essential arrangements are open ({names})",
+                f"Only a team manager of {locked.team.name} can mark a move ready while essential arrangements "
+                f"are open ({names})",
                 field="override_reason",
             )
         locked.ready_override_reason, locked.ready_override_by = reason, by
@@ -396,26 +446,50 @@ def _moved_at(moved_on: date, now: datetime) -> datetime:
 
 
 @transaction.atomic
-def record_move(*, plan: Plan, by: User, moved_on: date, now: datetime | None = None) -> Plan:
-    """The person moved: the check that it went as planned falls due after the configured interval."""
+def record_move(
+    *, plan: Plan, by: User, moved_on: date, now: datetime | None = None, happened_reason: str = ""
+) -> Plan:
+    """The person moved: the check that it went as planned falls due after the configured interval.
+
+    A move is recorded from a ready plan with no essential arrangement open, unless a team manager overrode that
+    (ADR-014). `happened_reason` is for a move that another record already says has happened, such as a recorded
+    hospital discharge: the person has gone, so readiness cannot hold the fact back. The plan then passes through
+    ready by itself with that reason standing as the override, as record_emergency_move does, so its history shows
+    that nobody marked it ready and why, the arrangements still open are kept in the audit snapshot, and the check
+    after the move is still scheduled. The date is that record's own, already checked by its service, and may be
+    before the plan was started (a discharge recorded late).
+    """
     now = now or timezone.now()
     locked = _lock(plan)
-    if locked.status != PlanStatus.READY:
+    happened = happened_reason.strip()
+    if locked.status != PlanStatus.READY and not (happened and locked.status == PlanStatus.PLANNING):
         raise ApplicationError("Mark the move ready before recording that it happened")
     if moved_on > timezone.localdate(now):
         raise ApplicationError("The move date must be today or in the past", field="moved_on")
-    if moved_on < timezone.localdate(locked.created_at):
-        raise ApplicationError("The move date must be on or after the day the plan was started", field="moved_on")
+    blocking = blocking_arrangements(locked)
+    if not happened:
+        if blocking and not locked.ready_override_reason:
+            names = ", ".join(a.label for a in blocking)
+            raise ApplicationError(
+                f"These essential arrangements are still open: {names}. Put them in place, or take the plan back "
+                "to planning for a team manager to decide whether the move goes ahead without them"
+            )
+        if moved_on < timezone.localdate(locked.created_at):
+            raise ApplicationError("The move date must be on or after the day the plan was started", field="moved_on")
+    if locked.status == PlanStatus.PLANNING:
+        locked.ready_override_reason, locked.ready_override_by = happened, None
+        _change_status(locked, PlanStatus.READY, by=None, reason=happened)
     hours = TransitionSettings.current().post_move_check_hours
     locked.moved_on = moved_on
     locked.check_due_at = _moved_at(moved_on, now) + timedelta(hours=hours)
-    _change_status(locked, PlanStatus.MOVED, by=by)
+    _change_status(locked, PlanStatus.MOVED, by=by, reason=happened)
     locked.save()
     add_to_chronology(
         person=locked.person,
         category="transition",
         summary=f"Moved to {locked.moving_to} on {moved_on:%-d %B %Y}",
         by=by,
+        detail=happened,
         link=plan_link(locked),
     )
     audit.record(
@@ -423,7 +497,12 @@ def record_move(*, plan: Plan, by: User, moved_on: date, now: datetime | None = 
         action="transition.moved",
         target=locked,
         person_id=locked.person_id,
-        snapshot={"moved_on": moved_on.isoformat(), "check_due_at": locked.check_due_at.isoformat()},
+        snapshot={
+            "moved_on": moved_on.isoformat(),
+            "check_due_at": locked.check_due_at.isoformat(),
+            "reason": happened,
+            "open_arrangements": [a.label for a in blocking],
+        },
     )
     return locked
 
@@ -639,6 +718,8 @@ def sweep_gaps(*, today: date | None = None) -> GapSweepResult:
 def explain_gap(*, gap: Gap, by: User, explanation: str) -> Gap:
     """Staff say why this is not a gap (e.g. the person chose to stop the service); it stays closed."""
     locked = Gap.objects.select_for_update(of=("self",)).get(pk=gap.pk)
+    if not rules.may_explain_gap(by, locked.team_id):
+        raise ApplicationError("Only the gap's team or a team manager can explain this gap")
     if locked.status != GapStatus.OPEN:
         raise ApplicationError("This gap is already closed")
     locked.status = GapStatus.EXPLAINED

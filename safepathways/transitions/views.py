@@ -41,7 +41,7 @@ from safepathways.transitions.forms import (
     ViewsForm,
 )
 from safepathways.transitions.models import Arrangement, Plan, PlanStatus, Step
-from safepathways.transitions.presenters import TEMPLATE_HELPERS
+from safepathways.transitions.presenters import TEMPLATE_HELPERS, hours_in_words
 
 PAGE_SIZE = 50
 
@@ -154,7 +154,12 @@ FORMS: dict[str, type[forms.Form]] = {
 
 def _initial(name: str, plan: Plan) -> dict[str, Any]:
     if name == "details_form":
-        return {"moving_from": plan.moving_from, "moving_to": plan.moving_to, "planned_on": plan.planned_on}
+        return {
+            "moving_from": plan.moving_from,
+            "moving_to": plan.moving_to,
+            "planned_on": plan.planned_on,
+            "coordinator": plan.coordinator_id,
+        }
     if name == "views_form":
         return {
             "persons_views": plan.persons_views,
@@ -168,11 +173,17 @@ def _initial(name: str, plan: Plan) -> dict[str, Any]:
     return {}
 
 
+def _choices(name: str, plan: Plan) -> dict[str, Any]:
+    """The choices a form takes from the plan: the details form's coordinators (read only if it is shown)."""
+    return {"coordinators": selectors.plan_coordinators(plan)} if name == "details_form" else {}
+
+
 def _render_plan(request: AuthenticatedHttpRequest, access: selectors.PlanAccess, **bound: forms.Form) -> HttpResponse:
     plan = access.plan
     today = timezone.localdate()
     context: dict[str, Any] = {
-        name: bound.get(name) or form_class(prefix=name.removesuffix("_form"), initial=_initial(name, plan))
+        name: bound.get(name)
+        or form_class(prefix=name.removesuffix("_form"), initial=_initial(name, plan), **_choices(name, plan))
         for name, form_class in FORMS.items()
     }
     user = request.user
@@ -216,7 +227,7 @@ def _plan_action(request: AuthenticatedHttpRequest, pk: UUID, form_name: str, ac
     if not request.user.is_council_staff:
         raise Http404
     form_class = FORMS[form_name]
-    form = form_class(request.POST, prefix=form_name.removesuffix("_form"))
+    form = form_class(request.POST, prefix=form_name.removesuffix("_form"), **_choices(form_name, access.plan))
     if form.is_valid():
         try:
             message = action(access.plan, form.cleaned_data, request.user)
@@ -438,6 +449,7 @@ def _family_copy_context(plan: Plan) -> dict[str, Any]:
         steps=list(plan.steps.all()),
         arrangements=[a for a in plan.arrangements.all() if a.status != "not_needed"],
         risks=list(plan.risks.all()),
+        check_within=hours_in_words(selectors.post_move_check_hours()),
         printed_on=timezone.localdate(),
     )
 
@@ -502,7 +514,8 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(rules.EXPLAIN_GAPS)
 def explain_gap(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     gap = selectors.gap(pk)
-    if gap is None:
+    # Another team's gap is not the user's to close: 404, as for a record outside scope (ADR-004).
+    if gap is None or not rules.may_explain_gap(request.user, gap.team_id):
         raise Http404
     form = ExplainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

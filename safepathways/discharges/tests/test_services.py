@@ -23,7 +23,10 @@ from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, 
 from safepathways.notifications.models import Notification
 from safepathways.people.models import Person, Share
 from safepathways.people.tests.factories import PersonFactory
-from safepathways.transitions.models import PlanKind
+from safepathways.transitions import services as transitions
+from safepathways.transitions.gaps import PLAN_PAST_DATE
+from safepathways.transitions.models import Gap, PlanKind, PlanStatus
+from safepathways.transitions.services import sweep_gaps
 
 MakeReferral = Callable[..., Referral]
 TODAY = timezone.localdate
@@ -270,6 +273,75 @@ class TestStatuses:
                 referral=referral, discharge_ready_on=days_ago(1), by=hospital_worker.user
             )
 
+    def test_recording_the_discharge_records_the_move_on_the_plan(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        by = hospital_worker.user
+        services.agree_pathway(referral=referral, pathway=1, planned_discharge_on=TODAY(), by=by)
+        referral.refresh_from_db()
+        plan = referral.plan
+        assert plan is not None and plan.status == PlanStatus.PLANNING  # never marked ready; arrangements open
+        before = timezone.now()
+        services.record_discharge(referral=referral, discharged_on=TODAY(), discharged_to="usual_residence", by=by)
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.MOVED
+        assert plan.moved_on == TODAY()
+        assert plan.check_due_at is not None
+        assert before + timedelta(hours=72) <= plan.check_due_at <= timezone.now() + timedelta(hours=72)
+        ready, moved = plan.status_changes.all()[1:]
+        assert ready.status == PlanStatus.READY and ready.by is None
+        assert moved.status == PlanStatus.MOVED and moved.by == by
+        assert f"Hospital discharge {referral.reference} recorded" in ready.reason
+        # The continuity sweep no longer finds the plan past its date once that date has gone.
+        sweep_gaps(today=TODAY() + timedelta(days=2))
+        assert not Gap.objects.filter(rule=PLAN_PAST_DATE).exists()
+
+    def test_a_ready_plan_moves_on_the_discharge_date_even_when_recorded_late(
+        self, make_referral: MakeReferral, hospital_worker: Persona, partner: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(2))
+        services.agree_pathway(referral=referral, pathway=1, planned_discharge_on=TODAY(), by=hospital_worker.user)
+        referral.refresh_from_db()
+        plan = referral.plan
+        assert plan is not None
+        for arrangement in plan.arrangements.filter(is_essential=True):
+            transitions.update_item(
+                plan=plan,
+                by=hospital_worker.user,
+                kind="arrangement",
+                item_id=arrangement.pk,
+                owner=transitions.Owner("Ward 8 nurse"),
+                due_on=None,
+                status="done",
+            )
+        transitions.mark_ready(plan=plan, by=hospital_worker.user)
+        # The ward records, today, that the person went home yesterday: before the plan was started.
+        services.record_discharge(
+            referral=referral, discharged_on=days_ago(1), discharged_to="usual_residence", by=partner.user
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.MOVED
+        assert plan.moved_on == days_ago(1)
+        assert [c.status for c in plan.status_changes.all()] == ["planning", "ready", "moved"]
+
+    @pytest.mark.parametrize("ending", ["withdrawn", "died"])
+    def test_withdrawal_or_death_cancels_the_plan_with_the_reason(
+        self, make_referral: MakeReferral, hospital_worker: Persona, ending: str
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        services.agree_pathway(
+            referral=referral, pathway=3, planned_discharge_on=TODAY() + timedelta(days=2), by=hospital_worker.user
+        )
+        services.close_referral(referral=referral, status=ending, reason="Family's decision", by=hospital_worker.user)
+        referral.refresh_from_db()
+        plan = referral.plan
+        assert plan is not None
+        assert plan.status == PlanStatus.CANCELLED
+        cancelled = plan.status_changes.last()
+        assert cancelled is not None
+        assert referral.reference in cancelled.reason and "Family's decision" in cancelled.reason
+
     def test_endings_are_final_in_the_transition_table(self) -> None:
         for ending in ("discharged", "withdrawn", "died"):
             assert ALLOWED_TRANSITIONS[ending] == frozenset()
@@ -303,6 +375,29 @@ class TestReadmission:
         services.record_readmission(referral=referral, readmitted_on=days_ago(10), by=hospital_worker.user)
         referral.refresh_from_db()
         assert referral.is_early_readmission is False
+
+    def test_a_new_referral_within_the_window_records_the_readmission(
+        self, make_referral: MakeReferral, hospital_worker: Persona, other_trust: Organisation
+    ) -> None:
+        earlier = self._discharged(make_referral, hospital_worker, days_ago(12))
+        # Readmitted to another trust: the council's hospital team refers for them, as the API and web form do.
+        again = make_referral(hospital=other_trust, admitted_on=days_ago(2), by=hospital_worker)
+        assert again.person_id == earlier.person_id
+        earlier.refresh_from_db()
+        assert earlier.readmitted_on == days_ago(2)
+        assert earlier.is_early_readmission is True
+        assert again.reference in earlier.readmission_note
+        event = AuditEvent.objects.get(action="discharge.readmitted")
+        assert event.actor is None and event.actor_label == "system"
+
+    def test_a_new_referral_outside_the_window_records_nothing(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        earlier = self._discharged(make_referral, hospital_worker, days_ago(40))
+        make_referral(admitted_on=days_ago(5))
+        earlier.refresh_from_db()
+        assert earlier.readmitted_on is None
+        assert not AuditEvent.objects.filter(action="discharge.readmitted").exists()
 
     def test_only_a_discharged_person_can_be_readmitted(
         self, make_referral: MakeReferral, hospital_worker: Persona

@@ -1,5 +1,6 @@
 """Hospital discharge in a real browser: a ward nurse refers, the hospital social worker plans the discharge from
-the board, and the out-of-hours worker records the weekend reablement start.
+the board, the out-of-hours worker records the weekend reablement start, and recording the discharge moves the
+transition plan on to the check after the move.
 
 axe-core runs on every page visited (helpers from test_journeys). Run with `pytest -m e2e`.
 """
@@ -18,7 +19,6 @@ from safepathways.accounts.models import Organisation, Role, Team, TeamKind
 from safepathways.conftest import Persona
 from safepathways.discharges.models import Referral, ReferralStatusName
 from safepathways.tests.system.test_journeys import assert_accessible, sign_in
-from safepathways.transitions import services as transition_services
 
 pytestmark = [
     pytest.mark.e2e,
@@ -159,26 +159,27 @@ def test_a_ward_referral_is_planned_from_the_board_and_the_weekend_start_recorde
     referral.refresh_from_db()
     assert referral.support_started_by == owen.user
 
-    # And the hospital social worker records the move on the plan, then the check 72 hours after it.
+    # And the hospital social worker records the discharge: that records the move on the transition plan (nobody
+    # records it twice), and the check after the move falls due.
+    _switch_user(page, base, hana.user.email)
+    page.goto(f"{base}/discharge/referrals/{referral.pk}/")
+    page.get_by_text("Record the discharge", exact=True).click()
+    _fill_date(page, "outcome-discharged_on", today)
+    page.get_by_label("Usual place of residence", exact=True).check()
+    page.get_by_role("button", name="Record discharge").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Discharge recorded")
+    assert_accessible(page)
     plan = referral.plan
     assert plan is not None
-    for arrangement in plan.arrangements.filter(is_essential=True):
-        transition_services.update_item(
-            plan=plan,
-            by=hana.user,
-            kind="arrangement",
-            item_id=arrangement.pk,
-            owner=transition_services.Owner("Ward 8 nurse"),
-            due_on=None,
-            status="done",
-        )
-    _switch_user(page, base, hana.user.email)
+    plan.refresh_from_db()
+    assert plan.moved_on == today
+    assert plan.check_due_at is not None
+
+    # Then the plan shows the move, and the hospital social worker records the check after it. (The plan is their
+    # team's; the referral's work closed with the discharge, so the person's record now asks them to declare.)
     page.goto(f"{base}/transitions/plans/{plan.pk}/")
-    page.get_by_role("button", name="Mark the move ready").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("The move is ready")
-    _fill_date(page, "move-moved_on", today)
-    page.get_by_role("button", name="Record the move").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Check it went as planned by")
+    expect(page.locator("h1")).to_contain_text("Moved, check due")
+    assert_accessible(page)
     page.get_by_label("Who did you speak to?").fill("Edith and the reablement carer")
     page.get_by_role("radio", name="Yes").check()
     page.get_by_role("button", name="Record the check").click()

@@ -26,6 +26,20 @@ def _api(user: User) -> APIClient:
 
 
 class TestPlans:
+    def test_the_coordinator_is_changed_by_email_to_staff_of_the_team(
+        self, make_plan: MakePlan, social_worker: Persona, team_manager: Persona, partner: Persona
+    ) -> None:
+        plan = make_plan()
+        url = reverse("api:transition_plan", args=[plan.pk])
+        refused = _api(social_worker.user).patch(url, {"coordinator": partner.user.email}, format="json")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["field"] == "coordinator"
+        response = _api(social_worker.user).patch(url, {"coordinator": team_manager.user.email.upper()}, format="json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["coordinator"] == team_manager.user.full_name
+        plan.refresh_from_db()
+        assert plan.coordinator == team_manager.user
+
     def test_staff_start_a_plan_and_get_its_checklist(self, social_worker: Persona) -> None:
         person = PersonFactory.create()
         ServiceFactory.create(person=person, team=social_worker.team)

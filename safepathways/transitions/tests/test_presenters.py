@@ -1,9 +1,12 @@
-"""The continuity view's rows are written in Python: everything in them must be escaped."""
+"""The continuity view's rows are written in Python: everything in them must be escaped. And the family copy's
+wording: a risk as the condition after "If", the check interval in words."""
 
 import uuid
 from datetime import date
 
-from safepathways.transitions.presenters import gap_rows
+import pytest
+
+from safepathways.transitions.presenters import gap_rows, hours_in_words, risk_condition
 
 
 def _gap(**overrides: object) -> dict[str, object]:
@@ -37,3 +40,25 @@ def test_the_explain_link_is_there_only_for_those_who_may_explain() -> None:
     assert f"/transitions/continuity/{gap['id']}/explain/" in str(gap_rows([gap], {}, can_explain=True))
     assert "Explain" not in str(gap_rows([gap], {}, can_explain=False))
     assert "service_ended" in str(gap_rows([gap], {}, can_explain=False))  # a rule no longer registered: its code
+
+
+@pytest.mark.parametrize(
+    ("risk", "condition"),
+    [
+        ("The carer cannot come", "the carer cannot come"),
+        ("GP cannot visit before Friday", "GP cannot visit before Friday"),
+        ("if the key safe code is wrong", "the key safe code is wrong"),
+        ("If GP is away.", "GP is away"),
+        ("Edith refuses the first visit", "Edith refuses the first visit"),
+        ("I fall at night", "I fall at night"),
+        ("no food in the house", "no food in the house"),
+        ("If", "If"),
+    ],
+)
+def test_a_risk_reads_as_the_condition_after_if(risk: str, condition: str) -> None:
+    assert risk_condition(risk) == condition
+
+
+@pytest.mark.parametrize(("hours", "words"), [(72, "3 days"), (24, "a day"), (36, "36 hours"), (1, "an hour")])
+def test_the_check_interval_in_plain_words(hours: int, words: str) -> None:
+    assert hours_in_words(hours) == words

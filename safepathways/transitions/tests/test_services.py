@@ -1,11 +1,12 @@
 """Transition plans: checklists, owners, readiness, the move and the check; and the continuity gap sweep."""
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from safepathways.accounts.models import Membership
+from safepathways.accounts.models import Membership, Role, Team
 from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
@@ -18,6 +19,7 @@ from safepathways.transitions.models import (
     ArrangementTemplate,
     Gap,
     GapStatus,
+    Plan,
     PlanKind,
     PlanStatus,
     TransitionSettings,
@@ -62,6 +64,26 @@ class TestCreatePlan:
         person = PersonFactory.create(date_of_death=date(2026, 1, 2))
         with pytest.raises(ApplicationError):
             make_plan(person=person)
+
+
+class TestCoordinator:
+    def test_the_coordinator_changes_to_council_staff_only(
+        self, make_plan: MakePlan, social_worker: Persona, team_manager: Persona, partner: Persona
+    ) -> None:
+        plan = make_plan()
+        with pytest.raises(ApplicationError) as error:
+            services.update_plan(plan=plan, by=social_worker.user, data={"coordinator": partner.user})
+        assert error.value.field == "coordinator"
+        team_manager.user.is_active = False
+        team_manager.user.save()
+        with pytest.raises(ApplicationError):
+            services.update_plan(plan=plan, by=social_worker.user, data={"coordinator": team_manager.user})
+        team_manager.user.is_active = True
+        team_manager.user.save()
+        changed = services.update_plan(plan=plan, by=social_worker.user, data={"coordinator": team_manager.user})
+        assert changed.coordinator == team_manager.user
+        assert "coordinator" in AuditEvent.objects.get(action="transition.plan_updated").snapshot["fields"]
+        assert plan.person.chronology.filter(summary="Taylor Green now coordinates the move").exists()
 
 
 class TestItems:
@@ -155,6 +177,153 @@ class TestReadiness:
         plan = make_plan()
         complete_essentials(plan, social_worker.user)
         assert services.mark_ready(plan=plan, by=social_worker.user).status == PlanStatus.READY
+
+    def test_a_manager_of_another_team_cannot_override(
+        self, make_plan: MakePlan, make_persona: Callable[..., Persona], other_team: Team
+    ) -> None:
+        plan = make_plan()
+        elsewhere = make_persona(other_team, Role.TEAM_MANAGER)
+        with pytest.raises(ApplicationError) as error:
+            services.mark_ready(plan=plan, by=elsewhere.user, override_reason="Family will bring the tablets")
+        assert error.value.field == "override_reason"
+        assert f"Only a team manager of {plan.team.name}" in error.value.message
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.PLANNING
+
+
+class TestReadinessHolds:
+    """Readiness is not a one-off check: an essential arrangement open again on a ready plan undoes it."""
+
+    def _ready(self, make_plan: MakePlan, by: Persona) -> Plan:
+        plan = make_plan(planned_on=timezone.localdate())
+        complete_essentials(plan, by.user)
+        return services.mark_ready(plan=plan, by=by.user)
+
+    def test_adding_an_essential_arrangement_takes_a_ready_plan_back_to_planning(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = self._ready(make_plan, social_worker)
+        services.add_arrangement(
+            plan=plan,
+            by=social_worker.user,
+            label="Stair rail fitted",
+            owner=services.Owner("Handyperson"),
+            due_on=None,
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.PLANNING
+        change = plan.status_changes.last()
+        assert change is not None
+        assert change.status == PlanStatus.PLANNING
+        assert change.by == social_worker.user
+        assert "Stair rail fitted" in change.reason
+        assert ChronologyEntry.objects.filter(
+            person=plan.person, summary="Move no longer ready: an essential arrangement is open"
+        ).exists()
+        with pytest.raises(ApplicationError):
+            services.record_move(plan=plan, by=social_worker.user, moved_on=timezone.localdate())
+
+    def test_an_arrangement_that_is_not_essential_leaves_it_ready(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = self._ready(make_plan, social_worker)
+        services.add_arrangement(
+            plan=plan,
+            by=social_worker.user,
+            label="Radio tuned to her station",
+            owner=services.Owner("Daughter"),
+            due_on=None,
+            is_essential=False,
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.READY
+
+    def test_setting_an_essential_arrangement_back_to_do_takes_it_back_to_planning(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = self._ready(make_plan, social_worker)
+        medication = plan.arrangements.get(label="Medication to take home and the medicines chart")
+        services.update_item(
+            plan=plan,
+            by=social_worker.user,
+            kind="arrangement",
+            item_id=medication.pk,
+            owner=services.Owner("Ward pharmacist"),
+            due_on=None,
+            status="open",
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.PLANNING
+        change = plan.status_changes.last()
+        assert change is not None
+        assert "Medication to take home" in change.reason
+        assert AuditEvent.objects.filter(action="transition.reopened", target_id=str(plan.pk)).exists()
+
+    def test_with_a_managers_override_the_plan_stays_ready_and_moves(
+        self, make_plan: MakePlan, social_worker: Persona, team_manager: Persona
+    ) -> None:
+        plan = make_plan(planned_on=timezone.localdate())
+        services.mark_ready(plan=plan, by=team_manager.user, override_reason="Family bring the tablets at 6pm")
+        services.add_arrangement(
+            plan=plan,
+            by=social_worker.user,
+            label="Stair rail fitted",
+            owner=services.Owner("Handyperson"),
+            due_on=None,
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.READY
+        moved = services.record_move(plan=plan, by=social_worker.user, moved_on=timezone.localdate())
+        assert moved.status == PlanStatus.MOVED
+
+    def test_a_move_is_refused_while_an_essential_arrangement_is_open_without_an_override(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = make_plan(planned_on=timezone.localdate())
+        # A plan left ready with arrangements open and no override (made ready before this rule was enforced).
+        Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.READY)
+        with pytest.raises(ApplicationError) as error:
+            services.record_move(plan=plan, by=social_worker.user, moved_on=timezone.localdate())
+        assert "still open" in error.value.message
+        assert "Transport home arranged" in error.value.message
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.READY
+        assert plan.moved_on is None
+
+
+class TestMoveThatHappened:
+    """A move another record says has happened (a hospital discharge) is recorded whatever the plan's readiness."""
+
+    def test_a_plan_still_in_planning_is_moved_with_the_reason_and_the_check_scheduled(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = make_plan(planned_on=timezone.localdate())
+        now = timezone.now()
+        moved = services.record_move(
+            plan=plan,
+            by=social_worker.user,
+            moved_on=timezone.localdate(now),
+            now=now,
+            happened_reason="Hospital discharge HD0000001 recorded",
+        )
+        assert moved.status == PlanStatus.MOVED
+        assert moved.check_due_at == now + timedelta(hours=72)
+        history = [(c.status, c.by, c.reason) for c in moved.status_changes.all()]
+        assert history[1:] == [
+            (PlanStatus.READY, None, "Hospital discharge HD0000001 recorded"),
+            (PlanStatus.MOVED, social_worker.user, "Hospital discharge HD0000001 recorded"),
+        ]
+        assert moved.ready_override_by is None
+        event = AuditEvent.objects.get(action="transition.moved")
+        assert "Transport home arranged" in event.snapshot["open_arrangements"]
+
+    def test_a_cancelled_plan_is_not_moved(self, make_plan: MakePlan, social_worker: Persona) -> None:
+        plan = make_plan(planned_on=timezone.localdate())
+        services.cancel_plan(plan=plan, by=social_worker.user, reason="Stayed in hospital")
+        with pytest.raises(ApplicationError):
+            services.record_move(
+                plan=plan, by=social_worker.user, moved_on=timezone.localdate(), happened_reason="Discharged"
+            )
 
 
 class TestMoveAndCheck:
@@ -293,7 +462,9 @@ class TestGapSweep:
 
     def test_an_explained_gap_stays_closed(self, social_worker: Persona) -> None:
         today = timezone.localdate()
-        ServiceFactory.create(start_on=today - timedelta(days=100), end_on=today - timedelta(days=5))
+        ServiceFactory.create(
+            start_on=today - timedelta(days=100), end_on=today - timedelta(days=5), team=social_worker.team
+        )
         services.sweep_gaps(today=today)
         gap = Gap.objects.get()
         with pytest.raises(ApplicationError):
@@ -304,6 +475,31 @@ class TestGapSweep:
         assert gap.status == GapStatus.EXPLAINED
         assert result.opened == 0
         assert result.open_by_rule[gaps.SERVICE_ENDED] == 0
+
+    def test_only_the_gaps_team_or_a_team_manager_explains_it(
+        self,
+        social_worker: Persona,
+        other_team_worker: Persona,
+        make_persona: Callable[..., Persona],
+        other_team: Team,
+    ) -> None:
+        today = timezone.localdate()
+        ServiceFactory.create(
+            start_on=today - timedelta(days=100), end_on=today - timedelta(days=5), team=social_worker.team
+        )
+        ServiceFactory.create(start_on=today - timedelta(days=100), end_on=today - timedelta(days=5), team=None)
+        services.sweep_gaps(today=today)
+        ours, nobodys = Gap.objects.get(team=social_worker.team), Gap.objects.get(team=None)
+        with pytest.raises(ApplicationError, match="Only the gap's team or a team manager"):
+            services.explain_gap(gap=ours, by=other_team_worker.user, explanation="Not ours to say")
+        with pytest.raises(ApplicationError):
+            services.explain_gap(gap=nobodys, by=social_worker.user, explanation="Not ours to say")
+        ours.refresh_from_db()
+        assert ours.status == GapStatus.OPEN
+        manager = make_persona(other_team, Role.TEAM_MANAGER)
+        services.explain_gap(gap=nobodys, by=manager.user, explanation="Ended at her request; she has no needs now")
+        services.explain_gap(gap=ours, by=social_worker.user, explanation="She chose to stop the meals")
+        assert set(Gap.objects.values_list("status", flat=True)) == {GapStatus.EXPLAINED}
 
     def test_every_rule_is_registered_including_other_apps(self) -> None:
         codes = {rule.code for rule in gaps.all_rules()}

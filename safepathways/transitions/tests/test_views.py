@@ -2,7 +2,9 @@
 
 import contextlib
 import re
+import uuid
 import zlib
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,13 +14,13 @@ from django.utils import timezone
 from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
-from safepathways.accounts.models import Organisation
+from safepathways.accounts.models import Organisation, Role, Team
 from safepathways.audit.models import AccessEvent
 from safepathways.conftest import Persona
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.providers.tests.factories import ServiceFactory
 from safepathways.transitions import services
-from safepathways.transitions.models import Gap, GapStatus, ItemStatus, Plan, PlanStatus
+from safepathways.transitions.models import Gap, GapStatus, ItemStatus, Plan, PlanStatus, TransitionSettings
 from safepathways.transitions.tests.conftest import MakePlan, complete_essentials
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +134,28 @@ class TestAccess:
         assert b"/StructTreeRoot" in objects  # tagged, for screen readers
         assert b"/Lang" in objects
 
+    def test_the_family_copy_words_risks_and_the_check_interval_plainly(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = make_plan()
+        for risk in ("GP cannot visit before Friday", "if the key safe code is wrong", "The carer cannot come"):
+            services.add_risk(
+                plan=plan,
+                by=social_worker.user,
+                risk=risk,
+                contingency="Call the duty team",
+                owner=services.Owner("Jo"),
+            )
+        page = social_worker.http.get(reverse("transitions:family_copy", args=[plan.pk])).content.decode()
+        assert "If GP cannot visit before Friday: Call the duty team" in page
+        assert "If the key safe code is wrong: Call the duty team" in page
+        assert "If the carer cannot come: Call the duty team" in page
+        assert "If if" not in page and "If gp" not in page
+        assert "within 3 days of the move" in page
+        TransitionSettings.objects.update_or_create(pk=1, defaults={"post_move_check_hours": 36})
+        page = social_worker.http.get(reverse("transitions:family_copy", args=[plan.pk])).content.decode()
+        assert "within 36 hours of the move" in page
+
 
 class TestJourney:
     def test_start_plan_add_step_mark_ready_move_and_check(self, social_worker: Persona, team_manager: Persona) -> None:
@@ -193,6 +217,28 @@ class TestJourney:
         plan.refresh_from_db()
         assert plan.status == PlanStatus.READY
 
+    def test_changing_the_coordinator_to_council_staff_of_the_team(
+        self, make_plan: MakePlan, social_worker: Persona, team_manager: Persona, partner: Persona
+    ) -> None:
+        plan = make_plan(planned_on=timezone.localdate() + timedelta(days=3))
+        url = reverse("transitions:details", args=[plan.pk])
+        form = {
+            "details-moving_from": plan.moving_from,
+            "details-moving_to": plan.moving_to,
+            **_date("details", "planned_on", plan.planned_on),
+        }
+        page = social_worker.http.get(reverse("transitions:plan", args=[plan.pk])).content.decode()
+        assert f'<option value="{team_manager.user.pk}"' in page
+        assert f'<option value="{partner.user.pk}"' not in page
+        refused = social_worker.http.post(url, {**form, "details-coordinator": partner.user.pk})
+        assert refused.status_code == 400
+        plan.refresh_from_db()
+        assert plan.coordinator == social_worker.user
+        assert social_worker.http.post(url, {**form, "details-coordinator": team_manager.user.pk}).status_code == 302
+        plan.refresh_from_db()
+        assert plan.coordinator == team_manager.user
+        assert plan.person.chronology.filter(summary="Taylor Green now coordinates the move").exists()
+
     def test_explaining_a_gap(self, social_worker: Persona) -> None:
         today = timezone.localdate()
         ServiceFactory.create(
@@ -209,6 +255,56 @@ class TestJourney:
         assert response.status_code == 302
         gap.refresh_from_db()
         assert gap.status == GapStatus.EXPLAINED
+
+
+class TestExplainGapAccess:
+    """The explain page: practitioners of the gap's team and team managers; others practitioners get 404."""
+
+    @pytest.fixture
+    def gap(self, social_worker: Persona) -> Gap:
+        today = timezone.localdate()
+        ServiceFactory.create(
+            start_on=today - timedelta(days=100), end_on=today - timedelta(days=5), team=social_worker.team
+        )
+        services.sweep_gaps(today=today)
+        return Gap.objects.get()
+
+    def test_the_access_matrix(
+        self,
+        gap: Gap,
+        social_worker: Persona,
+        other_team_worker: Persona,
+        director: Persona,
+        partner: Persona,
+        make_persona: Callable[..., Persona],
+        other_team: Team,
+    ) -> None:
+        url = reverse("transitions:explain_gap", args=[gap.pk])
+        other_manager = make_persona(other_team, Role.TEAM_MANAGER)
+        assert social_worker.http.get(url).status_code == 200
+        assert other_manager.http.get(url).status_code == 200
+        assert director.http.get(url).status_code == 403
+        assert partner.http.get(url).status_code == 403
+        assert other_team_worker.http.get(url).status_code == 404
+        unknown = reverse("transitions:explain_gap", args=[uuid.uuid4()])
+        assert social_worker.http.get(unknown).status_code == 404
+
+    def test_another_teams_worker_cannot_close_it(self, gap: Gap, other_team_worker: Persona) -> None:
+        response = other_team_worker.http.post(
+            reverse("transitions:explain_gap", args=[gap.pk]), {"explanation": "Not ours to say"}
+        )
+        assert response.status_code == 404
+        gap.refresh_from_db()
+        assert gap.status == GapStatus.OPEN
+
+    def test_the_page_query_count(
+        self, gap: Gap, social_worker: Persona, django_assert_num_queries: DjangoAssertNumQueries
+    ) -> None:
+        url = reverse("transitions:explain_gap", args=[gap.pk])
+        social_worker.http.get(url)
+        # session, user with memberships; the gap with its person and team.
+        with django_assert_num_queries(3):
+            assert social_worker.http.get(url).status_code == 200
 
 
 class TestQueries:
@@ -253,6 +349,6 @@ class TestQueries:
         url = reverse("transitions:plan", args=[plan.pk])
         social_worker.http.get(url)
         # session, user with memberships; plan; steps, arrangements, risks, shared with, history; access event;
-        # organisations for the owner choices of three forms and the share form.
-        with django_assert_num_queries(13):
+        # organisations for the owner choices of three forms and the share form; the coordinators to choose from.
+        with django_assert_num_queries(14):
             assert social_worker.http.get(url).status_code == 200
