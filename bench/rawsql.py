@@ -12,7 +12,8 @@ What "raw SQL" includes for a signed-in page (the same statements the request ru
          professionals, chronology categories)
        waiting list: the team filter's check (when filtered), the count, the team and
          neighbourhood options of the filter form, and the page of 50 rows with their joins
-       duty view: up to 200 unallocated items of the user's teams, and the team options
+       duty view: the team options, the count of unallocated items of the user's teams, and the
+         first page of 50
        dashboard: the team options, the waiting rows (priority and request time), the 12-week
          trend in one aggregate, open breaches by kind, allocations and hand-offs this week,
          and the people most handed off
@@ -132,9 +133,16 @@ CATEGORIES_SQL = "SELECT DISTINCT category FROM people_chronologyentry WHERE per
 
 # The central waiting list, the duty view and the dashboard (work.selectors, dashboards.selectors).
 WAITING_KINDS = ["assessment", "ot_assessment", "review", "carers_assessment"]  # work.models.WAITING_LIST_KINDS
-WORK_TEAM_KINDS = ["neighbourhood", "ot_duty", "front_door", "hospital_social_work", "transitions"]  # work.views
+WORK_TEAM_KINDS = [  # work.selectors.WORK_TEAM_KINDS
+    "neighbourhood",
+    "ot_duty",
+    "front_door",
+    "hospital_social_work",
+    "transitions",
+    "out_of_hours",
+]
 WAITING_PAGE = 50  # work.views.PAGE_SIZE
-DUTY_ROWS = 200
+DUTY_ROWS = 50  # work.views.PAGE_SIZE: the duty view is paged as the waiting list is
 WAITING = "w.closed_at IS NULL AND w.allocated_to_id IS NULL AND w.kind = ANY(%s)"
 PRIORITY_RANK = "CASE WHEN w.priority = 'red' THEN 0 WHEN w.priority = 'amber' THEN 1 ELSE 2 END"
 COUNCIL_TEAMS_SQL = (
@@ -150,6 +158,10 @@ WAITING_PAGE_SQL = (
     " JOIN people_person p ON p.id = w.person_id LEFT JOIN people_neighbourhood n ON n.id = p.neighbourhood_id"
     " JOIN accounts_team t ON t.id = w.team_id WHERE " + WAITING + "{filters}"
     " ORDER BY " + PRIORITY_RANK + ", w.opened_at, w.id LIMIT %s OFFSET 0"
+)
+DUTY_COUNT_SQL = (
+    "SELECT count(*) FROM work_workitem w WHERE w.closed_at IS NULL AND w.allocated_to_id IS NULL"
+    " AND w.team_id = ANY(%s)"
 )
 DUTY_SQL = (
     "SELECT w.*, " + PRIORITY_RANK + " AS priority_rank,"
@@ -204,7 +216,8 @@ THIS_COUNCIL_TEAMS_SQL = (
     " WHERE o.is_this_council ORDER BY t.name"
 )
 GAPS_PAGE_SQL = (  # the page's columns only (transitions.selectors.gap_page)
-    "SELECT g.id, g.person_id, g.rule, g.detail, g.since, p.given_name, p.family_name, p.reference, t.name"
+    "SELECT g.id, g.person_id, g.rule, g.detail, g.since, p.given_name, p.family_name, p.reference, g.team_id,"
+    " t.name"
     " FROM transitions_gap g JOIN people_person p ON p.id = g.person_id"
     " LEFT JOIN accounts_team t ON t.id = g.team_id WHERE g.status = 'open' ORDER BY g.since, g.id LIMIT %s OFFSET 0"
 )
@@ -485,17 +498,18 @@ class RawClient:
         self._end_request(session_data)
         return int(count), [row[0] for row in rows]
 
-    def duty(self) -> list[UUID]:
-        """The duty view of the user's own work teams (no team chosen): the ids of the rows shown."""
+    def duty(self) -> tuple[int, list[UUID]]:
+        """The duty view of the user's own work teams (no team chosen): how many, and the ids of the first page."""
         session_data, teams = self._begin_request()
         started = time.perf_counter()
         today = datetime.now(UTC).astimezone(LONDON).date()
         duty_teams = [team_id for team_id, kind in teams if kind in WORK_TEAM_KINDS]
-        rows = self._fetch(DUTY_SQL, [today, today, duty_teams, DUTY_ROWS])
         self._fetch(COUNCIL_TEAMS_SQL, [WORK_TEAM_KINDS])
+        count = self._fetch(DUTY_COUNT_SQL, [duty_teams])[0][0]
+        rows = self._fetch(DUTY_SQL, [today, today, duty_teams, DUTY_ROWS])
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
-        return [row[0] for row in rows]
+        return int(count), [row[0] for row in rows]
 
     def dashboard(self, team_id: UUID | None = None, team_slug: str = "") -> int:
         """The dashboard of the whole service, or of one team: returns the number waiting."""

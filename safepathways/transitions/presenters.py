@@ -1,6 +1,6 @@
 """How transition plans word and colour their facts on screen."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -88,7 +88,7 @@ def hours_in_words(hours: int) -> str:
 
 # One open gap on the continuity view; every value is escaped (core.rows.esc) on the way in.
 _GAP_ROW = (
-    '<tr class="govuk-table__row">'
+    '<tr class="govuk-table__row" id="gap-{id}">'
     '<td class="govuk-table__cell"><a class="govuk-link" href="{person_href}">{name}</a><br>'
     '<span class="govuk-hint">{reference}</span></td>'
     '<td class="govuk-table__cell"><strong>{label}</strong><br>{detail}</td>'
@@ -96,20 +96,33 @@ _GAP_ROW = (
     '<td class="govuk-table__cell">{team}</td>'
     "{explain}</tr>\n"
 )
+_NO_ACTION = '<td class="govuk-table__cell"></td>'
 _EXPLAIN = (
     '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">Explain'
     '<span class="govuk-visually-hidden"> the gap for {name}</span></a></td>'
 )
 
 
-def gap_rows(rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str], *, can_explain: bool) -> Markup:
-    """The continuity view's table rows (transitions/continuity.html), from transitions.selectors.gap_page."""
+def gap_rows(
+    rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str], *, may_explain: Callable[[Any], bool] | None
+) -> Markup:
+    """The continuity view's table rows (transitions/continuity.html), from transitions.selectors.gap_page.
+
+    `may_explain(team_id)` says whether the user may close a gap of that team (None: no Action column at all); a
+    row they may not close keeps an empty cell, so the columns stay aligned."""
     lines = []
     person_href, explain_href = url_of("people:detail"), url_of("transitions:explain_gap")
     for gap in rows:
         name = esc(f"{gap['given_name']} {gap['family_name']}")
+        if may_explain is None:
+            explain = ""
+        elif may_explain(gap["team_id"]):
+            explain = _EXPLAIN.format(href=explain_href(gap["id"]), name=name)
+        else:
+            explain = _NO_ACTION
         lines.append(
             _GAP_ROW.format(
+                id=gap["id"],
                 person_href=person_href(gap["person_id"]),
                 name=name,
                 reference=esc(gap["reference"]),
@@ -117,7 +130,7 @@ def gap_rows(rows: Iterable[Mapping[str, Any]], labels: Mapping[str, str], *, ca
                 detail=esc(gap["detail"]),
                 since=format_date(gap["since"]),
                 team=esc(gap["team_name"] or "No team"),
-                explain=_EXPLAIN.format(href=explain_href(gap["id"]), name=name) if can_explain else "",
+                explain=explain,
             )
         )
     return rows_markup(lines)

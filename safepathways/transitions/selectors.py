@@ -182,7 +182,18 @@ def gap_counts(team_id: UUID | None, counts: dict[str, int] | None = None) -> li
 
 
 # The columns of one row of the continuity view (transitions.presenters.gap_rows reads them by name).
-GAP_COLUMNS = ("id", "person_id", "rule", "detail", "since", "given_name", "family_name", "reference", "team_name")
+GAP_COLUMNS = (
+    "id",
+    "person_id",
+    "rule",
+    "detail",
+    "since",
+    "given_name",
+    "family_name",
+    "reference",
+    "team_id",
+    "team_name",
+)
 
 
 def _gap_rows(rule: str | None = None, team: UUID | None = None) -> QuerySet[Gap, Any]:
@@ -201,6 +212,7 @@ def _gap_rows(rule: str | None = None, team: UUID | None = None) -> QuerySet[Gap
         "person__given_name",
         "person__family_name",
         "person__reference",
+        "team_id",
         "team__name",
     )
 

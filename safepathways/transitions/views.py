@@ -496,6 +496,7 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = PagedRows(lambda offset, limit: selectors.gap_page(filters, offset=offset, limit=limit))
     page = CountedPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     labels = dict(rule_choices)
+    can_explain = request.user.has_perm(rules.EXPLAIN_GAPS)
     return render(
         request,
         "transitions/continuity.html",
@@ -505,9 +506,22 @@ def continuity(request: AuthenticatedHttpRequest) -> HttpResponse:
             counts=selectors.gap_counts(filters.team_id, counts),
             labels=labels,
             query=filter_query(form, request.GET),
-            can_explain=request.user.has_perm(rules.EXPLAIN_GAPS),
+            can_explain=can_explain,
+            may_explain=_gap_explainer(request.user) if can_explain else None,
         ),
     )
+
+
+def _gap_explainer(user: User) -> Callable[[UUID | None], bool]:
+    """rules.may_explain_gap for each row of the page, worked out once per team rather than once per row."""
+    answers: dict[UUID | None, bool] = {}
+
+    def may_explain(team_id: UUID | None) -> bool:
+        if team_id not in answers:
+            answers[team_id] = rules.may_explain_gap(user, team_id)
+        return answers[team_id]
+
+    return may_explain
 
 
 @require_http_methods(["GET", "POST"])

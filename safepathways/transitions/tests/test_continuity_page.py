@@ -18,6 +18,7 @@ from safepathways.transitions.models import Gap, GapStatus
 from safepathways.transitions.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
+ROW = re.compile(r'<tr class="govuk-table__row" id="gap-([0-9a-f-]{36})">')
 EXPLAIN_LINK = re.compile(r'href="/transitions/continuity/([0-9a-f-]{36})/explain/"')
 RULES = ("service_ended", "plan_past_date", "worker_left")
 
@@ -61,9 +62,18 @@ def test_each_filter_and_page_lists_what_the_queryset_lists(
     html = social_worker.http.get(reverse("transitions:continuity"), {**params, "page": page}).content.decode()
     assert _total(html) == len(expected)
     start = (page - 1) * PAGE_SIZE if len(expected) > PAGE_SIZE else 0
-    assert [UUID(pk) for pk in EXPLAIN_LINK.findall(html)] == expected[start : start + PAGE_SIZE]
+    listed = [UUID(pk) for pk in ROW.findall(html)]
+    assert listed == expected[start : start + PAGE_SIZE]
+    # Only the gaps of the worker's own team offer "Explain": another team's would answer 404 (rules.may_explain_gap).
+    own = set(selectors.open_gaps(selectors.GapFilter(team_id=team.pk)).values_list("pk", flat=True))
+    assert [UUID(pk) for pk in EXPLAIN_LINK.findall(html)] == [pk for pk in listed if pk in own]
     counts = selectors.open_gap_counts(filters.team_id)
     expected_counts = {
         rule: selectors.open_gaps(selectors.GapFilter(rule=rule, team_id=filters.team_id)).count() for rule in RULES
     }
     assert {rule: counts.get(rule, 0) for rule in RULES} == expected_counts
+
+
+def test_a_team_manager_may_explain_every_gap_listed(team_manager: Persona, gaps: None) -> None:
+    html = team_manager.http.get(reverse("transitions:continuity")).content.decode()
+    assert EXPLAIN_LINK.findall(html) == ROW.findall(html) and len(ROW.findall(html)) == PAGE_SIZE

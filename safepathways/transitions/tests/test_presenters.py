@@ -19,6 +19,7 @@ def _gap(**overrides: object) -> dict[str, object]:
         "given_name": "Ann<script>",
         "family_name": "O'Neil",
         "reference": "SP0000001",
+        "team_id": None,
         "team_name": None,
     }
     gap.update(overrides)
@@ -26,7 +27,7 @@ def _gap(**overrides: object) -> dict[str, object]:
 
 
 def test_every_value_is_escaped() -> None:
-    html = str(gap_rows([_gap()], {"service_ended": "Service ended <no next>"}, can_explain=True))
+    html = str(gap_rows([_gap()], {"service_ended": "Service ended <no next>"}, may_explain=lambda team: True))
     assert "<script>" not in html and "<b>" not in html
     assert "Ann&lt;script&gt; O&#39;Neil" in html
     assert "Home care ended &lt;b&gt;with&lt;/b&gt; &#34;no&#34; reason &amp; no next service" in html
@@ -36,10 +37,14 @@ def test_every_value_is_escaped() -> None:
 
 
 def test_the_explain_link_is_there_only_for_those_who_may_explain() -> None:
-    gap = _gap()
-    assert f"/transitions/continuity/{gap['id']}/explain/" in str(gap_rows([gap], {}, can_explain=True))
-    assert "Explain" not in str(gap_rows([gap], {}, can_explain=False))
-    assert "service_ended" in str(gap_rows([gap], {}, can_explain=False))  # a rule no longer registered: its code
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    gap, other = _gap(team_id=mine), _gap(team_id=theirs)
+    html = str(gap_rows([gap, other], {}, may_explain=lambda team: team == mine))
+    assert f"/transitions/continuity/{gap['id']}/explain/" in html
+    assert f"/transitions/continuity/{other['id']}/explain/" not in html
+    assert html.count("<td") == 2 * 5  # the row without the link keeps its empty Action cell
+    assert "Explain" not in str(gap_rows([gap], {}, may_explain=None))
+    assert "service_ended" in str(gap_rows([gap], {}, may_explain=None))  # a rule no longer registered: its code
 
 
 @pytest.mark.parametrize(
