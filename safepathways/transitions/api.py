@@ -1,7 +1,8 @@
 """Transition plans and continuity gaps through the REST API, with the same services, selectors and scoping as
 the web pages: partners list and read the plans shared with them and update the items their organisation owns."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.http import Http404
@@ -379,16 +380,244 @@ class ItemUpdateApi(APIView):
         return Response(_detail(user, pk))
 
 
+class ArrangementInputSerializer(OwnerInputSerializer):
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]  # DRF takes it as a field, not Field.label
+    is_essential = serializers.BooleanField(required=False, default=True)
+
+
+class RiskInputSerializer(serializers.Serializer[dict[str, Any]]):
+    risk = serializers.CharField()
+    contingency = serializers.CharField()
+    owner_name = serializers.CharField(max_length=200)
+    owner_organisation = serializers.UUIDField(required=False, allow_null=True, default=None)
+    owner_phone = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
+
+
+class ReadyInputSerializer(serializers.Serializer[dict[str, Any]]):
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only a team manager of the plan's team, and only while essential arrangements are open",
+    )
+
+
+class ReasonInputSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField()
+
+
+class MoveInputSerializer(serializers.Serializer[dict[str, Any]]):
+    moved_on = serializers.DateField()
+
+
+class CheckInputSerializer(serializers.Serializer[dict[str, Any]]):
+    spoke_to = serializers.CharField(max_length=200)
+    went_as_planned = serializers.BooleanField()
+    problems = serializers.CharField(required=False, allow_blank=True, default="")
+    feedback_to = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShareInputSerializer(serializers.Serializer[dict[str, Any]]):
+    organisation = serializers.UUIDField(help_text="A partner organisation's id")
+
+
+def _organisation(pk: UUID | None) -> Organisation | None:
+    return Organisation.objects.filter(pk=pk).first() if pk else None
+
+
+class _PlanActionApi(APIView):
+    """One action on a plan by council staff, through the service the web page uses; answers the plan."""
+
+    input: type[serializers.Serializer[dict[str, Any]]]
+    created = False
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: UUID) -> Response:
+        user = _require(request, rules.PLAN_MOVES)
+        if not user.is_council_staff:
+            raise PermissionDenied("Only council staff change plans")
+        plan = _plan(user, pk)
+        serializer = self.input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.act(plan, dict(serializer.validated_data), user)
+        return Response(_detail(user, pk), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+
+
+_View = TypeVar("_View", bound=Callable[..., Response])
+
+
+def _action_schema(
+    input: type[serializers.Serializer[dict[str, Any]]], *, created: bool = False
+) -> Callable[[_View], _View]:
+    ok = 201 if created else 200
+    return extend_schema(request=input, responses={ok: PlanSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR})
+
+
+class ArrangementCreateApi(_PlanActionApi):
+    """Add a practical arrangement (essential unless said otherwise) with its owner and due date."""
+
+    input, created = ArrangementInputSerializer, True
+
+    @_action_schema(ArrangementInputSerializer, created=True)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        services.add_arrangement(
+            plan=plan,
+            by=user,
+            label=data["label"],
+            owner=_owner(data),
+            due_on=data["due_on"],
+            is_essential=data["is_essential"],
+        )
+
+
+class RiskCreateApi(_PlanActionApi):
+    """Add a risk of the move and the contingency if it happens."""
+
+    input, created = RiskInputSerializer, True
+
+    @_action_schema(RiskInputSerializer, created=True)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        organisation = _organisation(data["owner_organisation"])
+        if data["owner_organisation"] and organisation is None:
+            raise serializers.ValidationError({"owner_organisation": "No organisation has this id"})
+        owner = services.Owner(name=data["owner_name"], organisation=organisation, phone=data["owner_phone"])
+        services.add_risk(plan=plan, by=user, risk=data["risk"], contingency=data["contingency"], owner=owner)
+
+
+class ReadyApi(_PlanActionApi):
+    """Mark the move ready: refused while an essential arrangement is open, unless the team's manager overrides."""
+
+    input = ReadyInputSerializer
+
+    @_action_schema(ReadyInputSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        services.mark_ready(plan=plan, by=user, override_reason=data["override_reason"])
+
+
+class ReopenApi(_PlanActionApi):
+    """Take a ready plan back into planning, saying what changed."""
+
+    input = ReasonInputSerializer
+
+    @_action_schema(ReasonInputSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        services.reopen_planning(plan=plan, by=user, reason=data["reason"])
+
+
+class MoveApi(_PlanActionApi):
+    """Record that the move happened; the check after it falls due at the configured interval."""
+
+    input = MoveInputSerializer
+
+    @_action_schema(MoveInputSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        services.record_move(plan=plan, by=user, moved_on=data["moved_on"])
+
+
+class CheckApi(_PlanActionApi):
+    """Record the check after the move: who was spoken to, whether it went as planned, problems and feedback."""
+
+    input = CheckInputSerializer
+
+    @_action_schema(CheckInputSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        services.record_check(
+            plan=plan,
+            by=user,
+            spoke_to=data["spoke_to"],
+            went_as_planned=data["went_as_planned"],
+            problems=data["problems"],
+            feedback_to=data["feedback_to"],
+        )
+
+
+class CancelApi(_PlanActionApi):
+    """Cancel the move, saying why."""
+
+    input = ReasonInputSerializer
+
+    @_action_schema(ReasonInputSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        services.cancel_plan(plan=plan, by=user, reason=data["reason"])
+
+
+class ShareApi(_PlanActionApi):
+    """Share the plan with a partner organisation, which then sees it and updates the items it owns."""
+
+    input = ShareInputSerializer
+
+    @_action_schema(ShareInputSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        return super().post(request, pk)
+
+    def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
+        organisation = _organisation(data["organisation"])
+        if organisation is None:
+            raise serializers.ValidationError({"organisation": "No organisation has this id"})
+        services.share_plan(plan=plan, by=user, organisation=organisation)
+
+
+class UnshareApi(APIView):
+    """Stop sharing the plan with a partner organisation: its staff no longer see it."""
+
+    @extend_schema(request=None, responses={200: PlanSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
+    def delete(self, request: Request, pk: UUID, organisation_pk: UUID) -> Response:
+        user = _require(request, rules.PLAN_MOVES)
+        if not user.is_council_staff:
+            raise PermissionDenied("Only council staff change plans")
+        plan = _plan(user, pk)
+        organisation = next((o for o in plan.shared_with.all() if o.pk == organisation_pk), None)
+        if organisation is None:
+            raise Http404
+        services.unshare_plan(plan=plan, by=user, organisation=organisation)
+        return Response(_detail(user, pk))
+
+
 class GapListApi(APIView):
     """Open continuity gaps, longest first."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("rule", str), OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: GapSerializer(many=True), 401: ERROR, 403: ERROR},
+        parameters=[
+            OpenApiParameter("rule", str),
+            OpenApiParameter("team", str, description="A team's slug: only that team's gaps"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: GapSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR},
     )
     def get(self, request: Request) -> Response:
         _require(request, rules.VIEW_CONTINUITY)
+        team_id = None
+        if slug := request.query_params.get("team", ""):
+            team = Team.objects.filter(slug=slug).first()
+            if team is None:
+                raise serializers.ValidationError({"team": "No team has this slug"})
+            team_id = team.pk
         paginator = Pagination()
-        rows = selectors.open_gaps(selectors.GapFilter(rule=request.query_params.get("rule", "")))
+        rule = request.query_params.get("rule", "")
+        rows = selectors.open_gaps(selectors.GapFilter(rule=rule, team_id=team_id))
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(GapSerializer(page, many=True).data)

@@ -652,6 +652,22 @@ def share_plan(*, plan: Plan, by: User, organisation: Organisation) -> Plan:
     return plan
 
 
+@transaction.atomic
+def unshare_plan(*, plan: Plan, by: User, organisation: Organisation) -> Plan:
+    """Stop sharing the plan with a partner organisation: its staff no longer see it, at once."""
+    if not plan.shared_with.filter(pk=organisation.pk).exists():
+        raise ApplicationError(f"The plan is not shared with {organisation.name}", field="organisation")
+    plan.shared_with.remove(organisation)
+    audit.record(
+        actor=by,
+        action="transition.unshared",
+        target=plan,
+        person_id=plan.person_id,
+        snapshot={"organisation": organisation.name},
+    )
+    return plan
+
+
 # --- Continuity: the daily gap sweep -------------------------------------------------------------------------
 
 

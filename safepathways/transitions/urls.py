@@ -24,6 +24,7 @@ urlpatterns = [
     path("plans/<uuid:pk>/check/", views.record_check, name="check"),
     path("plans/<uuid:pk>/cancel/", views.cancel, name="cancel"),
     path("plans/<uuid:pk>/share/", views.share, name="share"),
+    path("plans/<uuid:pk>/share/<uuid:organisation_pk>/stop/", views.unshare, name="unshare"),
     path("plans/<uuid:pk>/for-the-person/", views.family_copy, name="family_copy"),
     path("plans/<uuid:pk>/for-the-person.pdf", views.family_copy_pdf, name="family_copy_pdf"),
 ]

@@ -376,6 +376,21 @@ def share(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return _plan_action(request, pk, "share_form", action)
 
 
+@require_POST
+@permission_required(rules.PLAN_MOVES)
+def unshare(request: AuthenticatedHttpRequest, pk: UUID, organisation_pk: UUID) -> HttpResponse:
+    """Stop sharing with one partner organisation (a button beside each organisation the plan is shared with)."""
+    plan = _staff_plan(request, pk)
+    if isinstance(plan, HttpResponse):
+        return plan
+    organisation = next((o for o in plan.shared_with.all() if o.pk == organisation_pk), None)
+    if organisation is None:
+        raise Http404
+    services.unshare_plan(plan=plan, by=request.user, organisation=organisation)
+    messages.success(request, f"The plan is no longer shared with {organisation.name}")
+    return redirect("transitions:plan", pk=plan.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(rules.FOLLOW_PLANS)
 def item(request: AuthenticatedHttpRequest, pk: UUID, kind: str, item_pk: UUID) -> HttpResponse:

@@ -14,7 +14,7 @@ from safepathways.people.tests.factories import PersonFactory
 from safepathways.providers.tests.factories import ServiceFactory
 from safepathways.transitions import services
 from safepathways.transitions.models import ItemStatus, Plan
-from safepathways.transitions.tests.conftest import MakePlan
+from safepathways.transitions.tests.conftest import MakePlan, complete_essentials
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,64 @@ class TestPlans:
             client.post(reverse("api:transition_plan_steps", args=[plan.pk]), {"description": "x"}).status_code == 403
         )
 
+    def test_a_move_is_planned_made_ready_moved_and_checked_through_the_api(
+        self, make_plan: MakePlan, social_worker: Persona, partner: Persona, hospital: Organisation
+    ) -> None:
+        plan = make_plan()
+        api = _api(social_worker.user)
+
+        def url(action: str) -> str:
+            return reverse(f"api:transition_plan_{action}", args=[plan.pk])
+
+        added = api.post(
+            url("arrangements"),
+            {"label": "Key safe fitted", "owner_name": "Handyperson service", "is_essential": True},
+            format="json",
+        )
+        assert added.status_code == 201, added.json()
+        assert "Key safe fitted" in [a["label"] for a in added.json()["arrangements"]]
+        risk = api.post(
+            url("risks"),
+            {"risk": "The carer cannot come", "contingency": "Reablement visits twice", "owner_name": "Duty"},
+            format="json",
+        )
+        assert risk.status_code == 201, risk.json()
+        refused = api.post(url("ready"), {}, format="json")  # essential arrangements are still open
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["field"] == "override_reason"
+        assert _api(partner.user).post(url("ready"), {}, format="json").status_code == 403
+        complete_essentials(plan, social_worker.user)
+        assert api.post(url("ready"), {}, format="json").json()["status"] == "ready"
+        moved = api.post(url("move"), {"moved_on": timezone.localdate().isoformat()}, format="json")
+        assert moved.status_code == 200 and moved.json()["status"] == "moved", moved.json()
+        checked = api.post(url("check"), {"spoke_to": "Her daughter", "went_as_planned": True}, format="json")
+        assert checked.status_code == 200 and checked.json()["status"] == "checked", checked.json()
+
+    def test_sharing_is_given_and_taken_back_through_the_api(
+        self, make_plan: MakePlan, social_worker: Persona, partner: Persona, hospital: Organisation
+    ) -> None:
+        plan = make_plan()
+        api = _api(social_worker.user)
+        shared = api.post(
+            reverse("api:transition_plan_shares", args=[plan.pk]), {"organisation": str(hospital.pk)}, format="json"
+        )
+        assert shared.status_code == 200, shared.json()
+        detail = reverse("api:transition_plan", args=[plan.pk])
+        assert _api(partner.user).get(detail).status_code == 200
+        stop = reverse("api:transition_plan_share", args=[plan.pk, hospital.pk])
+        assert _api(partner.user).delete(stop).status_code == 403
+        assert api.delete(stop).status_code == 200
+        assert _api(partner.user).get(detail).status_code == 404
+        assert api.delete(stop).status_code == 404
+
+    def test_a_plan_is_cancelled_with_a_reason(self, make_plan: MakePlan, social_worker: Persona) -> None:
+        plan = make_plan()
+        url = reverse("api:transition_plan_cancel", args=[plan.pk])
+        missing = _api(social_worker.user).post(url, {"reason": ""}, format="json")
+        assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "reason"
+        done = _api(social_worker.user).post(url, {"reason": "She chose to stay in hospital"}, format="json")
+        assert done.status_code == 200 and done.json()["status"] == "cancelled"
+
     def test_adding_a_step_without_an_owner_is_refused(self, make_plan: MakePlan, social_worker: Persona) -> None:
         plan = make_plan()
         response = _api(social_worker.user).post(
@@ -152,3 +210,18 @@ class TestGaps:
         assert response.status_code == 200
         assert response.json()["count"] == 1
         assert _api(partner.user).get(reverse("api:continuity_gaps")).status_code == 403
+
+    def test_open_gaps_filter_by_team(self, social_worker: Persona, other_team_worker: Persona) -> None:
+        today = timezone.localdate()
+        ServiceFactory.create(start_on=today - timedelta(days=50), end_on=today - timedelta(days=2))
+        ServiceFactory.create(
+            start_on=today - timedelta(days=50), end_on=today - timedelta(days=2), team=social_worker.team
+        )
+        services.sweep_gaps(today=today)
+        url = reverse("api:continuity_gaps")
+        assert _api(social_worker.user).get(url).json()["count"] == 2
+        mine = _api(social_worker.user).get(url, {"team": social_worker.team.slug}).json()
+        assert mine["count"] == 1 and mine["results"][0]["team"] == social_worker.team.slug
+        assert _api(social_worker.user).get(url, {"team": other_team_worker.team.slug}).json()["count"] == 0
+        unknown = _api(social_worker.user).get(url, {"team": "no-such-team"})
+        assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "team"

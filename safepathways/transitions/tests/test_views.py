@@ -87,6 +87,28 @@ class TestAccess:
         assert escape(plan.person.full_name) in listing
         assert police_partner.http.get(reverse("transitions:plans")).content.decode().count(plan.person.full_name) == 0
 
+    def test_sharing_is_stopped_from_the_plan_and_the_partner_loses_it_at_once(
+        self,
+        make_plan: MakePlan,
+        social_worker: Persona,
+        partner: Persona,
+        other_team_worker: Persona,
+        hospital: Organisation,
+    ) -> None:
+        plan = make_plan()
+        services.share_plan(plan=plan, by=social_worker.user, organisation=hospital)
+        url = reverse("transitions:plan", args=[plan.pk])
+        stop = reverse("transitions:unshare", args=[plan.pk, hospital.pk])
+        assert f'action="{stop}"' in social_worker.http.get(url).content.decode()
+        assert partner.http.post(stop).status_code == 403  # partners follow their items, they do not share
+        assert other_team_worker.http.post(stop).status_code == 302  # declare a relationship first
+        assert plan.shared_with.count() == 1
+        response = social_worker.http.post(stop)
+        assert response.status_code == 302 and response["Location"] == url
+        assert plan.shared_with.count() == 0
+        assert partner.http.get(url).status_code == 404
+        assert social_worker.http.post(stop).status_code == 404  # no longer shared: nothing to stop
+
     def test_a_partner_cannot_change_the_plan(
         self, make_plan: MakePlan, social_worker: Persona, partner: Persona, hospital: Organisation
     ) -> None:
