@@ -146,6 +146,19 @@ class CloseForm(forms.Form):
     reason = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class ShareForm(forms.Form):
+    organisation = ModelChoiceField(
+        label="Share with",
+        queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        help_text="They will see this referral on their board, not the rest of the person's record",
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
 class SupportStartForm(forms.Form):
     happened = forms.ChoiceField(
         label="Did the support start?",

@@ -730,6 +730,43 @@ def record_readmission(*, referral: Referral, readmitted_on: date, by: User | No
 
 
 @transaction.atomic
+def share_referral(*, referral: Referral, organisation: Organisation, by: User) -> Referral:
+    """Let a partner organisation (a community trust, the ICB, a care provider) see the referral on its board.
+
+    The referring trust sees its own referrals already; the council is not a partner. Only the referral is shared,
+    not the rest of the person's record."""
+    if organisation.is_this_council:
+        raise ApplicationError("Choose a partner organisation, not the council", field="organisation")
+    if organisation.pk == referral.hospital_id:
+        raise ApplicationError(f"{organisation.name} made the referral and sees it already", field="organisation")
+    referral.shared_with.add(organisation)
+    audit.record(
+        actor=by,
+        action="discharge.shared",
+        target=referral,
+        person_id=referral.person_id,
+        snapshot={"organisation": organisation.name},
+    )
+    return referral
+
+
+@transaction.atomic
+def unshare_referral(*, referral: Referral, organisation: Organisation, by: User) -> Referral:
+    """Stop sharing the referral with a partner organisation: it leaves their board at once."""
+    if not referral.shared_with.filter(pk=organisation.pk).exists():
+        raise ApplicationError(f"The referral is not shared with {organisation.name}", field="organisation")
+    referral.shared_with.remove(organisation)
+    audit.record(
+        actor=by,
+        action="discharge.unshared",
+        target=referral,
+        person_id=referral.person_id,
+        snapshot={"organisation": organisation.name},
+    )
+    return referral
+
+
+@transaction.atomic
 def close_referral(
     *, referral: Referral, status: str, reason: str, by: User, closed_on: date | None = None
 ) -> Referral:

@@ -21,6 +21,8 @@ urlpatterns = [
     path("referrals/<uuid:pk>/outcome/", views.outcome, name="outcome"),
     path("referrals/<uuid:pk>/readmission/", views.readmission, name="readmission"),
     path("referrals/<uuid:pk>/close/", views.close, name="close"),
+    path("referrals/<uuid:pk>/share/", views.share, name="share"),
+    path("referrals/<uuid:pk>/share/<uuid:organisation_pk>/stop/", views.unshare, name="unshare"),
     path("referrals/<uuid:pk>/unsafe/", views.report_unsafe, name="report_unsafe"),
     # /discharge/people/<person id>/
     path("people/<uuid:pk>/unsafe/", views.report_unsafe_for_person, name="report_unsafe_for_person"),

@@ -40,6 +40,7 @@ from safepathways.discharges.forms import (
     ReadyDateForm,
     ReferralForm,
     ReviewCloseForm,
+    ShareForm,
     SupportForm,
     SupportStartForm,
     UnsafeReportForm,
@@ -231,6 +232,7 @@ FORMS: dict[str, Callable[[], forms.Form]] = {
     "outcome_form": lambda: OutcomeForm(prefix="outcome"),
     "readmission_form": lambda: ReadmissionForm(prefix="readmission"),
     "close_form": lambda: CloseForm(prefix="close"),
+    "share_form": lambda: ShareForm(prefix="share", organisations=selectors.partner_organisations()),
 }
 
 
@@ -430,6 +432,34 @@ def close(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         lambda r, d: services.close_referral(referral=r, status=d["status"], reason=d["reason"], by=request.user),
         "Referral closed",
     )
+
+
+@require_POST
+@permission_required(rules.PLAN_DISCHARGE)
+def share(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    form = ShareForm(request.POST, prefix="share", organisations=selectors.partner_organisations())
+    return _act(
+        request,
+        pk,
+        "share_form",
+        form,
+        lambda r, d: services.share_referral(referral=r, organisation=d["organisation"], by=request.user),
+        "Referral shared",
+    )
+
+
+@require_POST
+@permission_required(rules.PLAN_DISCHARGE)
+def unshare(request: AuthenticatedHttpRequest, pk: UUID, organisation_pk: UUID) -> HttpResponse:
+    found = _scoped(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    organisation = next((o for o in found.shared_with.all() if o.pk == organisation_pk), None)
+    if organisation is None:
+        raise Http404
+    services.unshare_referral(referral=found, organisation=organisation, by=request.user)
+    messages.success(request, f"The referral is no longer shared with {organisation.name}")
+    return redirect("discharges:referral", pk=found.pk)
 
 
 # --- /discharge/out-of-hours/ -------------------------------------------------------------------------------------

@@ -137,6 +137,31 @@ class TestBoard:
         everyone = hospital_worker.http.get(reverse("discharges:board")).content.decode()
         assert all(r.reference in everyone for r in (mine, theirs, shared))
 
+    def test_the_hospital_team_shares_a_referral_and_stops_sharing_it(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        partner: Persona,
+        other_trust: Organisation,
+        hospital: Organisation,
+    ) -> None:
+        referral = make_referral(hospital=other_trust, by=hospital_worker, nhs_number="9996543226", given_name="Ada")
+        page_url = reverse("discharges:referral", args=[referral.pk])
+        share_url = reverse("discharges:share", args=[referral.pk])
+        assert partner.http.get(page_url).status_code == 404
+        assert partner.http.post(share_url, {"share-organisation": str(hospital.pk)}).status_code == 403
+        refused = hospital_worker.http.post(share_url, {"share-organisation": str(other_trust.pk)})
+        assert refused.status_code == 400 and "sees it already" in refused.content.decode()
+        assert hospital_worker.http.post(share_url, {"share-organisation": str(hospital.pk)}).status_code == 302
+        assert partner.http.get(page_url).status_code == 200
+        assert referral.reference in partner.http.get(reverse("discharges:board")).content.decode()
+        stop = reverse("discharges:unshare", args=[referral.pk, hospital.pk])
+        assert f'action="{stop}"' in hospital_worker.http.get(page_url).content.decode()
+        assert hospital_worker.http.post(stop).status_code == 302
+        assert partner.http.get(page_url).status_code == 404
+        assert referral.reference not in partner.http.get(reverse("discharges:board")).content.decode()
+        assert hospital_worker.http.post(stop).status_code == 404
+
     def test_longest_since_discharge_ready_first_and_filters(
         self, make_referral: MakeReferral, hospital_worker: Persona
     ) -> None:
