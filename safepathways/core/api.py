@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from safepathways.core.errors import ApplicationError
+from safepathways.core.errors import ApplicationError, ConflictError
 
 
 class Pagination(PageNumberPagination):
@@ -36,9 +36,12 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Errors as JSON that name the field: {"detail": ..., "errors": [{"field", "message"}]}."""
     if isinstance(exc, ApplicationError):
-        code = status.HTTP_409_CONFLICT if getattr(exc, "existing", None) is not None else status.HTTP_400_BAD_REQUEST
-        body: dict[str, Any] = {"detail": exc.message, "errors": [{"field": exc.field or "", "message": exc.message}]}
         existing = getattr(exc, "existing", None)
+        # 409 when the request clashed with the record as it now stands (another user changed it first, or it
+        # duplicates an existing record); 400 for anything else the service refused.
+        conflict = isinstance(exc, ConflictError) or existing is not None
+        code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
+        body: dict[str, Any] = {"detail": exc.message, "errors": [{"field": exc.field or "", "message": exc.message}]}
         if existing is not None:
             body["existing"] = {"id": str(existing.pk), "reference": existing.reference}
         return Response(body, status=code)

@@ -8,3 +8,8 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class ConflictError(ApplicationError):
+    """The record changed after the user read it (someone else got there first). The user should look again before
+    trying once more; the API answers 409 Conflict rather than 400."""

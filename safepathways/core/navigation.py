@@ -67,8 +67,9 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item("referrals:my_referrals", "Your referrals", "/front-door/my-referrals/", perm="referrals.view_own_referrals"),
     Item("discharges:board", "Discharge", "/discharge/", perm="discharges.view_board"),
-    Item("work:waiting_list", "Waiting list", "/work/waiting-list/", staff=True),
-    Item("work:duty", "Duty", "/work/duty/", staff=True),
+    # Practitioners and directors (work.view_waiting_list): administrators and IG officers are refused both pages.
+    Item("work:waiting_list", "Waiting list", "/work/waiting-list/", staff=True, perm="work.view_waiting_list"),
+    Item("work:duty", "Duty", "/work/duty/", staff=True, perm="work.view_waiting_list"),
     Item("dols:tracker", "DoLS", "/dols/", staff=True, perm="dols.view_tracker"),
     Item("safeguarding:dashboard", "Safeguarding", "/safeguarding/", staff=True, perm="safeguarding.view_aggregates"),
     Item("transitions:plans", "Transitions", "/transitions/", staff=True),

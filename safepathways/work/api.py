@@ -197,7 +197,12 @@ class KeepInTouchInput(serializers.Serializer[Any]):
     situation_changed = serializers.BooleanField(default=False)
     likelihood = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-    contacted_at = serializers.DateTimeField(required=False)
+    risk_flags = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="The circumstances now (risk flag codes). Left out: unchanged. A different set re-rates the entry",
+    )
+    contacted_at = serializers.DateTimeField(required=False, help_text="When the contact happened; not in the future")
 
 
 class KeepInTouchApi(APIView):
@@ -218,6 +223,7 @@ class KeepInTouchApi(APIView):
             situation_changed=values["situation_changed"],
             likelihood=values.get("likelihood"),
             impact=values.get("impact"),
+            flags=values.get("risk_flags"),
             contacted_at=values.get("contacted_at"),
         )
         item.refresh_from_db()

@@ -1,11 +1,13 @@
 """Forms for the waiting list, duty view and a piece of work."""
 
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from safepathways.accounts.models import Team, User
-from safepathways.core.forms import ModelChoiceField, ShortListChoiceField
+from safepathways.core.forms import GovUKDateField, ModelChoiceField, ShortListChoiceField
 from safepathways.people.models import Neighbourhood
 from safepathways.work.models import WAITING_LIST_KINDS, ContactMethod, Priority, RiskFlag, WorkKind
 from safepathways.work.selectors import WAIT_BANDS
@@ -38,6 +40,24 @@ class WaitingListFilterForm(forms.Form):
             self.fields["neighbourhood"].options = neighbourhoods  # type: ignore[attr-defined]
 
 
+def _risk_flag_choices() -> list[tuple[str, str]]:
+    return [
+        (flag.code, f"{flag.label} (at least {flag.minimum_priority})")
+        for flag in RiskFlag.objects.filter(is_active=True)
+    ]
+
+
+def _parse_time(value: str) -> time | None:
+    """A time typed as 9:30, 14:05, 9.30 or 14; None when nothing was typed. ValueError when it is not a time."""
+    text = value.strip().lower().replace(".", ":")
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and (minutes.isdigit() or minutes == "")):
+        raise ValueError(value)
+    return time(int(hours), int(minutes or 0))
+
+
 class RiskFieldsMixin(forms.Form):
     likelihood = forms.TypedChoiceField(
         label="How likely is harm while they wait? (1 to 5)",
@@ -57,10 +77,7 @@ class RiskFieldsMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["risk_flags"].choices = [  # type: ignore[attr-defined]
-            (flag.code, f"{flag.label} (at least {flag.minimum_priority})")
-            for flag in RiskFlag.objects.filter(is_active=True)
-        ]
+        self.fields["risk_flags"].choices = _risk_flag_choices()  # type: ignore[attr-defined]
 
 
 class RetriageForm(RiskFieldsMixin):
@@ -77,6 +94,16 @@ class KeepInTouchForm(forms.Form):
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how you kept in touch"},
+    )
+    contacted_on = GovUKDateField(
+        label="Date of the contact", required=False, must_be_past=True, help_text="Leave blank if it was just now"
+    )
+    contacted_time = forms.CharField(
+        label="Time of the contact",
+        required=False,
+        max_length=5,
+        help_text="For example 9:30 or 14:05. Leave blank if it was just now",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
     )
     summary = forms.CharField(
         label="What was said, and has anything changed?",
@@ -98,16 +125,82 @@ class KeepInTouchForm(forms.Form):
         required=False,
         empty_value=None,
     )
+    risk_flags = forms.MultipleChoiceField(
+        label="Circumstances now",
+        help_text="Tick all that apply. A change here re-rates the work",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Give the work item's current flags as `initial={"risk_flags": ...}`: only a change to them re-rates."""
+        super().__init__(*args, **kwargs)
+        self.fields["risk_flags"].choices = _risk_flag_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("situation_changed") and (data.get("likelihood") is None or data.get("impact") is None):
             self.add_error("likelihood", "Choose the new likelihood and impact, as the situation has changed")
+        data["contacted_at"] = self._contacted_at(data)
+        # The ticked flags when they differ from the work's own, else None. Only the offered (active) flags are
+        # compared: a flag an administrator has since switched off has no box, and its absence is no change.
+        offered = {code for code, _ in self.fields["risk_flags"].choices}  # type: ignore[attr-defined]
+        before = {code for code in self.initial.get("risk_flags") or [] if code in offered}
+        ticked = data.get("risk_flags") or []
+        data["new_flags"] = ticked if set(ticked) != before else None
         return data
+
+    def _contacted_at(self, data: dict[str, Any]) -> datetime | None:
+        """When the contact happened, from the date and time typed; None (meaning now) when neither was typed.
+
+        A time alone is today's. A date other than today needs a time, so that no time is made up for the record.
+        """
+        try:
+            at_time = _parse_time(data.get("contacted_time") or "")
+        except ValueError:
+            self.add_error("contacted_time", "Enter the time like 9:30 or 14:05")
+            return None
+        if "contacted_on" in self.errors:
+            return None
+        on = data.get("contacted_on")
+        today = timezone.localdate()
+        if on is None and at_time is None:
+            return None
+        if at_time is None:
+            if on != today:
+                self.add_error("contacted_time", "Enter the time of the contact, like 9:30 or 14:05")
+                return None
+            return timezone.now()
+        contacted_at = timezone.make_aware(datetime.combine(on or today, at_time))
+        if contacted_at > timezone.now():
+            self.add_error("contacted_time", "The contact cannot be in the future")
+            return None
+        return contacted_at
+
+
+class WorkerChoiceField(ModelChoiceField):
+    """A choice of worker, each shown with their open work in the team against their cap ("Sam Patel — 12 of 15")
+    when the queryset carries them (selectors.team_workers), and a closed account marked as such."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        label = str(obj.full_name)
+        if not obj.is_active:
+            label += " (account closed)"
+        open_items = getattr(obj, "open_items", None)
+        if open_items is not None:
+            cap = getattr(obj, "cap", None)
+            label += f" — {open_items} of {cap}" if cap is not None else f" — {open_items} open, no cap"
+        return label
 
 
 class AllocateForm(forms.Form):
-    to_user = ModelChoiceField(label="Allocate to", queryset=User.objects.none(), empty_label="Choose a worker")
+    to_user = WorkerChoiceField(
+        label="Allocate to",
+        queryset=User.objects.none(),
+        empty_label="Choose a worker",
+        help_text="Each worker's open work in this team, and their caseload cap",
+        error_messages={"required": "Choose a worker to allocate to"},
+    )
     expected_owner = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label="Note (optional)", required=False, max_length=200)
     over_cap_reason = forms.CharField(
@@ -130,20 +223,25 @@ class CloseForm(forms.Form):
 
 
 class BulkReassignForm(forms.Form):
-    from_user = ModelChoiceField(
-        label="Move the open work of", queryset=User.objects.none(), empty_label="Choose a worker"
+    from_user = WorkerChoiceField(
+        label="Move the open work of",
+        queryset=User.objects.none(),
+        empty_label="Choose a worker",
+        error_messages={"required": "Choose whose work to move"},
     )
-    to_user = ModelChoiceField(
+    to_user = WorkerChoiceField(
         label="To", queryset=User.objects.none(), required=False, empty_label="Back to the waiting list"
     )
     reason = forms.CharField(
         label="Why?", max_length=200, error_messages={"required": "Enter why the caseload is moving"}
     )
 
-    def __init__(self, *args: Any, workers: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workers: Any = None, holders: Any = None, **kwargs: Any) -> None:
+        """`workers`: who the work may go to; `holders`: whose work may move (a leaver's closed account included)."""
         super().__init__(*args, **kwargs)
-        for name in ("from_user", "to_user"):
-            self.fields[name].queryset = workers if workers is not None else User.objects.none()  # type: ignore[attr-defined]
+        none = User.objects.none()
+        self.fields["from_user"].queryset = holders if holders is not None else none  # type: ignore[attr-defined]
+        self.fields["to_user"].queryset = workers if workers is not None else none  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

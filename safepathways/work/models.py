@@ -111,7 +111,11 @@ class CaseloadCap(models.Model):
     cap = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_cap_per_worker_and_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_cap_per_worker_and_team"),
+            # The constraint above does not stop two team defaults: a null user never equals another.
+            models.UniqueConstraint(fields=["team"], condition=Q(user__isnull=True), name="one_default_cap_per_team"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.team}: {self.cap}"

@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from safepathways.accounts.models import Team, TeamKind, User
+from safepathways.accounts.models import Role, Team, TeamKind, User
 from safepathways.core.compiled import COUNT_ROWS, CompiledQuery
 from safepathways.core.compiled import field as field_of
 from safepathways.people.models import Neighbourhood, Person
@@ -20,6 +20,7 @@ from safepathways.work.models import (
     WAITING_LIST_KINDS,
     Breach,
     BreachKind,
+    CaseloadCap,
     Handoff,
     Priority,
     WorkItem,
@@ -134,13 +135,15 @@ def waiting_page(filters: WaitingListFilter, *, offset: int, limit: int, today: 
     return _waiting_query(tuple(lookups)).page_rows(offset, limit, **values)
 
 
-# The teams that hold work: the waiting list's and duty view's teams.
+# The teams that hold work: the waiting list's and duty view's teams. The out-of-hours team holds the handovers the
+# front door's out-of-hours route opens (referrals migration 0002), and picks them up from its duty view.
 WORK_TEAM_KINDS = (
     TeamKind.NEIGHBOURHOOD,
     TeamKind.OT_DUTY,
     TeamKind.FRONT_DOOR,
     TeamKind.HOSPITAL_SOCIAL_WORK,
     TeamKind.TRANSITIONS,
+    TeamKind.OUT_OF_HOURS,
 )
 # The waiting list's filter options, read on every look at it: compiled once per process (ADR-020).
 _COUNCIL_WORK_TEAMS: CompiledQuery[Team] = CompiledQuery(
@@ -150,7 +153,7 @@ _NEIGHBOURHOODS: CompiledQuery[Neighbourhood] = CompiledQuery(lambda: Neighbourh
 
 
 def council_work_teams() -> list[Team]:
-    """The council's teams that hold work (neighbourhood, OT duty, front door, hospital, transitions), by name."""
+    """The council's teams that hold work (WORK_TEAM_KINDS), by name."""
     return _COUNCIL_WORK_TEAMS.all()
 
 
@@ -187,6 +190,57 @@ def duty_view(team_ids: list[UUID], today: date | None = None) -> QuerySet[WorkI
         )
         .order_by("-is_allocation_overdue", "-is_contact_overdue", "priority_rank", "opened_at", "id")
     )
+
+
+def duty_count(team_ids: list[UUID]) -> int:
+    """How many items duty_view lists for these teams."""
+    return WorkItem.objects.unallocated().filter(team_id__in=team_ids).count()
+
+
+# Roles that hold no caseload: never offered as a worker to allocate to.
+NOT_WORKER_ROLES = (Role.PARTNER, Role.DIRECTOR, Role.INFORMATION_GOVERNANCE_OFFICER)
+
+
+def _with_caseload(users: QuerySet[User], team: Team) -> QuerySet[User]:
+    """Each user with `open_items` (their open work in the team) and `cap` (their own caseload cap in the team, or
+    else the team's default; None when neither is set), read in the same query as the users."""
+    open_items = (
+        WorkItem.objects.open()
+        .filter(team=team, allocated_to=OuterRef("pk"))
+        .order_by()
+        .values("allocated_to")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    caps = CaseloadCap.objects.filter(team=team)
+    return users.annotate(
+        open_items=Coalesce(Subquery(open_items), 0),
+        cap=Coalesce(
+            Subquery(caps.filter(user=OuterRef("pk")).values("cap")[:1]),
+            Subquery(caps.filter(user__isnull=True).values("cap")[:1]),
+        ),
+    ).order_by("full_name", "pk")
+
+
+def _team_members(team: Team) -> QuerySet[User]:
+    return (
+        User.objects.filter(memberships__team=team, is_active=True)
+        .exclude(memberships__role__in=NOT_WORKER_ROLES)
+        .distinct()
+    )
+
+
+def team_workers(team: Team) -> QuerySet[User]:
+    """Who work can be allocated to in a team: its active workers, by name, with their caseload (_with_caseload)."""
+    return _with_caseload(_team_members(team), team)
+
+
+def caseload_holders(team: Team) -> QuerySet[User]:
+    """Whose open work in a team can be moved: its active workers, and anyone else who still holds open work there
+    (a leaver whose account is closed, or who has left the team), by name, with their caseload (_with_caseload)."""
+    holding = WorkItem.objects.open().filter(team=team, allocated_to__isnull=False).values("allocated_to")
+    members = _team_members(team).values("pk")
+    return _with_caseload(User.objects.filter(Q(pk__in=members) | Q(pk__in=holding)), team)
 
 
 def wait_band(opened_at: datetime, today: date) -> str:

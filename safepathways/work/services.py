@@ -13,7 +13,7 @@ from django.utils import timezone
 from safepathways.accounts.models import Membership, Role, Team, User
 from safepathways.audit import services as audit
 from safepathways.core.clocks import add_working_days
-from safepathways.core.errors import ApplicationError
+from safepathways.core.errors import ApplicationError, ConflictError
 from safepathways.notifications.services import notify
 from safepathways.people.models import Person
 from safepathways.people.services import add_to_chronology
@@ -224,12 +224,24 @@ def record_keep_in_touch(
     flags: Sequence[str] | None = None,
     contacted_at: datetime | None = None,
 ) -> KeepInTouch:
-    """Log a "waiting well" contact; a changed situation re-rates the work there and then."""
+    """Log a "waiting well" contact; a changed situation re-rates the work there and then.
+
+    A different set of risk flags (`flags`, None when not given) counts as a changed situation: the work is re-rated
+    with the new flags, keeping its likelihood and impact unless new ones are given.
+    """
     if not summary.strip():
         raise ApplicationError("Enter what was said and what has changed", field="summary")
     item = _lock(work_item)
     if item.closed_at is not None:
         raise ApplicationError("This work is closed")
+    flags_changed = flags is not None and set(flags) != set(item.risk_flags)
+    if flags_changed and not situation_changed:
+        likelihood = item.likelihood if likelihood is None else likelihood
+        impact = item.impact if impact is None else impact
+        why = f"Risk flags changed at keep-in-touch contact: {summary.strip()}"
+    else:
+        why = f"Situation changed at keep-in-touch contact: {summary.strip()}"
+    situation_changed = situation_changed or flags_changed
     contacted_at = contacted_at or timezone.now()
     if contacted_at > timezone.now():
         raise ApplicationError("The contact cannot be in the future", field="contacted_at")
@@ -268,7 +280,7 @@ def record_keep_in_touch(
             likelihood=likelihood,
             impact=impact,
             flags=flags if flags is not None else item.risk_flags,
-            why=f"Situation changed at keep-in-touch contact: {summary.strip()}",
+            why=why,
             by=by,
         )
     else:
@@ -324,7 +336,7 @@ def allocate(
         raise ApplicationError("This work is closed")
     if item.allocated_to_id != expected_owner_id:
         holder = item.allocated_to.full_name if item.allocated_to else "nobody"
-        raise ApplicationError(
+        raise ConflictError(
             f"Someone else changed this allocation while you were looking: it is now with {holder}. "
             "Check the work again before allocating.",
             field="to_user",

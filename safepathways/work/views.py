@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -39,10 +40,6 @@ from safepathways.work.rules import MANAGE_TEAM_WORK, VIEW_WAITING_LIST, WORK_ON
 
 PAGE_SIZE = 50
 WORK_TEAM_KINDS = selectors.WORK_TEAM_KINDS
-
-
-def _council_teams() -> QuerySet[Team]:
-    return Team.objects.filter(organisation__is_this_council=True, kind__in=WORK_TEAM_KINDS).order_by("name")
 
 
 def _apply_error(form: Any, error: ApplicationError) -> None:
@@ -88,23 +85,44 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _managed_teams(user: User) -> list[Team]:
+    """The teams the user is a team manager of: whose caseloads they may reassign."""
+    return [m.team for m in user.memberships_cached if m.role == Role.TEAM_MANAGER]
+
+
 @require_http_methods(["GET"])
 @permission_required(VIEW_WAITING_LIST)
 def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
-    teams = _council_teams()
+    teams = selectors.council_work_teams()
     mine = [m.team for m in request.user.memberships_cached if m.team.kind in WORK_TEAM_KINDS]
-    chosen = teams.filter(slug=request.GET.get("team")).first() if request.GET.get("team") else None
-    duty_teams = [chosen] if chosen else (mine or list(teams[:1]))
+    wanted = request.GET.get("team")
+    chosen = next((t for t in teams if t.slug == wanted), None) if wanted else None
+    duty_teams = [chosen] if chosen else (mine or teams[:1])
+    team_ids = [t.pk for t in duty_teams]
     today = timezone.localdate()
-    queryset = selectors.duty_view([t.pk for t in duty_teams], today)
+    queryset = selectors.duty_view(team_ids, today)
     fmt = parse_format(request.GET.get("format"))
     if fmt is not None:
         return _export(request, queryset, "duty", fmt)
-    items = list(queryset[:200])
+    paginator = CountedPaginator(
+        PagedRows(lambda offset, limit: list(queryset[offset : offset + limit])),
+        PAGE_SIZE,
+        count=selectors.duty_count(team_ids),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "work/duty.html",
-        {"items": items, "teams": teams, "duty_teams": duty_teams, "today": today, "chosen": chosen},
+        {
+            "page": page,
+            "teams": teams,
+            "duty_teams": duty_teams,
+            "today": today,
+            "chosen": chosen,
+            # The page links carry the chosen team and nothing else typed into the address.
+            "query": urlencode({"team": chosen.slug}) if chosen else "",
+            "managed_teams": _managed_teams(request.user),
+        },
     )
 
 
@@ -159,18 +177,26 @@ def _export(
     return export_response(filename=f"{name}-{today.isoformat()}", headers=EXPORT_HEADERS, rows=rows, fmt=fmt)
 
 
-def _item_for(request: AuthenticatedHttpRequest, pk: UUID) -> WorkItem:
-    """The work item, if the user may see it: their relationship with the person, or the shared waiting list."""
-    item = get_object_or_404(WorkItem.objects.select_related("person", "team", "allocated_to"), pk=pk)
+def _access_basis(request: AuthenticatedHttpRequest, item: WorkItem) -> str:
+    """Why the user may see the work: their relationship with the person, or the shared waiting list."""
     try:
-        access = people_selectors.resolve_access(request.user, item.person_id)
-        basis = access.basis
+        return people_selectors.resolve_access(request.user, item.person_id).basis
     except people_selectors.RelationshipRequiredError:
         if not item.is_waiting:
             raise
-        basis = AccessBasis.WAITING_LIST
+        return AccessBasis.WAITING_LIST
+
+
+def _record_look(request: AuthenticatedHttpRequest, item: WorkItem, basis: str) -> None:
+    audit.record_access(user=request.user, person_id=item.person_id, what=f"work item {item.title}", basis=basis)
+
+
+def _item_for(request: AuthenticatedHttpRequest, pk: UUID) -> WorkItem:
+    """The work item, if the user may see it: their relationship with the person, or the shared waiting list."""
+    item = get_object_or_404(WorkItem.objects.select_related("person", "team", "allocated_to"), pk=pk)
+    basis = _access_basis(request, item)
     if request.method == "GET":
-        audit.record_access(user=request.user, person_id=item.person_id, what=f"work item {item.title}", basis=basis)
+        _record_look(request, item, basis)
     return item
 
 
@@ -188,20 +214,16 @@ def item_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-def _workers(team: Team) -> QuerySet[User]:
-    return (
-        User.objects.filter(memberships__team=team, is_active=True)
-        .exclude(memberships__role__in=[Role.PARTNER, Role.DIRECTOR, Role.INFORMATION_GOVERNANCE_OFFICER])
-        .distinct()
-        .order_by("full_name")
-    )
-
-
 @require_http_methods(["GET"])
 @permission_required(VIEW_WAITING_LIST)
 @item_view
 def detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     item = _item_for(request, pk)
+    return _detail_page(request, item, AllocateForm(workers=selectors.team_workers(item.team)))
+
+
+def _detail_page(request: AuthenticatedHttpRequest, item: WorkItem, allocate_form: AllocateForm) -> HttpResponse:
+    """The work item's page; `allocate_form` is bound, with its errors, when an allocation is shown again."""
     is_manager = services.is_team_manager(request.user, item.team)
     return render(
         request,
@@ -214,9 +236,7 @@ def detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "breaches": list(item.breaches.open()),
             "can_work": request.user.has_perm(WORK_ON_ITEMS),
             "is_manager": is_manager,
-            "allocate_form": AllocateForm(
-                workers=_workers(item.team), initial={"expected_owner": item.allocated_to_id or ""}
-            ),
+            "allocate_form": allocate_form,
             "is_member": any(m.team_id == item.team_id for m in request.user.memberships_cached),
             "today": timezone.localdate(),
         },
@@ -253,7 +273,7 @@ def take(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @item_view
 def allocate(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     item = _item_for(request, pk)
-    form = AllocateForm(request.POST, workers=_workers(item.team))
+    form = AllocateForm(request.POST, workers=selectors.team_workers(item.team))
     if form.is_valid():
         try:
             services.allocate(
@@ -265,12 +285,15 @@ def allocate(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
                 over_cap_reason=form.cleaned_data["over_cap_reason"],
             )
         except ApplicationError as error:
-            messages.error(request, error.message)
+            _apply_error(form, error)
         else:
             messages.success(request, f"Allocated to {form.cleaned_data['to_user'].full_name}")
-    else:
-        messages.error(request, "Choose a worker to allocate to")
-    return redirect("work:detail", pk=item.pk)
+            return redirect("work:detail", pk=item.pk)
+    # The page again, with what was typed and each error against its field. It shows the record, so it is a look.
+    # `item` was read before the refused allocation, so the page (and the holder its form sends back as the one
+    # the user saw) is as the work stands now: after "someone else changed this", sending again is deliberate.
+    _record_look(request, item, _access_basis(request, item))
+    return _detail_page(request, item, form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -278,7 +301,7 @@ def allocate(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @item_view
 def keep_in_touch(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     item = _item_for(request, pk)
-    form = KeepInTouchForm(request.POST if request.method == "POST" else None)
+    form = KeepInTouchForm(request.POST if request.method == "POST" else None, initial={"risk_flags": item.risk_flags})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -290,6 +313,8 @@ def keep_in_touch(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
                 situation_changed=data["situation_changed"],
                 likelihood=data.get("likelihood"),
                 impact=data.get("impact"),
+                flags=data["new_flags"],
+                contacted_at=data["contacted_at"],
             )
         except ApplicationError as error:
             _apply_error(form, error)
@@ -397,11 +422,14 @@ def letter(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @permission_required(MANAGE_TEAM_WORK)
 def reassign(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Bulk reassignment when a worker leaves or boundaries change (team managers of that team)."""
-    managed = [m.team for m in request.user.memberships_cached if m.role == Role.TEAM_MANAGER]
-    team = next((t for t in managed if t.slug == slug), None)
+    team = next((t for t in _managed_teams(request.user) if t.slug == slug), None)
     if team is None:
         return render(request, "errors/404.html", status=404)
-    form = BulkReassignForm(request.POST if request.method == "POST" else None, workers=_workers(team))
+    form = BulkReassignForm(
+        request.POST if request.method == "POST" else None,
+        workers=selectors.team_workers(team),
+        holders=selectors.caseload_holders(team),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -41,3 +41,12 @@ def test_a_partner_sees_no_council_sections(partner: Persona) -> None:
     menu = _menu(partner)
     assert reverse("work:waiting_list") not in menu
     assert reverse("accounts:account") in menu
+
+
+def test_the_waiting_list_and_duty_are_only_offered_to_those_who_may_open_them(
+    ig_officer: Persona, director: Persona
+) -> None:
+    menu = _menu(ig_officer)
+    assert reverse("work:waiting_list") not in menu and reverse("work:duty") not in menu
+    assert ig_officer.http.get(reverse("work:duty")).status_code == 403
+    assert reverse("work:duty") in _menu(director)

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from unittest import mock
 
 import pytest
@@ -5,8 +6,11 @@ from django.db.utils import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import DjangoAssertNumQueries
 
+from safepathways.accounts.models import Organisation, Role, Team, TeamKind
 from safepathways.conftest import Persona
 
 
@@ -80,3 +84,48 @@ def test_account_page_access_matrix(persona: str, expected: int, request: pytest
         request.getfixturevalue("anonymous") if persona == "anonymous_client" else request.getfixturevalue(persona).http
     )
     assert client.get(reverse("accounts:account")).status_code == expected
+
+
+def _administrator(make_persona: Callable[..., Persona], council: Organisation) -> Client:
+    """An administrator signed in as they must be: password, then a code from their authenticator."""
+    team = Team.objects.create(organisation=council, name="Admin", slug="admin", kind=TeamKind.ADMINISTRATION)
+    user = make_persona(team, Role.ADMINISTRATOR).user
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.post(reverse("accounts:sign_in"), {"email": user.email, "password": "correct-horse-battery"})
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    client.post(reverse("accounts:mfa_verify"), {"token": code, "next": "/"})
+    return client
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"), [("social_worker", True), ("director", False), ("administrator", False)]
+)
+def test_home_offers_the_front_door_pages_only_to_those_they_let_in(
+    persona: str,
+    offered: bool,
+    make_persona: Callable[..., Persona],
+    council: Organisation,
+    request: pytest.FixtureRequest,
+) -> None:
+    client = (
+        _administrator(make_persona, council) if persona == "administrator" else request.getfixturevalue(persona).http
+    )
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Contacts awaiting triage" in body  # every council staff member may see the list
+    assert ("Take a new contact" in body) is offered
+    # The links lead where the home page said they would.
+    assert (client.get(reverse("referrals:create")).status_code == 200) is offered
+    waiting_list = reverse("work:waiting_list")
+    assert (f'href="{waiting_list}"' in body) is (client.get(waiting_list).status_code == 200)
+
+
+def test_home_for_a_director_costs_no_more_queries(
+    director: Persona, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    # session, user, work with people, alerts due with people: the links' permission checks read no tables
+    with django_assert_num_queries(4):
+        response = director.http.get(reverse("core:home"))
+    assert "Take a new contact" not in response.content.decode()

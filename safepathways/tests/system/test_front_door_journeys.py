@@ -204,7 +204,9 @@ def in_group(page: Page, legend: str) -> Locator:
 
 
 def allocate_with(page: Page, worker: str) -> None:
-    page.get_by_label("Allocate to", exact=True).select_option(label=worker)
+    # Each option shows the worker's caseload after their name ("Olu Adebayo — 0 open, no cap").
+    select = page.get_by_label("Allocate to", exact=True)
+    select.select_option(value=select.locator("option", has_text=worker).get_attribute("value"))
     page.get_by_role("button", name="Allocate", exact=True).click()
 
 
@@ -432,14 +434,16 @@ def test_a_manager_allocates_and_a_stale_allocation_form_is_refused(
     expect(handoffs).to_contain_text("waiting list → Olu Adebayo (Allocated by team manager), by Morgan Reid")
     assert_accessible(page)
 
-    # The stale page still says nobody holds it: its allocation is refused, not written over the first.
+    # The stale page still says nobody holds it: its allocation is refused, not written over the first, and the
+    # page is shown again as the work now stands, the refusal against the worker chosen.
     allocate_with(stale, "Priya Shah")
-    stale.wait_for_url(url)
-    banner = stale.locator(".govuk-notification-banner")
-    expect(banner).to_contain_text(
+    stale.wait_for_url(f"{url}allocate/")
+    refusal = (
         "Someone else changed this allocation while you were looking: it is now with Olu Adebayo. "
         "Check the work again before allocating."
     )
+    expect(stale.locator(".govuk-error-summary")).to_contain_text(refusal)
+    expect(stale.locator("#id_to_user-error")).to_contain_text(refusal)
     expect(stale.locator(".govuk-notification-banner--success")).to_have_count(0)
     expect(stale.locator(".govuk-summary-list__row", has_text="Worker")).to_contain_text("Olu Adebayo")
     assert_accessible(stale)

@@ -1,6 +1,8 @@
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
@@ -101,8 +103,61 @@ def test_allocation_and_stale_conflict(social_worker: Persona, team_manager: Per
     stale = _api(team_manager).post(
         f"{URL}{item.pk}/allocation/", {"to_user": team_manager.user.pk, "expected_owner": None}, format="json"
     )
-    assert stale.status_code == 400
+    # A clash with the record as it now stands is a conflict, as the schema documents; not a bad request.
+    assert stale.status_code == 409
     assert stale.json()["errors"][0]["field"] == "to_user"
+    assert "Someone else changed this allocation" in stale.json()["detail"]
+    # Any other refusal stays a 400: allocating to whoever already holds it.
+    again = _api(social_worker).post(
+        f"{URL}{item.pk}/allocation/",
+        {"to_user": social_worker.user.pk, "expected_owner": social_worker.user.pk},
+        format="json",
+    )
+    assert again.status_code == 400
+
+
+def test_keep_in_touch_new_risk_flags_re_rate_the_entry(social_worker: Persona, team: Team) -> None:
+    item = _item(team)  # 2 × 2: green; carer breakdown is at least amber (seeded, migration 0003)
+    response = _api(social_worker).post(
+        f"{URL}{item.pk}/keep-in-touch/",
+        {"method": "phone", "summary": "Daughter can no longer care", "risk_flags": ["carer-breakdown"]},
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["priority"] == "amber"
+    assert body["risk_flags"] == ["carer-breakdown"]
+    assert (body["likelihood"], body["impact"]) == (2, 2)
+
+
+def test_keep_in_touch_without_flags_leaves_them_alone(social_worker: Persona, team: Team) -> None:
+    item = _item(team, flags=["carer-breakdown"])
+    response = _api(social_worker).post(
+        f"{URL}{item.pk}/keep-in-touch/", {"method": "phone", "summary": "No change"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["risk_flags"] == ["carer-breakdown"]
+    assert item.triages.count() == 1
+
+
+def test_keep_in_touch_records_when_it_happened_and_refuses_the_future(social_worker: Persona, team: Team) -> None:
+    item = _item(team)
+    client = _api(social_worker)
+    when = timezone.now() - timedelta(days=3)
+    response = client.post(
+        f"{URL}{item.pk}/keep-in-touch/",
+        {"method": "visit", "summary": "Home visit", "contacted_at": when.isoformat()},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert KeepInTouch.objects.get().contacted_at == when
+    future = client.post(
+        f"{URL}{item.pk}/keep-in-touch/",
+        {"method": "visit", "summary": "Home visit", "contacted_at": (timezone.now() + timedelta(hours=2)).isoformat()},
+        format="json",
+    )
+    assert future.status_code == 400
+    assert future.json()["errors"][0]["field"] == "contacted_at"
 
 
 @pytest.mark.parametrize(("persona", "expected"), [("partner", 403), ("director", 403)])

@@ -142,6 +142,33 @@ def test_a_changed_situation_re_rates_the_work(person: Person, team: Team, socia
     assert item.triages.first().why.startswith("Situation changed")  # type: ignore[union-attr]
 
 
+def test_a_new_set_of_risk_flags_re_rates_the_work(person: Person, team: Team, social_worker: Persona) -> None:
+    item = _open(person, team, social_worker, likelihood=2, impact=3)  # 6: green
+    # The same flags (in any order) are no change: no new rating.
+    services.record_keep_in_touch(work_item=item, by=social_worker.user, method="phone", summary="Fine", flags=[])
+    assert item.triages.count() == 1
+    contact = services.record_keep_in_touch(
+        work_item=item, by=social_worker.user, method="phone", summary="Carer in hospital", flags=["carer-breakdown"]
+    )
+    item.refresh_from_db()
+    assert (item.priority, item.risk_flags, item.likelihood, item.impact) == ("amber", ["carer-breakdown"], 2, 3)
+    assert contact.situation_changed
+    assert item.triages.first().why == "Risk flags changed at keep-in-touch contact: Carer in hospital"  # type: ignore[union-attr]
+
+
+def test_a_flag_change_on_work_never_rated_asks_for_a_rating(
+    person: Person, team: Team, social_worker: Persona
+) -> None:
+    item = _open(person, team, social_worker)
+    WorkItem.objects.filter(pk=item.pk).update(likelihood=None, impact=None)
+    item.refresh_from_db()
+    with pytest.raises(ApplicationError, match="likelihood"):
+        services.record_keep_in_touch(
+            work_item=item, by=social_worker.user, method="phone", summary="Fell", flags=["recent-fall"]
+        )
+    assert not item.keep_in_touch.exists()
+
+
 def test_keep_in_touch_cannot_be_in_the_future(person: Person, team: Team, social_worker: Persona) -> None:
     item = _open(person, team, social_worker)
     with pytest.raises(ApplicationError, match="future"):
