@@ -537,6 +537,13 @@ def plan_support_start(
         raise ApplicationError("The support cannot start before the discharge", field="support_start_on")
     if locked.discharged_on is None and start_on < timezone.localdate():
         raise ApplicationError("The support start must be today or in the future", field="support_start_on")
+    planned = locked.planned_discharge_on
+    if locked.discharged_on is None and planned is not None and start_on < planned:
+        raise ApplicationError(
+            f"The support cannot start before the planned discharge on {planned:%-d %B %Y}: "
+            "if the discharge is earlier, change the planned date first",
+            field="support_start_on",
+        )
     locked.support_kind, locked.support_provider = kind, provider[:200]
     locked.support_start_on, locked.support_start_time = start_on, start_time
     locked.support_not_started_reason, locked.support_not_started_at = "", None

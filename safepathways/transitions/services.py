@@ -236,6 +236,17 @@ def _check_due(due_on: date | None, today: date) -> None:
         raise ApplicationError("The due date must be today or in the future", field="due_on")
 
 
+def _check_essential_due(plan: Plan, due_on: date | None) -> None:
+    """An essential arrangement is one the move cannot safely happen without (ADR-014): due after the planned
+    move, it could not be in place on the day."""
+    if due_on is not None and plan.planned_on is not None and due_on > plan.planned_on:
+        raise ApplicationError(
+            f"An essential arrangement must be in place by the move on {plan.planned_on:%-d %B %Y}: "
+            "choose a date on or before it",
+            field="due_on",
+        )
+
+
 def _readiness_lost(plan: Plan, by: User, what: str) -> None:
     """An essential arrangement is open again on a ready plan: the plan goes back to planning.
 
@@ -298,6 +309,8 @@ def add_arrangement(
     """Add a practical arrangement the checklist for this kind of move does not already have."""
     locked = _open_plan(plan)
     _check_due(due_on, today or timezone.localdate())
+    if is_essential:
+        _check_essential_due(locked, due_on)
     last = locked.arrangements.order_by("-order").values_list("order", flat=True).first() or 0
     item = Arrangement(
         plan=locked,
@@ -344,6 +357,8 @@ def update_item(
         raise ApplicationError("Choose whether it is done", field="status")
     if due_on != item.due_on:
         _check_due(due_on, today or timezone.localdate())
+        if isinstance(item, Arrangement) and item.is_essential:
+            _check_essential_due(locked, due_on)
     for name, value in _owner_fields(owner).items():
         setattr(item, name, value)
     if status == ItemStatus.NOT_NEEDED and isinstance(item, Arrangement) and item.is_essential and not note.strip():

@@ -226,6 +226,24 @@ class TestStatuses:
         referral.work_item.refresh_from_db()
         assert referral.work_item.closed_at is not None
 
+    def test_support_cannot_start_before_the_planned_discharge(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        by = hospital_worker.user
+        planned = TODAY() + timedelta(days=3)
+        services.agree_pathway(referral=referral, pathway=1, planned_discharge_on=planned, by=by)
+        with pytest.raises(ApplicationError, match="before the planned discharge") as error:
+            services.plan_support_start(
+                referral=referral, kind="reablement", provider="Camden reablement", start_on=TODAY(), by=by
+            )
+        assert error.value.field == "support_start_on"
+        services.plan_support_start(
+            referral=referral, kind="reablement", provider="Camden reablement", start_on=planned, by=by
+        )
+        referral.refresh_from_db()
+        assert referral.support_start_on == planned
+
     def test_the_plan_is_created_for_pathways_1_to_3_and_shared_with_the_trust(
         self, make_referral: MakeReferral, hospital_worker: Persona, hospital: Organisation
     ) -> None:

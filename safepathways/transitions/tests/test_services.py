@@ -55,6 +55,33 @@ class TestCreatePlan:
         assert error.value.field == "planned_on"
         assert "today or in the future" in error.value.message
 
+    def test_an_essential_arrangement_must_be_due_by_the_move(
+        self, make_plan: MakePlan, social_worker: Persona
+    ) -> None:
+        plan = make_plan()
+        assert plan.planned_on is not None
+        after = plan.planned_on + timedelta(days=1)
+        owner = services.Owner("Handyperson service")
+        with pytest.raises(ApplicationError, match="in place by the move") as error:
+            services.add_arrangement(plan=plan, by=social_worker.user, label="Key safe", owner=owner, due_on=after)
+        assert error.value.field == "due_on"
+        # Not essential: it may follow the move (a visit from the handyperson the week after).
+        services.add_arrangement(
+            plan=plan, by=social_worker.user, label="Grab rail", owner=owner, due_on=after, is_essential=False
+        )
+        essential = plan.arrangements.filter(is_essential=True).first()
+        assert essential is not None
+        with pytest.raises(ApplicationError, match="in place by the move"):
+            services.update_item(
+                plan=plan,
+                by=social_worker.user,
+                kind="arrangement",
+                item_id=essential.pk,
+                owner=owner,
+                due_on=after,
+                status="open",
+            )
+
     def test_missing_from_or_to_is_refused(self, make_plan: MakePlan) -> None:
         with pytest.raises(ApplicationError) as error:
             make_plan(moving_to="  ")
