@@ -52,6 +52,8 @@ RECORD_RISKS = "people.record_risks"
 RECORD_NETWORK = "people.record_network"
 RECORD_SERVICES = "people.record_services"
 DECLARE_RELATIONSHIP = "people.declare_relationship"
+VIEW_SHARES = "people.view_shares"
+SHARE_RECORD = "people.share_record"
 REVIEW_ACCESS = "governance.review_access"
 VIEW_PROVIDERS = "providers.view_register"
 
@@ -64,5 +66,7 @@ add_perm(RECORD_RISKS, is_practitioner)
 add_perm(RECORD_NETWORK, is_practitioner)
 add_perm(RECORD_SERVICES, is_practitioner)
 add_perm(DECLARE_RELATIONSHIP, is_council_staff)
+add_perm(VIEW_SHARES, is_council_staff)
+add_perm(SHARE_RECORD, is_practitioner)
 add_perm(REVIEW_ACCESS, is_information_governance)
 add_perm(VIEW_PROVIDERS, is_council_staff)

@@ -1,7 +1,17 @@
 """Account changes: sign-out everywhere, second factor, API tokens, users and memberships."""
 
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepathways.accounts.models import ApiToken, Membership, Team, User
@@ -15,6 +25,55 @@ def sign_out_everywhere(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
     user.session_generation += 1
     audit.record(actor=user, action="user.signed_out_everywhere", target=user)
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str) -> None:
+    """Give the user a new password and sign them out of every other session.
+
+    Both the password and the session generation are part of the session hash (User.get_session_auth_hash), so
+    every existing session ends. The view keeps the session it was called from signed in with
+    update_session_auth_hash, which reads the new hash from `user`, updated here in place.
+    """
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="new_password1") from error
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(new_password)
+    user.session_generation = locked.session_generation + 1
+    user.save(update_fields=["password", "session_generation"])
+    audit.record(actor=user, action="user.password_changed", target=user)
+
+
+def set_password_link(user: User) -> str:
+    """The one-time link that lets a user set their password (Django's token: it stops working once the password
+    changes or they sign in, and after PASSWORD_RESET_TIMEOUT)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return str(settings.SAFEPATHWAYS["BASE_URL"]).rstrip("/") + reverse("accounts:set_password", args=[uid, token])
+
+
+def _link_valid_for() -> str:
+    days = max(1, int(settings.PASSWORD_RESET_TIMEOUT) // 86400)
+    return "1 day" if days == 1 else f"{days} days"
+
+
+@transaction.atomic
+def send_password_link(*, email: str) -> bool:
+    """Email a link to set a new password to the active user with this address; False (and nothing sent) if there
+    is none. Callers must answer the same either way, so the page does not reveal who has an account."""
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None:
+        return False
+    message = (
+        "Someone asked to reset the password of your Safe Pathways account. If it was you, set a new password "
+        f"within {_link_valid_for()} here: {set_password_link(user)}\n\n"
+        "If it was not you, you can ignore this email: your password has not changed."
+    )
+    audit.record(actor=None, action="user.password_link_sent", target=user, actor_label="forgotten password page")
+    transaction.on_commit(partial(send_mail, "Reset your Safe Pathways password", message, None, [user.email]))
+    return True
 
 
 @transaction.atomic

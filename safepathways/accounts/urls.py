@@ -10,6 +10,8 @@ urlpatterns = [
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("", views.account, name="account"),
     path("set-password/<str:uidb64>/<str:token>/", views.set_password, name="set_password"),
+    path("forgotten-password/", views.forgotten_password, name="forgotten_password"),
+    path("password/", views.change_password, name="change_password"),
     # /account/two-factor/
     path("two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
     path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),

@@ -1,15 +1,19 @@
 """Sign in (with lockout and an optional second factor), sign out, and the account page."""
 
 import base64
+import hashlib
+from datetime import timedelta
 from io import BytesIO
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +24,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepathways.accounts import services
-from safepathways.accounts.forms import SignInForm, TokenForm
+from safepathways.accounts.forms import ChangePasswordForm, ForgottenPasswordForm, SignInForm, TokenForm
 from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.middleware import remember_second_factor
 from safepathways.accounts.models import User
@@ -35,9 +39,26 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
     return default
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def lockout_policy() -> dict[str, str]:
+    """How many wrong attempts lock an account, and for how long, as configured for django-axes
+    (SAFEPATHWAYS_LOCKOUT_ATTEMPTS and SAFEPATHWAYS_LOCKOUT_MINUTES)."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    if not isinstance(cooloff, timedelta):  # django-axes reads a bare number as hours
+        cooloff = timedelta(hours=float(cooloff))
+    minutes = max(1, round(cooloff.total_seconds() / 60))
+    return {
+        "lockout_attempts": _plural(int(settings.AXES_FAILURE_LIMIT), "wrong attempt"),
+        "lockout_time": _plural(minutes, "minute"),
+    }
+
+
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes calls this after too many failed attempts."""
-    return render(request, "accounts/locked_out.html", status=429)
+    return render(request, "accounts/locked_out.html", lockout_policy(), status=429)
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,7 +77,59 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if needs_second_factor:
                 return redirect(f"/account/two-factor/verify/?next={_safe_next(request)}")
             return redirect(_safe_next(request))
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)})
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request), **lockout_policy()})
+
+
+# At most this many password links an hour for one email address, and from one network address; requests over
+# the limit get the same answer but send nothing. The count is kept in Django's cache (per process unless a shared
+# cache is configured).
+PASSWORD_LINKS_PER_ADDRESS = 3
+PASSWORD_LINKS_PER_IP = 20
+PASSWORD_LINK_WINDOW_SECONDS = 3600
+
+
+def _over_limit(kind: str, value: str, limit: int) -> bool:
+    key = "password-link:" + kind + ":" + hashlib.sha256(value.encode()).hexdigest()
+    cache.add(key, 0, PASSWORD_LINK_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, PASSWORD_LINK_WINDOW_SECONDS)
+        count = 1
+    return count > limit
+
+
+@require_http_methods(["GET", "POST"])
+def forgotten_password(request: HttpRequest) -> HttpResponse:
+    """Email a link to set a new password. The answer is the same whether or not the address has an account."""
+    form = ForgottenPasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        ip = request.META.get("REMOTE_ADDR", "")
+        # Both counters move on every request, so neither an address nor a sender can be used to test the other.
+        too_many_from_ip = _over_limit("ip", ip, PASSWORD_LINKS_PER_IP)
+        too_many_for_address = _over_limit("email", email, PASSWORD_LINKS_PER_ADDRESS)
+        if not (too_many_from_ip or too_many_for_address):
+            services.send_password_link(email=email)
+        return render(request, "accounts/forgotten_password_sent.html", {"email": email})
+    return render(request, "accounts/forgotten_password.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def change_password(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Change the password, staying signed in here; every other session is signed out."""
+    form = ChangePasswordForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "Your password has been changed. Any other devices have been signed out.")
+            return redirect("accounts:account")
+    return render(request, "accounts/change_password.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from safepathways.accounts.models import User
+from safepathways.accounts.models import Organisation, User
 from safepathways.core.forms import GovUKDateField, ModelChoiceField
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people.codes import (
@@ -231,12 +231,91 @@ class ContactForm(forms.Form):
     is_main_contact = forms.BooleanField(label="Main contact", required=False)
 
 
+class AlertReviewForm(forms.Form):
+    review_on = GovUKDateField(
+        label="Next review date", help_text="When the alert must next be checked, for example 1 6 2027"
+    )
+    reason = forms.CharField(
+        label="Why is this alert needed?",
+        help_text="Change this only if the reason has changed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why this alert is needed"},
+    )
+    owner = ModelChoiceField(
+        label="Who owns this alert?",
+        queryset=User.objects.none(),
+        empty_label="Choose",
+        error_messages={"required": "Select who owns this alert"},
+    )
+    note = forms.CharField(
+        label="What did the review find?",
+        help_text="For example, still needed: the dog is still in the home",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what the review found"},
+    )
+
+    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()  # type: ignore[attr-defined]
+
+    def clean_review_on(self) -> date:
+        value: date = self.cleaned_data["review_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("Review date must be today or in the future")
+        return value
+
+
+class RiskReviewForm(RiskForm):
+    """Review or edit a risk: everything but what the risk is, plus a note of what the review found."""
+
+    note = forms.CharField(
+        label="What did the review find? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, owners=owners, **kwargs)
+        del self.fields["title"]
+        del self.fields["description"]
+        self.fields["review_on"].label = "Next review date"
+
+
 class InvolvementForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=ProfessionalRole.choices)
+    organisation = ModelChoiceField(
+        label="Organisation (optional)",
+        help_text="For example their GP practice, or the agency the worker is from",
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label="None",
+    )
     name = forms.CharField(label="Name of worker (optional)", max_length=200, required=False)
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
     email = forms.EmailField(label="Email (optional)", required=False)
     started_on = GovUKDateField(label="Involved since (optional)", required=False, must_be_past=True)
+
+
+class EndInvolvementForm(forms.Form):
+    ended_on = GovUKDateField(label="Date involvement ended", must_be_past=True, help_text="For example, 27 3 2027")
+
+
+class ShareForm(forms.Form):
+    organisation = ModelChoiceField(
+        label="Partner organisation",
+        queryset=Organisation.objects.filter(is_this_council=False).order_by("name"),
+        empty_label="Choose",
+        error_messages={
+            "required": "Select the organisation to share with",
+            "invalid_choice": "Select a partner organisation from the list",
+        },
+    )
+    purpose = forms.CharField(
+        label="Why are you sharing this record?",
+        max_length=200,
+        help_text="Partners see the record only for this purpose, for example Hospital discharge planning",
+        error_messages={"required": "Enter why you are sharing this record"},
+    )
 
 
 class DeclareRelationshipForm(forms.Form):

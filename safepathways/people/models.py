@@ -372,6 +372,14 @@ class AccessGrant(BaseModel):
         return f"{self.get_kind_display()} for {self.user} to {self.person_id}"
 
 
+class ShareQuerySet(models.QuerySet["Share"]):
+    def current(self, now: datetime | None = None) -> Self:
+        """Shares in force: not revoked and not expired (as PersonQuerySet.shared_with_organisations reads them)."""
+        return self.filter(
+            Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+        )
+
+
 class Share(BaseModel):
     """A person's record shared with a partner organisation, for a purpose, until a date."""
 
@@ -381,6 +389,8 @@ class Share(BaseModel):
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,7 +15,7 @@ from safepathways.accounts.models import Team, User
 from safepathways.audit.models import AccessBasis
 from safepathways.core.compiled import CompiledQuery, field, known_related
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
-from safepathways.people.models import AccessGrant, AccessGrantKind, ChronologyEntry, Person, name_key
+from safepathways.people.models import AccessGrant, AccessGrantKind, ChronologyEntry, Person, Share, name_key
 
 
 class RelationshipRequiredError(Exception):
@@ -88,6 +88,16 @@ def _has_team_relationship(user: User, person: Person) -> bool:
     teams = list(user.team_ids)
     return _TEAM_WORK.exists(person=person.pk, teams=teams, user=user.pk) or _TEAM_SERVICES.exists(
         person=person.pk, teams=teams, today=timezone.localdate()
+    )
+
+
+def current_shares(person: Person) -> QuerySet[Share]:
+    """The partner organisations this person's record is shared with now, by organisation name."""
+    return (
+        Share.objects.current()
+        .filter(person=person)
+        .select_related("organisation", "shared_by")
+        .order_by("organisation__name", "created_at")
     )
 
 

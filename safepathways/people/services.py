@@ -268,6 +268,52 @@ def end_alert(*, alert: Alert, by: User, reason: str) -> Alert:
     return alert
 
 
+def _review_date(review_on: date) -> None:
+    if review_on < timezone.localdate():
+        raise ApplicationError("Review date must be today or in the future", field="review_on")
+
+
+@transaction.atomic
+def review_alert(
+    *, alert: Alert, by: User, review_on: date, note: str, reason: str = "", owner: User | None = None
+) -> Alert:
+    """Record that an alert was checked: its next review date, and any change to its reason or owner."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.ended_at is not None:
+        raise ApplicationError("This alert has ended")
+    _review_date(review_on)
+    if not note.strip():
+        raise ApplicationError("Enter what the review found", field="note")
+    changed = []
+    if reason.strip() and reason.strip() != locked.reason:
+        locked.reason = reason.strip()
+        changed.append("reason")
+    if owner is not None and owner.pk != locked.owner_id:
+        locked.owner = owner
+        changed.append("owner")
+    if review_on != locked.review_on:
+        locked.review_on = review_on
+        changed.append("review_on")
+    locked.full_clean()
+    locked.save(update_fields=[*changed, "updated_at"])
+    add_to_chronology(
+        person=locked.person,
+        category="alerts",
+        summary=f"Alert reviewed: {locked.get_kind_display()}",
+        detail=note.strip(),
+        by=by,
+        link=reverse("people:detail", args=[locked.person_id]) + "#alerts",
+    )
+    audit.record(
+        actor=by,
+        action="alert.reviewed",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"review_on": review_on.isoformat(), "changed": ",".join(changed), "notes": note},
+    )
+    return locked
+
+
 @transaction.atomic
 def record_risk(
     *,
@@ -321,6 +367,64 @@ def close_risk(*, risk: Risk, by: User) -> Risk:
     return risk
 
 
+RISK_REVIEW_FIELDS = ("likelihood", "impact", "mitigation", "persons_view", "owner", "review_on")
+
+
+@transaction.atomic
+def review_risk(
+    *,
+    risk: Risk,
+    by: User,
+    likelihood: int,
+    impact: int,
+    mitigation: str,
+    owner: User,
+    review_on: date,
+    persons_view: str = "",
+    note: str = "",
+) -> Risk:
+    """Review a risk: its rating, how it is managed, who owns it, the next review date and the person's view."""
+    locked = Risk.objects.select_for_update().get(pk=risk.pk)
+    if locked.closed_at is not None:
+        raise ApplicationError("This risk is closed")
+    _review_date(review_on)
+    if not mitigation.strip():
+        raise ApplicationError("Enter how the risk is managed", field="mitigation")
+    before = {name: getattr(locked, name) for name in RISK_REVIEW_FIELDS}
+    locked.likelihood = likelihood
+    locked.impact = impact
+    locked.mitigation = mitigation.strip()
+    locked.persons_view = persons_view.strip()
+    locked.owner = owner
+    locked.review_on = review_on
+    changed = [name for name in RISK_REVIEW_FIELDS if getattr(locked, name) != before[name]]
+    locked.full_clean()
+    locked.save(update_fields=[*changed, "updated_at"])
+    rating = f"Likelihood {locked.likelihood} × impact {locked.impact}; next review {locked.review_on:%d/%m/%Y}."
+    add_to_chronology(
+        person=locked.person,
+        category="risks",
+        summary=f"Risk reviewed: {locked.title}",
+        detail=f"{rating}\n{note.strip()}".strip(),
+        by=by,
+        link=reverse("people:detail", args=[locked.person_id]) + "#risks",
+    )
+    audit.record(
+        actor=by,
+        action="risk.reviewed",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={
+            "likelihood": locked.likelihood,
+            "impact": locked.impact,
+            "review_on": review_on.isoformat(),
+            "changed": ",".join(changed),
+            "notes": note,
+        },
+    )
+    return locked
+
+
 @transaction.atomic
 def add_contact(*, person: Person, by: User, data: dict[str, Any]) -> Contact:
     """Record someone in the person's network: a carer, next of kin, advocate or attorney."""
@@ -351,6 +455,51 @@ def add_involvement(*, person: Person, by: User, data: dict[str, Any]) -> Involv
         snapshot={"role": involvement.role},
     )
     return involvement
+
+
+@transaction.atomic
+def end_contact(*, contact: Contact, by: User) -> Contact:
+    """Record that someone in the person's network is no longer involved; the row is kept for the story."""
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.ended_at is not None:
+        raise ApplicationError("This person is already recorded as no longer involved")
+    locked.ended_at = timezone.now()
+    locked.save(update_fields=["ended_at", "updated_at"])
+    add_to_chronology(
+        person=locked.person,
+        category="people",
+        summary=f"{locked.get_kind_display()} no longer involved: {locked.name}",
+        by=by,
+    )
+    audit.record(
+        actor=by, action="contact.ended", target=locked, person_id=locked.person_id, snapshot={"kind": locked.kind}
+    )
+    return locked
+
+
+@transaction.atomic
+def end_involvement(*, involvement: Involvement, by: User, ended_on: date) -> Involvement:
+    """Record the date a professional or agency stopped being involved with the person."""
+    locked = Involvement.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=involvement.pk)
+    if locked.ended_on is not None and locked.ended_on <= timezone.localdate():
+        raise ApplicationError("This involvement has already ended")
+    if ended_on > timezone.localdate():
+        raise ApplicationError("The date involvement ended must be today or in the past", field="ended_on")
+    if locked.started_on and ended_on < locked.started_on:
+        raise ApplicationError("The date involvement ended must be on or after the date it started", field="ended_on")
+    locked.ended_on = ended_on
+    locked.save(update_fields=["ended_on", "updated_at"])
+    add_to_chronology(
+        person=locked.person, category="people", summary=f"Professional no longer involved: {locked}", by=by
+    )
+    audit.record(
+        actor=by,
+        action="involvement.ended",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"role": locked.role, "ended_on": ended_on.isoformat()},
+    )
+    return locked
 
 
 @dataclass(frozen=True)
@@ -434,6 +583,8 @@ def share_with_organisation(
     """Let a partner organisation see this person's record, for a stated purpose."""
     if organisation.is_this_council:
         raise ApplicationError("Choose a partner organisation", field="organisation")
+    if Share.objects.current().filter(person=person, organisation=organisation).exists():
+        raise ApplicationError(f"This record is already shared with {organisation}", field="organisation")
     share = Share(
         person=person, organisation=organisation, purpose=purpose.strip(), shared_by=by, expires_at=expires_at
     )
@@ -448,3 +599,27 @@ def share_with_organisation(
         snapshot={"organisation": organisation.name},
     )
     return share
+
+
+@transaction.atomic
+def revoke_share(*, share: Share, by: User) -> Share:
+    """Stop sharing a person's record with a partner organisation: from now on its users get a 404."""
+    locked = Share.objects.select_for_update().select_related("organisation", "person").get(pk=share.pk)
+    if locked.revoked_at is not None:
+        raise ApplicationError(f"This record is no longer shared with {locked.organisation}")
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at", "updated_at"])
+    add_to_chronology(
+        person=locked.person,
+        category="sharing",
+        summary=f"Stopped sharing the record with {locked.organisation}",
+        by=by,
+    )
+    audit.record(
+        actor=by,
+        action="person.share_revoked",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"organisation": locked.organisation.name},
+    )
+    return locked

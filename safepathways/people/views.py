@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,24 +21,33 @@ from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import User
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
+from safepathways.core.formatting import format_date
 from safepathways.people import presenters, selectors, services
 from safepathways.people.decorators import person_record
 from safepathways.people.forms import (
     AlertForm,
+    AlertReviewForm,
     ContactForm,
     DeclareRelationshipForm,
     EndAlertForm,
+    EndInvolvementForm,
     InvolvementForm,
     PersonForm,
     RiskForm,
+    RiskReviewForm,
     SearchForm,
+    ShareForm,
 )
 from safepathways.people.models import AccessGrantKind, Person
 from safepathways.people.selectors import PersonAccess, SearchQuery
 
 
-def _colleagues(user: User) -> QuerySet[User]:
-    return User.objects.filter(memberships__team_id__in=user.team_ids, is_active=True).distinct().order_by("full_name")
+def _colleagues(user: User, *, also: object = None) -> QuerySet[User]:
+    """Active members of the user's teams, and `also` (the current owner of what is being reviewed) if given."""
+    colleagues = Q(memberships__team_id__in=user.team_ids, is_active=True)
+    if also is not None:
+        colleagues |= Q(pk=also)
+    return User.objects.filter(colleagues).distinct().order_by("full_name")
 
 
 def _apply_error(form: Any, error: ApplicationError) -> None:
@@ -227,6 +238,39 @@ def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk:
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_ALERTS)
+@person_record("review alert form")
+def alert_review(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk: UUID) -> HttpResponse:
+    person = access.person
+    alert = get_object_or_404(person.alerts.active().select_related("owner"), pk=alert_pk)
+    form = AlertReviewForm(
+        request.POST if request.method == "POST" else None,
+        owners=_colleagues(request.user, also=alert.owner_id),
+        initial={"reason": alert.reason, "owner": alert.owner_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_alert(alert=alert, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Alert reviewed: {alert.get_kind_display()}")
+            return redirect(reverse("people:detail", args=[person.pk]) + "#alerts")
+    return render(
+        request,
+        "people/record_form.html",
+        {
+            "form": form,
+            "person": person,
+            "title": "Review an alert",
+            "button": "Save review",
+            "intro": f"{alert.get_kind_display()}: owned by {alert.owner.full_name}, review by "
+            f"{format_date(alert.review_on)}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @permission_required(perms.RECORD_RISKS)
 @person_record("add risk form")
 def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
@@ -248,6 +292,40 @@ def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRes
         request,
         "people/record_form.html",
         {"form": form, "person": person, "title": "Record a risk", "button": "Record risk"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_RISKS)
+@person_record("review risk form")
+def risk_review(request: AuthenticatedHttpRequest, access: PersonAccess, risk_pk: UUID) -> HttpResponse:
+    person = access.person
+    risk = get_object_or_404(person.risks.open(), pk=risk_pk)
+    initial = {name: getattr(risk, name) for name in services.RISK_REVIEW_FIELDS if name != "owner"}
+    initial["owner"] = risk.owner_id
+    form = RiskReviewForm(
+        request.POST if request.method == "POST" else None,
+        owners=_colleagues(request.user, also=risk.owner_id),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_risk(risk=risk, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Risk reviewed: {risk.title}")
+            return redirect(reverse("people:detail", args=[person.pk]) + "#risks")
+    return render(
+        request,
+        "people/record_form.html",
+        {
+            "form": form,
+            "person": person,
+            "title": "Review or edit a risk",
+            "button": "Save review",
+            "intro": f"{risk.title}: {risk.description}",
+        },
     )
 
 
@@ -279,6 +357,33 @@ def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> Http
 
 @require_http_methods(["GET", "POST"])
 @permission_required(perms.RECORD_NETWORK)
+@person_record("end contact form")
+def contact_end(request: AuthenticatedHttpRequest, access: PersonAccess, contact_pk: UUID) -> HttpResponse:
+    contact = get_object_or_404(access.person.contacts.filter(ended_at__isnull=True), pk=contact_pk)
+    if request.method == "POST":
+        try:
+            services.end_contact(contact=contact, by=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{contact.name} is no longer involved")
+        return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
+    return render(
+        request,
+        "people/record_form.html",
+        {
+            "form": forms.Form(),
+            "person": access.person,
+            "title": f"Is {contact.name} no longer involved?",
+            "intro": f"{contact.get_kind_display()}{f' ({contact.relationship})' if contact.relationship else ''}. "
+            "They will no longer be listed on the record; the chronology keeps that they were involved.",
+            "button": "No longer involved",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_NETWORK)
 @person_record("add professional form")
 def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     form = InvolvementForm(request.POST if request.method == "POST" else None)
@@ -295,3 +400,71 @@ def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> 
         "people/record_form.html",
         {"form": form, "person": access.person, "title": "Add a professional or agency", "button": "Add professional"},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_NETWORK)
+@person_record("end professional form")
+def involvement_end(request: AuthenticatedHttpRequest, access: PersonAccess, involvement_pk: UUID) -> HttpResponse:
+    involvement = get_object_or_404(access.person.involvements.select_related("organisation"), pk=involvement_pk)
+    form = EndInvolvementForm(
+        request.POST if request.method == "POST" else None, initial={"ended_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_involvement(involvement=involvement, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Involvement ended: {involvement}")
+            return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
+    return render(
+        request,
+        "people/record_form.html",
+        {
+            "form": form,
+            "person": access.person,
+            "title": "End involvement",
+            "intro": str(involvement),
+            "button": "End involvement",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.VIEW_SHARES)
+@person_record("sharing page")
+def sharing(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    """Who the record is shared with outside the council, and a form to share it with a partner organisation."""
+    can_share = request.user.has_perm(perms.SHARE_RECORD)
+    if request.method == "POST" and not can_share:
+        raise PermissionDenied
+    form = ShareForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.share_with_organisation(person=access.person, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Record shared with {form.cleaned_data['organisation']}")
+            return redirect("people:sharing", pk=access.person.pk)
+    return render(
+        request,
+        "people/sharing.html",
+        {
+            "form": form,
+            "person": access.person,
+            "shares": list(selectors.current_shares(access.person)),
+            "can_share": can_share,
+        },
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(perms.SHARE_RECORD)
+@person_record("stop sharing")
+def share_revoke(request: AuthenticatedHttpRequest, access: PersonAccess, share_pk: UUID) -> HttpResponse:
+    share = get_object_or_404(selectors.current_shares(access.person), pk=share_pk)
+    services.revoke_share(share=share, by=request.user)
+    messages.success(request, f"The record is no longer shared with {share.organisation}")
+    return redirect("people:sharing", pk=access.person.pk)

@@ -3,16 +3,11 @@
 import os
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from safepathways.accounts.models import Role, Team
-from safepathways.accounts.services import add_user
+from safepathways.accounts.services import add_user, set_password_link
 
 
 class Command(BaseCommand):
@@ -44,11 +39,7 @@ class Command(BaseCommand):
             by=None,
         )
         if password is None and not user.has_usable_password():
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            token = default_token_generator.make_token(user)
-            link = str(settings.SAFEPATHWAYS["BASE_URL"]).rstrip("/") + reverse(
-                "accounts:set_password", args=[uid, token]
-            )
+            link = set_password_link(user)
             send_mail(
                 "Set your Safe Pathways password",
                 f"An account has been made for you. Set your password within 3 days here: {link}",
