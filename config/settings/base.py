@@ -269,6 +269,9 @@ SAFEPATHWAYS: dict[str, Any] = {
     # How long a declared working relationship and a break-glass grant last.
     "DECLARED_RELATIONSHIP_HOURS": env_int("SAFEPATHWAYS_DECLARED_RELATIONSHIP_HOURS", 72),
     "BREAK_GLASS_HOURS": env_int("SAFEPATHWAYS_BREAK_GLASS_HOURS", 4),
+    # How long a team keeps its working relationship with a person after its work with them closed, for the
+    # follow-up that comes after (the check after a move, a readmission within 30 days); 0: none (ADR-004).
+    "RECENT_WORK_DAYS": env_int("SAFEPATHWAYS_RECENT_WORK_DAYS", 30),
     # Printed on waiting letters: who to call out of hours if things get worse.
     "OUT_OF_HOURS_PHONE": env_str("SAFEPATHWAYS_OUT_OF_HOURS_PHONE", "020 7974 4444"),
     "CONTACT_CENTRE_PHONE": env_str("SAFEPATHWAYS_CONTACT_CENTRE_PHONE", "020 7974 4000"),

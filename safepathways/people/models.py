@@ -1,6 +1,6 @@
 """The person at the centre: identity, the people around them, alerts, risks and one chronology."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Self
 
 import jellyfish
@@ -67,9 +67,14 @@ class PersonQuerySet(models.QuerySet["Person"]):
         now = now or timezone.now()
         today = timezone.localdate(now)
         team_ids = user.team_ids
+        # Open work, or work closed within SAFEPATHWAYS_RECENT_WORK_DAYS (as people.selectors.resolve_access).
+        days = settings.SAFEPATHWAYS.get("RECENT_WORK_DAYS", 0)
+        current_work = Q(work_items__closed_at__isnull=True)
+        if days > 0:
+            current_work |= Q(work_items__closed_at__gte=now - timedelta(days=days))
         return self.filter(
-            Q(work_items__team_id__in=team_ids, work_items__closed_at__isnull=True)
-            | Q(work_items__allocated_to=user, work_items__closed_at__isnull=True)
+            (Q(work_items__team_id__in=team_ids) & current_work)
+            | (Q(work_items__allocated_to=user) & current_work)
             | (
                 Q(services__team_id__in=team_ids, services__start_on__lte=today)
                 & (Q(services__end_on__isnull=True) | Q(services__end_on__gte=today))

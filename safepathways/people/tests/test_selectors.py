@@ -1,7 +1,9 @@
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.http import Http404
+from django.test import override_settings
 from django.utils import timezone
 
 from safepathways.audit.models import AccessBasis
@@ -19,8 +21,21 @@ def test_open_work_for_my_team_is_a_relationship(social_worker: Persona) -> None
     assert selectors.resolve_access(social_worker.user, item.person.pk).basis == AccessBasis.RELATIONSHIP
 
 
-def test_closed_work_is_not_a_relationship(social_worker: Persona) -> None:
-    item = WorkItemFactory(team=social_worker.team, closed_at=timezone.now())
+def test_work_closed_lately_is_still_a_relationship_but_not_for_long(social_worker: Persona) -> None:
+    """The follow-up after closed work (the check after a move, a readmission) needs no declaration, for
+    SAFEPATHWAYS_RECENT_WORK_DAYS (30 by default); after that, or with the setting 0, closed work gives nothing."""
+    recent = WorkItemFactory(team=social_worker.team, closed_at=timezone.now() - timedelta(days=29))
+    assert selectors.resolve_access(social_worker.user, recent.person.pk).basis == AccessBasis.RELATIONSHIP
+    old = WorkItemFactory(team=social_worker.team, closed_at=timezone.now() - timedelta(days=31))
+    with pytest.raises(RelationshipRequiredError):
+        selectors.resolve_access(social_worker.user, old.person.pk)
+    no_recent_work = override_settings(SAFEPATHWAYS={**settings.SAFEPATHWAYS, "RECENT_WORK_DAYS": 0})
+    with no_recent_work, pytest.raises(RelationshipRequiredError):
+        selectors.resolve_access(social_worker.user, recent.person.pk)
+
+
+def test_another_teams_closed_work_is_not_a_relationship(social_worker: Persona, other_team_worker: Persona) -> None:
+    item = WorkItemFactory(team=other_team_worker.team, closed_at=timezone.now())
     with pytest.raises(RelationshipRequiredError):
         selectors.resolve_access(social_worker.user, item.person.pk)
 
@@ -172,3 +187,12 @@ def test_falls_back_to_any_word_when_no_one_matches_every_word(social_worker: Pe
     PersonFactory(given_name="Mary", family_name="Smith")
     results = selectors.search_people(social_worker.user, SearchQuery(text="Smith Qwertyuiop"))
     assert _names(results) == ["Mary Smith"]
+
+
+def test_the_api_list_follows_the_same_recent_work_rule(social_worker: Persona) -> None:
+    from safepathways.people.models import Person
+
+    recent = WorkItemFactory(team=social_worker.team, closed_at=timezone.now() - timedelta(days=29))
+    old = WorkItemFactory(team=social_worker.team, closed_at=timezone.now() - timedelta(days=31))
+    listed = set(Person.objects.with_relationship_to(social_worker.user).values_list("pk", flat=True))
+    assert recent.person.pk in listed and old.person.pk not in listed
