@@ -388,8 +388,16 @@ def candidate_filter(text: str, date_of_birth: date | None) -> tuple[str, list[A
         ors: list[str] = []
         for token in [t for t in re.split(r"[^\w'-]+", text.lower()) if t]:
             key = name_key(token)
-            ors += ["p.family_name_key = %s", "p.given_name_key = %s", "p.family_name_lower LIKE %s"]
-            params += [key, key, _like_prefix(token)]
+            ors += ["p.family_name_lower LIKE %s"]
+            params += [_like_prefix(token)]
+            if key:
+                ors += [
+                    "p.family_name_key = %s",
+                    "p.given_name_key = %s",
+                    "p.preferred_name_key = %s",
+                    "p.family_name_last_key = %s",
+                ]
+                params += [key, key, key, key]
         clauses.append("(" + " OR ".join(ors) + ")")
     if date_of_birth:
         clauses.append("p.date_of_birth = %s")

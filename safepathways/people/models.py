@@ -1,5 +1,6 @@
 """The person at the centre: identity, the people around them, alerts, risks and one chronology."""
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Self
 
@@ -28,6 +29,13 @@ def name_key(name: str) -> str:
     """A phonetic key for a name, so that 'Smyth' finds 'Smith' (metaphone, jellyfish)."""
     token = (name or "").strip().split(" ")[0].lower()
     return jellyfish.metaphone(token)[:12] if token else ""
+
+
+def last_word_key(name: str) -> str:
+    """The key of the last word of a name of several words ('Van der Berg', 'Smith-Jones'), or '' for one word:
+    a search for 'Berg' or 'Jones' then finds them, as one for 'Van' or 'Smith' does through name_key."""
+    words = [w for w in re.split(r"[\s-]+", (name or "").strip().lower()) if w]
+    return jellyfish.metaphone(words[-1])[:12] if len(words) > 1 else ""
 
 
 class Neighbourhood(BaseModel):
@@ -131,6 +139,9 @@ class Person(BaseModel):
     given_name_key = models.CharField(max_length=12, editable=False, db_index=True)
     family_name_key = models.CharField(max_length=12, editable=False, db_index=True)
     family_name_lower = models.CharField(max_length=100, editable=False, db_index=True)
+    # Also found by: the preferred name ('Peggy' for Margaret) and the last word of a surname of several words.
+    preferred_name_key = models.CharField(max_length=12, editable=False, db_index=True, blank=True, default="")
+    family_name_last_key = models.CharField(max_length=12, editable=False, db_index=True, blank=True, default="")
     postcode_compact = models.CharField(max_length=7, editable=False, db_index=True, blank=True)
     # Set by people.merge.merge_people: this record was a duplicate of that one, and everything on it moved
     # there. Search and matching skip merged records; people.merge.unmerge clears it. Not indexed: almost
@@ -176,6 +187,8 @@ class Person(BaseModel):
         self.given_name_key = name_key(self.given_name)
         self.family_name_key = name_key(self.family_name)
         self.family_name_lower = self.family_name.lower()
+        self.preferred_name_key = name_key(self.preferred_name)
+        self.family_name_last_key = last_word_key(self.family_name)
         self.postcode_compact = self.postcode.replace(" ", "")
 
     @property

@@ -189,10 +189,7 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
         filters &= Q(reference=text.upper())
     elif text:
         tokens = _name_tokens(text)
-    each = [
-        Q(family_name_key=name_key(token)) | Q(given_name_key=name_key(token)) | Q(family_name_lower__startswith=token)
-        for token in tokens
-    ]
+    each = [_token_matches(token) for token in tokens]
     # Every word must match a name, in any order; only if nobody matches all of them, any word will do.
     candidates = _candidates(base, filters & _all(each), limit)
     if not candidates and len(each) > 1:
@@ -200,6 +197,18 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
     results = [_rank(person, tokens, query) for person in candidates]
     results.sort(key=lambda r: (-r.score, r.person.family_name, r.person.given_name))
     return results[:limit]
+
+
+def _token_matches(token: str) -> Q:
+    """One typed word matches a first name, a surname (its first or, for several words, last word), a preferred
+    name, phonetically; or the start of the surname as typed. The preferred and last-word keys are empty for most
+    people, so an empty key is never compared (it would match them all)."""
+    key = name_key(token)
+    matches = Q(family_name_lower__startswith=token)
+    if key:
+        matches |= Q(family_name_key=key) | Q(given_name_key=key) | Q(preferred_name_key=key)
+        matches |= Q(family_name_last_key=key)
+    return matches
 
 
 def _all(conditions: list[Q]) -> Q:

@@ -140,6 +140,22 @@ def test_search_tolerates_order_and_ranks_the_closest_first(social_worker: Perso
     assert _names(results)[0] == "Mary Smith"
 
 
+def test_search_finds_a_preferred_name_and_any_word_of_a_surname(social_worker: Persona) -> None:
+    peggy = PersonFactory.create(given_name="Margaret", family_name="Jones", preferred_name="Peggy")
+    berg = PersonFactory.create(given_name="Anna", family_name="Van der Berg", preferred_name="")
+    double = PersonFactory.create(given_name="Tom", family_name="Smith-Jones", preferred_name="")
+    plain = PersonFactory.create(given_name="Ruth", family_name="Okafor", preferred_name="")
+
+    def found(text: str) -> set[str]:
+        return {r.person.reference for r in selectors.search_people(social_worker.user, SearchQuery(text=text))}
+
+    assert peggy.reference in found("Peggy")
+    assert peggy.reference in found("peggie jones")  # every word matched: the preferred name and the surname
+    assert berg.reference in found("Berg") and berg.reference in found("anna berg")
+    assert double.reference in found("Jones") and double.reference in found("smith")
+    assert plain.reference not in found("Berg")  # an empty key is never compared
+
+
 def test_search_by_nhs_number_and_reference(social_worker: Persona, people: dict[str, object]) -> None:
     mary = people["mary"]
     number = f"{mary.nhs_number[:3]} {mary.nhs_number[3:6]} {mary.nhs_number[6:]}"
