@@ -11,6 +11,8 @@ trail is history, not part of the record.
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
@@ -26,6 +28,20 @@ from safepathways.people.services import add_to_chronology
 _NEVER_MOVED: frozenset[type[models.Model]] = frozenset({Person, MergeRecord, MergedRow})
 # SQLite allows 999 parameters in older builds; stay well under it.
 _CHUNK = 500
+# Identity details a merge copies onto the kept record when it has none and the removed record has one, so nothing
+# known is lost (the removed record is no longer searched). Groups go together: an NHS number with its verification
+# status, an address with its postcode and neighbourhood. A detail the kept record has already is never changed.
+IDENTITY_GAPS: tuple[tuple[str, ...], ...] = (
+    ("nhs_number", "nhs_number_status"),
+    ("date_of_birth",),
+    ("preferred_name",),
+    ("address_line_1", "address_line_2", "town", "postcode", "neighbourhood_id"),
+    ("phone",),
+    ("email",),
+    ("communication_needs",),
+    ("about_me",),
+    ("what_matters",),
+)
 
 
 def may_merge(user: User) -> bool:
@@ -81,6 +97,56 @@ def _lock(*people: Person) -> dict[object, Person]:
     return {person.pk: person for person in locked}
 
 
+def _empty(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _plain(value: object) -> object:
+    """A value as JSON keeps it: dates as ISO text, ids as text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def _fill_gaps(kept: Person, removed: Person) -> dict[str, object]:
+    """Copy each group of identity details the kept record lacks from the removed record; returns what was copied.
+
+    An NHS number is unique, so it leaves the removed record as it arrives on the kept one (undo puts it back)."""
+    filled: dict[str, object] = {}
+    for group in IDENTITY_GAPS:
+        if not _empty(getattr(kept, group[0])) or _empty(getattr(removed, group[0])):
+            continue
+        for name in group:
+            value = getattr(removed, name)
+            setattr(kept, name, value)
+            filled[name] = _plain(value)
+    if "nhs_number" in filled:
+        removed.nhs_number = None
+        removed.save(update_fields=["nhs_number", "updated_at"])
+    if filled:
+        kept.save()  # refreshes the search keys too
+    return filled
+
+
+def _give_back(filled: dict[str, object], kept: Person, removed: Person) -> None:
+    """Undo _fill_gaps: a detail still as the merge left it is cleared on the kept record; the NHS number returns."""
+    if not filled:
+        return
+    defaults = {f.attname: f.get_default() for f in Person._meta.concrete_fields}
+    for group in IDENTITY_GAPS:
+        if group[0] not in filled:
+            continue
+        if _plain(getattr(kept, group[0])) != filled[group[0]]:
+            continue  # changed since the merge: it is the kept record's own now
+        for name in group:
+            setattr(kept, name, defaults[name] if name != "nhs_number" else None)
+    kept.save()
+    if "nhs_number" in filled and kept.nhs_number is None:
+        removed.nhs_number = filled["nhs_number"]  # type: ignore[assignment]
+
+
 @transaction.atomic
 def merge_people(*, keep: Person, remove: Person, by: User, reason: str) -> MergeRecord:
     """Move everything on `remove` to `keep`, mark `remove` as merged into `keep`, and list every moved row."""
@@ -122,6 +188,9 @@ def merge_people(*, keep: Person, remove: Person, by: User, reason: str) -> Merg
         # A unique rule in another app (one row per person) refused the move: nothing is left half-moved.
         raise ApplicationError(f"These records cannot be merged automatically: {error}") from error
     MergedRow.objects.bulk_create(moved, batch_size=_CHUNK)
+    filled = _fill_gaps(kept, removed)
+    record.filled = filled
+    record.save(update_fields=["filled", "updated_at"])
     removed.merged_into = kept
     removed.save(update_fields=["merged_into", "updated_at"])
     add_to_chronology(
@@ -138,7 +207,13 @@ def merge_people(*, keep: Person, remove: Person, by: User, reason: str) -> Merg
         detail=reason.strip(),
         by=by,
     )
-    snapshot = {"kept": kept.reference, "removed": removed.reference, "rows_moved": len(moved), "reason": reason}
+    snapshot = {
+        "kept": kept.reference,
+        "removed": removed.reference,
+        "rows_moved": len(moved),
+        "details_filled": sorted(filled),
+        "reason": reason,
+    }
     audit.record_many(
         actor=by,
         entries=[
@@ -177,8 +252,9 @@ def unmerge(*, merge_record: MergeRecord, by: User) -> MergeRecord:
             returned += model._base_manager.filter(pk__in=chunk, **{field_name: kept.pk}).update(
                 **{field_name: removed.pk}
             )
+    _give_back(record.filled, kept, removed)
     removed.merged_into = None
-    removed.save(update_fields=["merged_into", "updated_at"])
+    removed.save()
     record.unmerged_at = timezone.now()
     record.unmerged_by = by
     record.save(update_fields=["unmerged_at", "unmerged_by", "updated_at"])

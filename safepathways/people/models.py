@@ -429,6 +429,9 @@ class MergeRecord(BaseModel):
     unmerged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Identity details the kept record lacked and took from the removed one ({field: value as stored}), so undoing
+    # the merge gives them back (people.merge.IDENTITY_GAPS).
+    filled = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-merged_at"]

@@ -176,3 +176,29 @@ def test_a_kept_record_merged_away_since_must_be_unmerged_first(team_manager: Pe
     merge.unmerge(merge_record=later, by=administrator.user)
     merge.unmerge(merge_record=earlier, by=administrator.user)
     assert not Person.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_a_merge_keeps_identity_details_only_the_removed_record_had_and_undo_gives_them_back(
+    team_manager: Persona, administrator: Persona
+) -> None:
+    keep = PersonFactory.create(nhs_number=None, phone="", preferred_name="Peg", postcode="NW5 1AB")
+    remove = PersonFactory.create(
+        nhs_number="9990000026", nhs_number_status="01", phone="020 7946 0001", preferred_name="Peggy"
+    )
+    record = merge.merge_people(keep=keep, remove=remove, by=team_manager.user, reason="Same person")
+    keep.refresh_from_db()
+    remove.refresh_from_db()
+    # Gaps filled; what the kept record had is never changed.
+    assert keep.nhs_number == "9990000026" and keep.nhs_number_status == "01" and keep.phone == "020 7946 0001"
+    assert keep.preferred_name == "Peg" and keep.postcode == "NW5 1AB"
+    assert remove.nhs_number is None  # unique: it moved
+    assert set(record.filled) >= {"nhs_number", "nhs_number_status", "phone"} and "preferred_name" not in record.filled
+    assert "phone" in AuditEvent.objects.filter(action="person.merged").first().snapshot["details_filled"]  # type: ignore[union-attr]
+    # Someone corrects the phone after the merge: undo leaves it, but gives the NHS number back.
+    keep.phone = "020 7946 0999"
+    keep.save()
+    merge.unmerge(merge_record=record, by=administrator.user)
+    keep.refresh_from_db()
+    remove.refresh_from_db()
+    assert keep.nhs_number is None and remove.nhs_number == "9990000026"
+    assert keep.phone == "020 7946 0999"
