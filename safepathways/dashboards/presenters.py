@@ -10,6 +10,7 @@ from datetime import date
 from uuid import UUID
 
 from safepathways.core.exports import ExportTable
+from safepathways.dashboards.selectors import TeamRoster
 from safepathways.work.models import BreachKind, Priority
 from safepathways.work.selectors import WAIT_BANDS, Dashboard
 
@@ -17,11 +18,13 @@ from safepathways.work.selectors import WAIT_BANDS, Dashboard
 PRIORITY_COLOURS = {Priority.RED: "#d4351c", Priority.AMBER: "#f47738", Priority.GREEN: "#00703c"}
 BAR_COLOUR = "#1d70b8"
 TEXT_COLOUR = "#0b0c0c"
+# The limits of "open a long time" and "no recent contact" are local policy, per priority (work.PriorityPolicy):
+# each highlight's text gives the limit it passed.
 HIGHLIGHT_LABELS = {
-    "breach": "Timescale breaches",
+    "breach": "Timescales missed",
     "red": "Red priority",
-    "long_wait": "Open over 12 weeks",
-    "no_contact": "No contact for 4 weeks",
+    "long_wait": "Open a long time",
+    "no_contact": "No recent contact",
 }
 
 CHART_WIDTH = 640
@@ -242,3 +245,30 @@ def export_tables(
             rows=[[name, count, person_url(person_id)] for name, person_id, count in figures.most_handed_off],
         ),
     ]
+
+
+ROSTER_EXPORT_HEADERS = ["Team", "Worker", "Role", "Last supervision", "Highlight", "Detail", "Work"]
+
+
+def roster_export_rows(
+    roster: Sequence[TeamRoster], *, kinds: Sequence[str], work_url: Callable[[UUID], str]
+) -> list[list[object]]:
+    """The supervision roster as a download: a row for each highlight of each worker, in the order the worker's
+    page gives them (by kind), and one row for a worker with nothing to raise."""
+    rows: list[list[object]] = []
+    for entry in roster:
+        for summary in entry.workers:
+            first = [entry.team.name, summary.worker.full_name, summary.role, summary.last_supervised_on]
+            ordered = sorted(summary.highlights, key=lambda h: kinds.index(h.kind) if h.kind in kinds else len(kinds))
+            if not ordered:
+                rows.append([*first, "Nothing to raise", "", ""])
+            for highlight in ordered:
+                rows.append(
+                    [
+                        *first,
+                        HIGHLIGHT_LABELS.get(highlight.kind, highlight.kind),
+                        highlight.text,
+                        work_url(highlight.work_item_id),
+                    ]
+                )
+    return rows

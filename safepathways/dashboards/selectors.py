@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from safepathways.accounts.models import Membership, Role, Team, User
-from safepathways.work.models import Priority, SupervisionRecord, WorkItem
-from safepathways.work.selectors import Highlight
+from safepathways.work.models import SupervisionRecord, WorkItem
+from safepathways.work.selectors import Highlight, item_highlights, supervision_limits
 
 # The kinds of highlight work.selectors.supervision_highlights gives, in the order a supervisor reads them.
 HIGHLIGHT_KINDS = ("breach", "red", "long_wait", "no_contact")
@@ -74,36 +74,15 @@ def supervision_records(access: SupervisionAccess) -> list[SupervisionRecord]:
     return list(records.order_by("-held_on", "-created_at"))
 
 
-def _item_highlights(item: WorkItem, today: date) -> list[Highlight]:
-    # Keep in step with work.selectors.supervision_highlights (a test checks they agree).
-    highlights: list[Highlight] = []
-    name = f"{item.person.full_name}: {item.title}"
-    for breach in item.breaches.all():
-        if breach.resolved_at is None:
-            highlights.append(Highlight("breach", f"{name} – {breach.get_kind_display()}", item.pk))
-    if item.priority == Priority.RED:
-        highlights.append(Highlight("red", f"{name} – red priority", item.pk))
-    days = (today - timezone.localdate(item.opened_at)).days
-    if days > 84:
-        highlights.append(Highlight("long_wait", f"{name} – open {days} days", item.pk))
-    last = item.last_contact_at or item.allocated_at
-    if last is None or (today - timezone.localdate(last)).days > 28:
-        highlights.append(Highlight("no_contact", f"{name} – no recorded contact for over 4 weeks", item.pk))
-    return highlights
-
-
 def highlights_by_worker(worker_ids: Collection[int], today: date) -> dict[int, list[Highlight]]:
-    """supervision_highlights for many workers at once, in two queries whatever their caseloads."""
+    """supervision_highlights for many workers at once, in two queries whatever their caseloads: their open work
+    with its people, and the supervision limits."""
     found: dict[int, list[Highlight]] = defaultdict(list)
-    items = (
-        WorkItem.objects.open()
-        .filter(allocated_to_id__in=list(worker_ids))
-        .select_related("person")
-        .prefetch_related("breaches")
-    )
+    limits = supervision_limits()
+    items = WorkItem.objects.open().filter(allocated_to_id__in=list(worker_ids)).select_related("person")
     for item in items:
         if item.allocated_to_id is not None:
-            found[item.allocated_to_id].extend(_item_highlights(item, today))
+            found[item.allocated_to_id].extend(item_highlights(item, today, limits))
     return dict(found)
 
 
@@ -113,6 +92,7 @@ class WorkerSummary:
     role: str
     counts: dict[str, int]
     last_supervised_on: date | None
+    highlights: tuple[Highlight, ...] = ()
 
     @property
     def total(self) -> int:
@@ -128,7 +108,7 @@ class TeamRoster:
 def supervision_roster(manager: User, today: date | None = None) -> list[TeamRoster]:
     """Each team the manager manages, with its staff, their highlight counts and their last supervision.
 
-    Four queries whatever the team sizes: members, open items, their breaches, last sessions.
+    Four queries whatever the team sizes: members, open items, supervision limits, last sessions.
     """
     today = today or timezone.localdate()
     teams = managed_teams(manager)
@@ -154,13 +134,15 @@ def supervision_roster(manager: User, today: date | None = None) -> list[TeamRos
             if membership.team_id != team.pk or membership.user_id in seen:
                 continue
             counts = dict.fromkeys(HIGHLIGHT_KINDS, 0)
-            for highlight in highlights.get(membership.user_id, []):
+            found = highlights.get(membership.user_id, [])
+            for highlight in found:
                 counts[highlight.kind] = counts.get(highlight.kind, 0) + 1
             seen[membership.user_id] = WorkerSummary(
                 worker=membership.user,
                 role=membership.get_role_display(),
                 counts=counts,
                 last_supervised_on=last_sessions.get(membership.user_id),
+                highlights=tuple(found),
             )
         roster.append(TeamRoster(team=team, workers=list(seen.values())))
     return roster

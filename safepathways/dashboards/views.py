@@ -1,5 +1,7 @@
 """The prioritisation dashboard (page and download) and supervision: a manager's team and one worker."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -13,13 +15,13 @@ from safepathways.audit import services as audit
 from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
-from safepathways.core.exports import export_tables_response, parse_format
+from safepathways.core.exports import ExportFormat, export_response, export_tables_response, parse_format
 from safepathways.dashboards import presenters, selectors, services
 from safepathways.dashboards.forms import DashboardForm, SupervisionForm
 from safepathways.dashboards.rules import RECORD_SUPERVISION, VIEW_DASHBOARD, VIEW_SUPERVISION
 from safepathways.work import selectors as work_selectors
 
-# The basis logged when the dashboard download names people: the waiting list's shared, service-wide view.
+# The basis logged when the dashboard download, or the supervision roster's, names people: a service oversight report.
 EXPORT_BASIS = AccessBasis.SERVICE_OVERSIGHT
 
 
@@ -74,11 +76,45 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.managed_teams(request.user):
         # Staff who manage no team have only their own supervision to read.
         return redirect("dashboards:supervision_worker", user_id=request.user.pk)
-    roster = selectors.supervision_roster(request.user, timezone.localdate())
+    today = timezone.localdate()
+    roster = selectors.supervision_roster(request.user, today)
+    fmt = parse_format(request.GET.get("format"))
+    if fmt:
+        return _roster_export(request, roster, today, fmt)
     return render(
         request,
         "dashboards/supervision.html",
         {"roster": roster, "kinds": selectors.HIGHLIGHT_KINDS, "labels": presenters.HIGHLIGHT_LABELS},
+    )
+
+
+def _roster_export(
+    request: AuthenticatedHttpRequest, roster: list[selectors.TeamRoster], today: date, fmt: ExportFormat
+) -> HttpResponse:
+    """The roster as a download: a row for each highlight (naming the person), each person's look logged."""
+    person_ids = [
+        highlight.person_id
+        for entry in roster
+        for summary in entry.workers
+        for highlight in summary.highlights
+        if highlight.person_id is not None
+    ]
+    audit.record_accesses(
+        user=request.user,
+        person_ids=person_ids,
+        what=f"supervision roster export ({fmt})",
+        basis=EXPORT_BASIS,
+        kind=AccessKind.EXPORT,
+    )
+    return export_response(
+        filename=f"supervision-{today:%Y-%m-%d}",
+        headers=presenters.ROSTER_EXPORT_HEADERS,
+        rows=presenters.roster_export_rows(
+            roster,
+            kinds=selectors.HIGHLIGHT_KINDS,
+            work_url=lambda pk: request.build_absolute_uri(reverse("work:detail", args=[pk])),
+        ),
+        fmt=fmt,
     )
 
 

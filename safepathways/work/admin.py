@@ -12,10 +12,24 @@ from safepathways.work.models import CaseloadCap, PriorityPolicy, RiskFlag, Risk
 @admin.register(PriorityPolicy)
 class PriorityPolicyAdmin(admin.ModelAdmin[PriorityPolicy]):
     """How often to keep in touch and how soon to allocate, for each priority. A deleted row falls back to the
-    seeded defaults (work.services.DEFAULT_POLICY). New dates follow from the next rating or contact."""
+    seeded defaults (work.services.DEFAULT_POLICY). New dates follow from the next rating or contact.
 
-    list_display = ["priority", "contact_interval_days", "allocation_working_days"]
-    list_editable = ["contact_interval_days", "allocation_working_days"]
+    The supervision limits say when a worker's allocated work is raised at supervision (open too long, no recent
+    contact); they apply at once, to the next supervision page read."""
+
+    list_display = [
+        "priority",
+        "contact_interval_days",
+        "allocation_working_days",
+        "supervision_open_days",
+        "supervision_no_contact_days",
+    ]
+    list_editable = [
+        "contact_interval_days",
+        "allocation_working_days",
+        "supervision_open_days",
+        "supervision_no_contact_days",
+    ]
     ordering = ["priority"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: PriorityPolicy | None = None) -> list[str]:

@@ -57,12 +57,23 @@ class PriorityPolicy(models.Model):
 
     Defaults (data migration): red weekly contact and allocation within 2 working days, amber
     fortnightly and 10 working days, green monthly and 20 working days. These are local choices,
-    not statute (Care Act s9 sets no deadline for assessment), so administrators edit them.
+    not statute (Care Act s9 sets no deadline for assessment), so administrators edit them. The
+    supervision limits (default 84 days open, 28 days without contact) say when a worker's allocated
+    work is raised at supervision.
     """
 
     priority = models.CharField(max_length=10, choices=Priority.choices, primary_key=True)
     contact_interval_days = models.PositiveSmallIntegerField(help_text="Days between keep-in-touch contacts")
     allocation_working_days = models.PositiveSmallIntegerField(help_text="Working days to allocate a worker")
+    # When supervision raises a worker's allocated work (work.selectors.supervision_highlights): local practice.
+    supervision_open_days = models.PositiveSmallIntegerField(
+        default=84, help_text="Raise allocated work at supervision once it has been open longer than this many days"
+    )
+    supervision_no_contact_days = models.PositiveSmallIntegerField(
+        default=28,
+        help_text="Raise allocated work at supervision when no contact has been recorded for longer than this many "
+        "days since it was allocated or last contacted",
+    )
 
     class Meta:
         verbose_name_plural = "priority policies"
@@ -291,7 +302,10 @@ class BreachQuerySet(models.QuerySet["Breach"]):
 
 
 class Breach(BaseModel):
-    """A timescale missed by unallocated work; escalated once to the team's managers."""
+    """A timescale missed by unallocated work; escalated once to the team's managers (or their cover).
+
+    Allocated work has no breach rows (allocation resolves them): supervision raises its missed timescales from the
+    work item's own dates (work.selectors.item_highlights)."""
 
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="breaches")
     kind = models.CharField(max_length=30, choices=BreachKind.choices)

@@ -23,6 +23,7 @@ from safepathways.work.models import (
     CaseloadCap,
     Handoff,
     Priority,
+    PriorityPolicy,
     WorkItem,
 )
 
@@ -346,26 +347,76 @@ class Highlight:
     kind: str
     text: str
     work_item_id: UUID
+    person_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class SupervisionLimits:
+    """When supervision raises allocated work of one priority (work.PriorityPolicy, local practice)."""
+
+    open_days: int
+    no_contact_days: int
+
+
+def supervision_limits() -> dict[str, SupervisionLimits]:
+    """The supervision limits of each priority, in one query; a deleted policy row falls back to the defaults."""
+    defaults = SupervisionLimits(
+        open_days=PriorityPolicy._meta.get_field("supervision_open_days").get_default(),
+        no_contact_days=PriorityPolicy._meta.get_field("supervision_no_contact_days").get_default(),
+    )
+    rows = PriorityPolicy.objects.values_list("priority", "supervision_open_days", "supervision_no_contact_days")
+    found = {priority: SupervisionLimits(open_days, no_contact) for priority, open_days, no_contact in rows}
+    return {priority: found.get(priority, defaults) for priority in Priority.values}
+
+
+def item_highlights(item: WorkItem, today: date, limits: dict[str, SupervisionLimits]) -> list[Highlight]:
+    """What a supervisor should raise about one piece of open work allocated to a worker (see supervision_highlights).
+
+    Reads the item and its person only: no query.
+    """
+    highlights: list[Highlight] = []
+    name = f"{item.person.full_name}: {item.title}"
+
+    def add(kind: str, text: str) -> None:
+        highlights.append(Highlight(kind, f"{name} – {text}", item.pk, item.person_id))
+
+    limit = limits.get(item.priority) or limits[Priority.GREEN]
+    if item.kind in WAITING_LIST_KINDS and item.next_contact_due is not None and item.next_contact_due < today:
+        add("breach", f"keep-in-touch contact overdue (due {item.next_contact_due:%d/%m/%Y})")
+    if item.due_on is not None and item.due_on < today:
+        add("breach", f"past its due date ({item.due_on:%d/%m/%Y})")
+    if item.priority == Priority.RED:
+        add("red", "red priority")
+    days = (today - timezone.localdate(item.opened_at)).days
+    if days > limit.open_days:
+        add("long_wait", f"open {days} days (limit {limit.open_days})")
+    # The worker's clock starts when they were given the work: a contact made while it waited is not theirs.
+    since = max((t for t in (item.last_contact_at, item.allocated_at) if t is not None), default=None)
+    if since is None:
+        add("no_contact", "no contact recorded since it was allocated")
+    else:
+        quiet = (today - timezone.localdate(since)).days
+        if quiet > limit.no_contact_days:
+            add("no_contact", f"no contact recorded for {quiet} days (limit {limit.no_contact_days})")
+    return highlights
 
 
 def supervision_highlights(worker: User, today: date | None = None) -> list[Highlight]:
-    """What a supervisor should raise about a worker's cases: breaches, red items, long waits, no contact."""
+    """What a supervisor should raise about the open work allocated to a worker, as a team manager reads it:
+
+    - "breach" (timescales missed): waiting-list work (assessments and reviews) whose keep-in-touch contact is
+      overdue, i.e. its next_contact_due, set by the priority's contact interval (work.PriorityPolicy), has passed
+      with no contact recorded; and any work past its own due date (due_on: the statutory clocks of DoLS,
+      safeguarding and the other capabilities). Allocated work has no Breach rows (the sweep looks at waiting
+      work only, and allocation resolves them), so these are read from the work item's dates.
+    - "red": red priority.
+    - "long_wait": open (since the request) longer than the priority's supervision_open_days (default 84 days).
+    - "no_contact": no keep-in-touch contact recorded for longer than the priority's supervision_no_contact_days
+      (default 28 days), counted from the later of the last contact and the allocation.
+
+    Two queries: the worker's open work with its people, and the limits.
+    """
     today = today or timezone.localdate()
-    highlights: list[Highlight] = []
-    items = list(
-        WorkItem.objects.open().filter(allocated_to=worker).select_related("person").prefetch_related("breaches")
-    )
-    for item in items:
-        name = f"{item.person.full_name}: {item.title}"
-        for breach in item.breaches.all():
-            if breach.resolved_at is None:
-                highlights.append(Highlight("breach", f"{name} – {breach.get_kind_display()}", item.pk))
-        if item.priority == Priority.RED:
-            highlights.append(Highlight("red", f"{name} – red priority", item.pk))
-        days = (today - timezone.localdate(item.opened_at)).days
-        if days > 84:
-            highlights.append(Highlight("long_wait", f"{name} – open {days} days", item.pk))
-        last = item.last_contact_at or item.allocated_at
-        if last is None or (today - timezone.localdate(last)).days > 28:
-            highlights.append(Highlight("no_contact", f"{name} – no recorded contact for over 4 weeks", item.pk))
-    return highlights
+    limits = supervision_limits()
+    items = WorkItem.objects.open().filter(allocated_to=worker).select_related("person")
+    return [highlight for item in items for highlight in item_highlights(item, today, limits)]

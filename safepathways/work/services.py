@@ -1,6 +1,6 @@
 """Opening, triaging, keeping in touch with, allocating and closing work. One transaction each."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -22,6 +22,7 @@ from safepathways.work.models import (
     Breach,
     BreachKind,
     CaseloadCap,
+    ContactMethod,
     Handoff,
     KeepInTouch,
     Priority,
@@ -31,6 +32,9 @@ from safepathways.work.models import (
     Triage,
     WorkItem,
 )
+
+# The keep-in-touch summary of a waiting letter sent (record_waiting_letter_sent).
+WAITING_LETTER_SUMMARY = "Sent the waiting letter: who to contact while waiting, and what to do if things get worse"
 
 # Used when an administrator has deleted a policy row: the seeded defaults (migration 0003).
 DEFAULT_POLICY = {Priority.RED: (7, 2), Priority.AMBER: (14, 10), Priority.GREEN: (28, 20)}
@@ -42,8 +46,13 @@ class Rating:
     reasons: list[str]
 
 
-def rate(*, likelihood: int, impact: int, flags: Sequence[str]) -> Rating:
-    """The RAG rating from the risk matrix, raised by any flag's minimum priority, with the reasons."""
+def rate(*, likelihood: int, impact: int, flags: Sequence[str], kept: Collection[str] = ()) -> Rating:
+    """The RAG rating from the risk matrix, raised by any flag's minimum priority, with the reasons.
+
+    `kept` are the flags the work already carries. One of them that an administrator has since switched off (or
+    deleted) is tolerated but not scored: the rating follows the flags in use now, and its reasons say so. Any
+    other flag that is not in use is refused.
+    """
     if not (1 <= likelihood <= 5 and 1 <= impact <= 5):
         raise ApplicationError("Likelihood and impact must each be from 1 to 5", field="likelihood")
     matrix = RiskMatrix.objects.filter(id=1).first() or RiskMatrix(amber_from=8, red_from=15)
@@ -57,11 +66,16 @@ def rate(*, likelihood: int, impact: int, flags: Sequence[str]) -> Rating:
     reasons = [
         f"Likelihood {likelihood} × impact {impact} = {score} ({Priority(priority).label.split(' –')[0].lower()})"
     ]
-    known = {flag.code: flag for flag in RiskFlag.objects.filter(code__in=list(flags), is_active=True)}
-    unknown = sorted(set(flags) - set(known))
+    rows = {flag.code: flag for flag in RiskFlag.objects.filter(code__in=list(flags))}
+    known = {code: flag for code, flag in rows.items() if flag.is_active}
+    unknown = sorted(set(flags) - set(known) - set(kept))
     if unknown:
         raise ApplicationError(f"Unknown risk flags: {', '.join(unknown)}", field="risk_flags")
     for code in flags:
+        if code not in known:
+            label = rows[code].label if code in rows else code
+            reasons.append(f"{label}: no longer in use, not counted")
+            continue
         flag = known[code]
         if PRIORITY_ORDER[Priority(flag.minimum_priority)] < PRIORITY_ORDER[Priority(priority)]:
             priority = Priority(flag.minimum_priority)
@@ -162,17 +176,28 @@ def _lock(item: WorkItem) -> WorkItem:
     return WorkItem.objects.select_for_update(of=("self",)).select_related("person", "team").get(pk=item.pk)
 
 
+def _with_switched_off_flags(flags: Sequence[str], current: Sequence[str]) -> list[str]:
+    """`flags`, with those of `current` that are no longer in use (switched off or deleted) kept after them."""
+    in_use = set(RiskFlag.objects.filter(code__in=list(current), is_active=True).values_list("code", flat=True))
+    return [*flags, *(code for code in current if code not in in_use and code not in flags)]
+
+
 @transaction.atomic
 def retriage(
     *, work_item: WorkItem, likelihood: int, impact: int, flags: Sequence[str], why: str, by: User
 ) -> WorkItem:
-    """Change the risk rating; the old rating stays in the history with who changed it and why."""
+    """Change the risk rating; the old rating stays in the history with who changed it and why.
+
+    A flag the work carries that an administrator has since switched off stays on the work, whether or not it is
+    sent back (a form has no box for it, so its absence is no change), and is not scored (rate).
+    """
     if not why.strip():
         raise ApplicationError("Enter why the rating is changing", field="why")
     item = _lock(work_item)
     if item.closed_at is not None:
         raise ApplicationError("This work is closed")
-    rating = rate(likelihood=likelihood, impact=impact, flags=flags)
+    flags = _with_switched_off_flags(flags, item.risk_flags)
+    rating = rate(likelihood=likelihood, impact=impact, flags=flags, kept=item.risk_flags)
     previous = item.priority
     item.priority, item.priority_reasons = rating.priority, rating.reasons
     item.likelihood, item.impact, item.risk_flags = likelihood, impact, list(flags)
@@ -234,6 +259,9 @@ def record_keep_in_touch(
     item = _lock(work_item)
     if item.closed_at is not None:
         raise ApplicationError("This work is closed")
+    if flags is not None:
+        # A flag switched off since it was given is kept (retriage): leaving it out is no change.
+        flags = _with_switched_off_flags(flags, item.risk_flags)
     flags_changed = flags is not None and set(flags) != set(item.risk_flags)
     if flags_changed and not situation_changed:
         likelihood = item.likelihood if likelihood is None else likelihood
@@ -286,6 +314,25 @@ def record_keep_in_touch(
     else:
         _resolve_breaches(item)
     return contact
+
+
+@transaction.atomic
+def record_waiting_letter_sent(*, work_item: WorkItem, by: User) -> KeepInTouch:
+    """Record that the waiting letter (work.views.letter) was sent: a keep-in-touch contact by letter, so the next
+    contact date moves on, with its chronology entry and audit. Once a day: a second press is refused."""
+    item = _lock(work_item)  # two presses at once: the second waits, then finds the first
+    already = item.keep_in_touch.filter(
+        method=ContactMethod.LETTER,
+        summary=WAITING_LETTER_SUMMARY,
+        contacted_at__gte=_start_of_day(timezone.localdate()),
+    )
+    if already.exists():
+        raise ApplicationError("The waiting letter has already been recorded as sent today")
+    return record_keep_in_touch(work_item=item, by=by, method=ContactMethod.LETTER, summary=WAITING_LETTER_SUMMARY)
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
 def caseload_cap(*, team: Team, user: User) -> int | None:
@@ -507,9 +554,39 @@ def team_managers(team_id: UUID) -> list[User]:
     )
 
 
+def breach_recipients(team: Team) -> list[User]:
+    """Who a breach in `team` is escalated to: its team managers.
+
+    A team with no active manager (a vacancy, long-term absence) would leave the breach unseen, so it goes instead
+    to the managers of the organisation's other teams of the same kind, who cover each other's work as peers (one
+    neighbourhood team's manager for another's); and where there are none, to the organisation's directors, who
+    oversee the whole service (accounts has no service-wide lead role below them). Each person once, however many
+    of those teams they manage.
+    """
+    own = team_managers(team.pk)
+    if own:
+        return own
+    people = User.objects.filter(is_active=True).order_by("full_name", "pk")
+    # One filter() call: the role, the kind and the organisation are of the same membership.
+    cover = people.filter(
+        memberships__role=Role.TEAM_MANAGER,
+        memberships__team__kind=team.kind,
+        memberships__team__organisation_id=team.organisation_id,
+    ).distinct()
+    found = list(cover)
+    if found:
+        return found
+    return list(
+        people.filter(
+            memberships__role=Role.DIRECTOR, memberships__team__organisation_id=team.organisation_id
+        ).distinct()
+    )
+
+
 @transaction.atomic
 def sweep_breaches(*, today: date | None = None) -> SweepResult:
-    """Find unallocated work past its contact or allocation date and escalate each once to its managers.
+    """Find unallocated work past its contact or allocation date and escalate each once to its managers (or, for a
+    team without one, to those breach_recipients names).
 
     Idempotent: a breach is recorded once per item, kind and due date, and its notification once.
     """
@@ -530,7 +607,9 @@ def sweep_breaches(*, today: date | None = None) -> SweepResult:
                 continue
             breach = Breach.objects.create(work_item=item, kind=kind, due_on=due, detected_at=now)
             detected += 1
-            managers = managers_by_team.setdefault(item.team_id, team_managers(item.team_id))
+            if item.team_id not in managers_by_team:
+                managers_by_team[item.team_id] = breach_recipients(item.team)
+            managers = managers_by_team[item.team_id]
             notify(
                 recipients=managers,
                 message=(

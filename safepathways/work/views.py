@@ -22,6 +22,7 @@ from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.core.exports import ExportFormat, export_response, parse_format
+from safepathways.core.formatting import format_date
 from safepathways.core.paging import CountedPaginator, PagedRows, filter_query
 from safepathways.people import selectors as people_selectors
 from safepathways.work import selectors, services
@@ -416,6 +417,22 @@ def letter(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "contact_centre_phone": settings.SAFEPATHWAYS["CONTACT_CENTRE_PHONE"],
         },
     )
+
+
+@require_POST
+@permission_required(WORK_ON_ITEMS)
+@item_view
+def letter_sent(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Record that the waiting letter was sent: a keep-in-touch contact by letter, so the next contact date moves."""
+    item = _item_for(request, pk)
+    try:
+        services.record_waiting_letter_sent(work_item=item, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("work:letter", pk=item.pk)
+    item.refresh_from_db(fields=["next_contact_due"])
+    messages.success(request, f"Letter recorded as sent. Next keep-in-touch by {format_date(item.next_contact_due)}")
+    return redirect("work:detail", pk=item.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,8 +1,10 @@
 """Personas and builders for the dashboard and supervision tests."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -25,6 +27,13 @@ def today() -> date:
 
 def at_noon(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+@contextmanager
+def on(day: date) -> Iterator[None]:
+    """Run services as if it were noon on `day`: allocation and contact times are read from the clock."""
+    with mock.patch("django.utils.timezone.now", return_value=at_noon(day)):
+        yield
 
 
 def waiting(team: Team, days: int, priority: str = "amber", today: date | None = None, **fields: Any) -> WorkItem:

@@ -1,6 +1,8 @@
 """The dashboard figures (work.selectors.dashboard, as this screen reads them) and the supervision reads."""
 
 from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
 
 import pytest
 from django.http import Http404
@@ -9,10 +11,10 @@ from django.utils import timezone
 from safepathways.accounts.models import Membership, Role, Team, User
 from safepathways.conftest import Persona
 from safepathways.dashboards import selectors
-from safepathways.dashboards.tests.conftest import at_noon, waiting
+from safepathways.dashboards.tests.conftest import at_noon, on, waiting
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.work import services as work_services
-from safepathways.work.models import Breach, BreachKind, Handoff, SupervisionRecord, WorkItem, WorkKind
+from safepathways.work.models import Breach, Handoff, PriorityPolicy, SupervisionRecord, WorkItem, WorkKind
 from safepathways.work.selectors import dashboard, supervision_highlights
 from safepathways.work.tests.factories import WorkItemFactory
 
@@ -104,27 +106,17 @@ def test_team_figures_leave_out_other_teams(team: Team, other_team: Team, today:
     assert dashboard(None, today).waiting_total == 3
 
 
-def test_open_breaches_by_kind(team: Team, other_team: Team, today: date) -> None:
-    item = waiting(team, 30, "red", today)
-    now = timezone.now()
-    Breach.objects.create(
-        work_item=item, kind=BreachKind.CONTACT_OVERDUE, due_on=today - timedelta(days=2), detected_at=now
-    )
-    Breach.objects.create(
-        work_item=item,
-        kind=BreachKind.CONTACT_OVERDUE,
-        due_on=today - timedelta(days=9),
-        detected_at=now,
-        resolved_at=now,
-    )
-    Breach.objects.create(
-        work_item=item, kind=BreachKind.ALLOCATION_OVERDUE, due_on=today - timedelta(days=1), detected_at=now
-    )
-    other = waiting(other_team, 30, "red", today)
-    Breach.objects.create(work_item=other, kind=BreachKind.ALLOCATION_OVERDUE, due_on=today, detected_at=now)
+def test_open_breaches_by_kind(team: Team, other_team: Team, social_worker: Persona, today: date) -> None:
+    # Red work waiting 30 days is past its allocation date and its weekly contact: the sweep records both.
+    late = [_opened(t, today, 30, likelihood=5, impact=5) for t in (team, team, other_team)]
+    work_services.sweep_breaches(today=today)
+    # A contact resolves the contact breach; allocation resolves both.
+    work_services.record_keep_in_touch(work_item=late[2], by=social_worker.user, method="phone", summary="Coping")
+    work_services.allocate(work_item=late[1], to_user=social_worker.user, by=social_worker.user, expected_owner_id=None)
 
     assert dashboard(team.pk, today).open_breaches == {"contact_overdue": 1, "allocation_overdue": 1}
     assert dashboard(None, today).open_breaches == {"contact_overdue": 1, "allocation_overdue": 2}
+    assert Breach.objects.filter(resolved_at__isnull=False).count() == 3
 
 
 def test_trend_counts_waiting_at_each_week_end_and_allocations_in_each_week(team: Team, today: date) -> None:
@@ -179,27 +171,123 @@ def test_dashboard_teams_are_council_teams_with_waiting_work_and_the_chosen_one(
 # ---- supervision ----------------------------------------------------------------------------
 
 
+def _opened(team: Team, today: date, days_ago: int, **kwargs: Any) -> WorkItem:
+    """Waiting-list work opened through the service `days_ago` days before `today` (green 2 × 2 unless rated)."""
+    fields: dict[str, Any] = {"kind": WorkKind.ASSESSMENT, "title": "Assessment", "likelihood": 2, "impact": 2}
+    return work_services.open_work(
+        person=PersonFactory(),
+        team=team,
+        by=None,
+        opened_at=at_noon(today - timedelta(days=days_ago)),
+        **fields | kwargs,
+    )
+
+
+def _allocated(
+    team: Team, worker: User, today: date, *, opened_days_ago: int = 0, allocated_days_ago: int = 0, **kwargs: Any
+) -> WorkItem:
+    """Work opened and then taken by `worker` through the services, at those days before `today`."""
+    item = _opened(team, today, opened_days_ago, **kwargs)
+    if allocated_days_ago:
+        with on(today - timedelta(days=allocated_days_ago)):
+            work_services.allocate(work_item=item, to_user=worker, by=worker, expected_owner_id=None)
+    else:
+        work_services.allocate(work_item=item, to_user=worker, by=worker, expected_owner_id=None)
+    item.refresh_from_db()
+    return item
+
+
+def _kinds(worker: User, today: date) -> dict[UUID, set[str]]:
+    found: dict[UUID, set[str]] = {}
+    for highlight in supervision_highlights(worker, today):
+        found.setdefault(highlight.work_item_id, set()).add(highlight.kind)
+    return found
+
+
 def test_bulk_highlights_agree_with_supervision_highlights(
     social_worker: Persona, team_manager: Persona, team: Team, today: date
 ) -> None:
-    now = timezone.now()
-    red = WorkItemFactory(
-        team=team, allocated_to=social_worker.user, priority="red", allocated_at=now, last_contact_at=now
-    )
-    old = WorkItemFactory(
-        team=team, allocated_to=social_worker.user, opened_at=at_noon(today - timedelta(days=100)), allocated_at=now
-    )
-    Breach.objects.create(work_item=old, kind=BreachKind.CONTACT_OVERDUE, due_on=today, detected_at=now)
-    WorkItemFactory(team=team, allocated_to=team_manager.user, allocated_at=now - timedelta(days=40))
-    WorkItemFactory(team=team, allocated_to=social_worker.user, closed_at=now, priority="red")
+    # Red, just taken: raised for its priority only.
+    red = _allocated(team, social_worker.user, today, likelihood=5, impact=5)
+    # Waited 100 days before being taken today: its monthly keep-in-touch date went by while it waited.
+    old = _allocated(team, social_worker.user, today, opened_days_ago=100)
+    # Taken 40 days ago and nobody has been in touch since.
+    quiet = _allocated(team, team_manager.user, today, opened_days_ago=45, allocated_days_ago=40)
+    closed = _allocated(team, social_worker.user, today, likelihood=5, impact=5)
+    work_services.close_work(work_item=closed, by=social_worker.user, outcome="Assessed")
+    assert not Breach.objects.exists()  # the sweep's breaches are for waiting work only: none of these has one
 
     found = selectors.highlights_by_worker([social_worker.user.pk, team_manager.user.pk], today)
 
     for worker in (social_worker.user, team_manager.user):
         assert found[worker.pk] == supervision_highlights(worker, today)
-    assert {h.kind for h in found[social_worker.user.pk]} == {"red", "long_wait", "breach"}
-    assert {h.work_item_id for h in found[social_worker.user.pk]} == {red.pk, old.pk}
-    assert [h.kind for h in found[team_manager.user.pk]] == ["no_contact"]
+    assert _kinds(social_worker.user, today) == {red.pk: {"red"}, old.pk: {"breach", "long_wait"}}
+    assert _kinds(team_manager.user, today) == {quiet.pk: {"breach", "no_contact"}}
+    texts = [h.text for h in found[team_manager.user.pk]]
+    assert texts == [
+        f"{quiet.person.full_name}: Assessment – keep-in-touch contact overdue "
+        f"(due {today - timedelta(days=17):%d/%m/%Y})",
+        f"{quiet.person.full_name}: Assessment – no contact recorded for 40 days (limit 28)",
+    ]
+    assert {h.person_id for h in found[social_worker.user.pk]} == {red.person_id, old.person_id}
+
+
+def test_a_keep_in_touch_contact_clears_the_missed_contact_highlights(
+    team_manager: Persona, team: Team, today: date
+) -> None:
+    item = _allocated(team, team_manager.user, today, opened_days_ago=45, allocated_days_ago=40)
+    assert _kinds(team_manager.user, today) == {item.pk: {"breach", "no_contact"}}
+
+    work_services.record_keep_in_touch(work_item=item, by=team_manager.user, method="visit", summary="Home visit")
+
+    assert supervision_highlights(team_manager.user, today) == []
+
+
+def test_contact_made_while_the_work_waited_does_not_count_for_the_worker(
+    social_worker: Persona, team: Team, today: date
+) -> None:
+    item = _opened(team, today, 50, likelihood=2, impact=4)  # amber: fortnightly
+    with on(today - timedelta(days=45)):
+        work_services.record_keep_in_touch(work_item=item, by=social_worker.user, method="phone", summary="Coping")
+    with on(today - timedelta(days=35)):
+        work_services.allocate(
+            work_item=item, to_user=social_worker.user, by=social_worker.user, expected_owner_id=None
+        )
+    [quiet] = [h for h in supervision_highlights(social_worker.user, today) if h.kind == "no_contact"]
+    assert quiet.text.endswith("no contact recorded for 35 days (limit 28)")
+
+
+def test_work_with_its_own_clock_is_raised_when_past_its_due_date_not_for_keep_in_touch(
+    social_worker: Persona, team: Team, today: date
+) -> None:
+    # Opened 40 days ago, so its keep-in-touch date has passed; but DoLS keeps its own statutory clock.
+    item = _allocated(
+        team, social_worker.user, today, opened_days_ago=40, kind=WorkKind.DOLS, due_on=today - timedelta(days=1)
+    )
+    [breach] = [h for h in supervision_highlights(social_worker.user, today) if h.kind == "breach"]
+    assert breach.text == (
+        f"{item.person.full_name}: Assessment – past its due date ({today - timedelta(days=1):%d/%m/%Y})"
+    )
+
+
+def test_supervision_limits_are_the_priority_policy_with_defaults(
+    social_worker: Persona, team: Team, today: date
+) -> None:
+    item = _allocated(team, social_worker.user, today, opened_days_ago=40, allocated_days_ago=10, impact=4)  # amber
+    with on(today - timedelta(days=5)):
+        work_services.record_keep_in_touch(work_item=item, by=social_worker.user, method="phone", summary="Coping")
+    assert _kinds(social_worker.user, today) == {}
+
+    PriorityPolicy.objects.filter(priority="amber").update(supervision_open_days=30, supervision_no_contact_days=3)
+    PriorityPolicy.objects.filter(priority="green").update(supervision_open_days=1)  # another priority's: no effect
+    highlights = supervision_highlights(social_worker.user, today)
+    assert [h.kind for h in highlights] == ["long_wait", "no_contact"]
+    assert highlights[0].text.endswith("open 40 days (limit 30)")
+    assert highlights[1].text.endswith("no contact recorded for 5 days (limit 3)")
+
+    # A deleted policy row falls back to the defaults (84 days open, 28 without contact).
+    PriorityPolicy.objects.filter(priority="amber").delete()
+    assert supervision_highlights(social_worker.user, today) == []
 
 
 def test_roster_lists_the_managed_teams_staff_with_counts_and_last_session(

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries
 
@@ -20,7 +21,8 @@ from safepathways.conftest import Persona
 from safepathways.dashboards.tests.conftest import at_noon, waiting
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
-from safepathways.work.models import Breach, BreachKind, Handoff, SupervisionRecord
+from safepathways.work import services as work_services
+from safepathways.work.models import Breach, BreachKind, Handoff, SupervisionRecord, WorkItem
 from safepathways.work.tests.factories import WorkItemFactory
 
 DASHBOARD = reverse("dashboards:dashboard")
@@ -272,26 +274,114 @@ def _session(**overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("route", ["list", "worker", "record"])
+def _supervision_url(route: str, worker: Persona) -> str:
+    return {
+        "list": SUPERVISION,
+        "export": f"{SUPERVISION}?format=csv",
+        "worker": _worker_url(worker),
+        "record": _record_url(worker),
+    }[route]
+
+
+@pytest.mark.parametrize("route", ["list", "export", "worker", "record"])
 def test_supervision_sends_anonymous_users_to_sign_in(anonymous: Client, social_worker: Persona, route: str) -> None:
-    url = {"list": SUPERVISION, "worker": _worker_url(social_worker), "record": _record_url(social_worker)}[route]
+    url = _supervision_url(route, social_worker)
     response = anonymous.post(url, _session()) if route == "record" else anonymous.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign_in"))
     assert not SupervisionRecord.objects.exists()
 
 
-@pytest.mark.parametrize("route", ["list", "worker", "record"])
+@pytest.mark.parametrize("route", ["list", "export", "worker", "record"])
 @pytest.mark.parametrize("persona", ["partner", "director"])
 def test_supervision_refuses_partners_and_directors(
     request: pytest.FixtureRequest, social_worker: Persona, route: str, persona: str
 ) -> None:
     user: Persona = request.getfixturevalue(persona)
-    url = {"list": SUPERVISION, "worker": _worker_url(social_worker), "record": _record_url(social_worker)}[route]
+    url = _supervision_url(route, social_worker)
     response = user.http.post(url, _session()) if route == "record" else user.http.get(url)
     assert response.status_code == 403
     assert not SupervisionRecord.objects.exists()
     assert not AuditEvent.objects.exists()
+    assert not AccessEvent.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["social_worker", "other_team_manager"])
+def test_the_roster_export_is_only_of_the_teams_one_manages(
+    request: pytest.FixtureRequest, social_worker: Persona, team: Team, persona: str
+) -> None:
+    _overdue_red_work(team, social_worker)
+    user: Persona = request.getfixturevalue(persona)
+    response = user.http.get(SUPERVISION, {"format": "csv"})
+    if persona == "social_worker":
+        # Staff who manage no team have only their own supervision page: no download.
+        assert response.status_code == 302
+        assert response["Location"] == _worker_url(social_worker)
+    else:
+        assert response.status_code == 200
+        assert "Sam Okafor" not in response.content.decode()
+    assert not AccessEvent.objects.exists()
+
+
+def _csv_rows(response: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+
+
+def test_the_roster_downloads_as_csv_with_each_highlight_and_logs_each_person_named(
+    team_manager: Persona, social_worker: Persona, director: Persona, team: Team
+) -> None:
+    item = _overdue_red_work(team, social_worker)
+    other = _overdue_red_work(team, social_worker)
+
+    response = team_manager.http.get(SUPERVISION, {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="supervision-')
+    rows = _csv_rows(response)
+    assert rows[0] == ["Team", "Worker", "Role", "Last supervision", "Highlight", "Detail", "Work"]
+    # The director, a member of the team with no work allocated, has nothing to raise.
+    assert rows[1] == [team.name, director.user.full_name, "Director", "", "Nothing to raise", "", ""]
+    sam = [row for row in rows[1:] if row[1] == "Sam Okafor"]
+    assert [row[4] for row in sam] == ["Timescales missed", "Timescales missed", "Red priority", "Red priority"]
+    assert f"{item.person.full_name}: Assessment – keep-in-touch contact overdue" in sam[0][5] + sam[1][5]
+    assert {row[6] for row in sam} == {
+        f"http://127.0.0.1{reverse('work:detail', args=[pk])}" for pk in (item.pk, other.pk)
+    }
+    events = AccessEvent.objects.all()
+    assert {e.person_id for e in events} == {item.person_id, other.person_id}
+    assert {(e.kind, e.basis, e.user_id) for e in events} == {
+        (AccessKind.EXPORT, "service_oversight", team_manager.user.pk)
+    }
+    assert events.count() == 2  # one look per person, however many highlights name them
+
+
+def test_the_roster_downloads_as_xlsx(team_manager: Persona, social_worker: Persona, team: Team) -> None:
+    _overdue_red_work(team, social_worker)
+    response = team_manager.http.get(SUPERVISION, {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    # Headers, and Sam's two highlights: keep-in-touch overdue, red.
+    assert sheet.max_row == 3
+    assert sheet["E2"].value == "Timescales missed"
+    assert str(sheet["F2"].value).endswith(f"(due {timezone.localdate() - timedelta(days=23):%d/%m/%Y})")
+    assert AccessEvent.objects.filter(kind=AccessKind.EXPORT).count() == 1
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_roster_download_query_count_does_not_grow(
+    team_manager: Persona,
+    make_persona: Callable[..., Persona],
+    team: Team,
+    rows: int,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for _ in range(rows):
+        _overdue_red_work(team, make_persona(team, Role.SOCIAL_WORKER))
+    # session, user with memberships, team members, open items, supervision limits, last sessions,
+    # the access log insert
+    with django_assert_num_queries(7):
+        response = team_manager.http.get(SUPERVISION, {"format": "csv"})
+    assert len(_csv_rows(response)) == 1 + 2 * rows
 
 
 def test_a_manager_of_another_team_gets_404_for_a_worker(other_team_manager: Persona, social_worker: Persona) -> None:
@@ -383,6 +473,18 @@ def test_manager_sees_a_workers_highlights_linked_to_the_work(
     assert "Record a supervision session" in body
 
 
+def test_a_workers_page_raises_allocated_work_whose_keep_in_touch_is_overdue(
+    team_manager: Persona, social_worker: Persona, team: Team
+) -> None:
+    item = _overdue_red_work(team, social_worker)
+    body = team_manager.http.get(_worker_url(social_worker)).content.decode()
+    assert "Timescales missed (1)" in body
+    due = timezone.localdate() - timedelta(days=23)
+    assert (
+        str(escape(f"{item.person.full_name}: Assessment – keep-in-touch contact overdue (due {due:%d/%m/%Y})")) in body
+    )
+
+
 def test_recording_a_session_saves_it_with_the_highlights_and_redirects(
     team_manager: Persona, social_worker: Persona, team: Team
 ) -> None:
@@ -436,6 +538,21 @@ def test_a_worker_in_two_of_the_managers_teams_needs_a_team_chosen(
     assert SupervisionRecord.objects.get().team == other_team
 
 
+def _overdue_red_work(team: Team, worker: Persona) -> WorkItem:
+    """Red work that waited 30 days, past its weekly keep-in-touch date, then taken by the worker."""
+    item = work_services.open_work(
+        person=PersonFactory(),
+        kind="assessment",
+        team=team,
+        title="Assessment",
+        by=None,
+        likelihood=5,
+        impact=5,
+        opened_at=at_noon(timezone.localdate() - timedelta(days=30)),
+    )
+    return work_services.allocate(work_item=item, to_user=worker.user, by=worker.user, expected_owner_id=None)
+
+
 @pytest.mark.parametrize("rows", [1, 20])
 def test_supervision_list_query_count_does_not_grow(
     team_manager: Persona,
@@ -446,14 +563,11 @@ def test_supervision_list_query_count_does_not_grow(
 ) -> None:
     for _ in range(rows):
         worker = make_persona(team, Role.SOCIAL_WORKER)
-        item = WorkItemFactory(team=team, allocated_to=worker.user, priority="red")
-        Breach.objects.create(
-            work_item=item, kind=BreachKind.CONTACT_OVERDUE, due_on=timezone.localdate(), detected_at=timezone.now()
-        )
+        _overdue_red_work(team, worker)
         SupervisionRecord.objects.create(
             worker=worker.user, supervisor=team_manager.user, team=team, held_on=timezone.localdate()
         )
-    # session, user with memberships, team members, open items, their breaches,
+    # session, user with memberships, team members, open items, supervision limits,
     # last sessions
     with django_assert_num_queries(6):
         response = team_manager.http.get(SUPERVISION)
@@ -469,10 +583,7 @@ def test_supervision_worker_page_query_count_does_not_grow(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for _ in range(rows):
-        item = WorkItemFactory(team=team, allocated_to=social_worker.user, priority="red")
-        Breach.objects.create(
-            work_item=item, kind=BreachKind.CONTACT_OVERDUE, due_on=timezone.localdate(), detected_at=timezone.now()
-        )
+        item = _overdue_red_work(team, social_worker)
         SupervisionRecord.objects.create(
             worker=social_worker.user,
             supervisor=team_manager.user,
@@ -481,7 +592,7 @@ def test_supervision_worker_page_query_count_does_not_grow(
             highlights=[{"kind": "red", "text": "x", "work_item_id": str(item.pk)}],
         )
     # session, user with memberships, the worker in the manager's teams,
-    # open items, their breaches, past sessions
+    # open items, supervision limits, past sessions
     with django_assert_num_queries(6):
         response = team_manager.http.get(_worker_url(social_worker))
     assert response.status_code == 200

@@ -393,12 +393,23 @@ def test_a_worker_keeps_in_touch_re_rates_and_prints_a_waiting_letter(
     expect(page.locator("main")).to_contain_text("every 7 days")  # red: the local keep-in-touch interval
     assert_accessible(page)
     back = page.get_by_role("link", name="Back to the work")
+    sent = page.get_by_role("button", name="Record that the letter was sent")
     expect(back).to_be_visible()
+    expect(sent).to_be_visible()
     page.emulate_media(media="print")
     expect(back).to_be_hidden()  # the printed letter has no screen-only links
+    expect(sent).to_be_hidden()
     page.emulate_media(media="screen")
+
+    # Once posted, the letter is recorded as a keep-in-touch contact by letter.
+    sent.click()
+    page.wait_for_url(f"{base}/work/items/{item.pk}/")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Letter recorded as sent")
+    expect(page.locator("table", has_text="What was said")).to_contain_text("Olu Adebayo, letter")
+    assert_accessible(page)
     item.refresh_from_db()
     assert (item.priority, item.likelihood, item.impact) == ("red", 4, 4)
+    assert item.keep_in_touch.filter(method="letter").count() == 1
 
 
 def test_a_manager_allocates_and_a_stale_allocation_form_is_refused(

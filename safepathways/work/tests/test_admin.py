@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepathways.accounts.models import Team, User
 from safepathways.conftest import Persona
-from safepathways.work import services
+from safepathways.work import selectors, services
 from safepathways.work.models import CaseloadCap, PriorityPolicy, RiskFlag, RiskMatrix
 
 PASSWORD = "correct-horse-battery"
@@ -57,9 +57,40 @@ def test_a_council_sets_a_team_default_cap_and_the_allocation_rule_uses_it(admin
 
 def test_timescales_are_edited_and_used(admin_client: Client) -> None:
     url = reverse("admin:work_prioritypolicy_change", args=["red"])
-    response = admin_client.post(url, {"contact_interval_days": 3, "allocation_working_days": 1})
+    response = admin_client.post(
+        url,
+        {
+            "contact_interval_days": 3,
+            "allocation_working_days": 1,
+            "supervision_open_days": 84,
+            "supervision_no_contact_days": 28,
+        },
+    )
     assert response.status_code == 302
     assert services.next_contact_on(date(2026, 1, 5), "red") == date(2026, 1, 8)
+
+
+def test_supervision_limits_default_to_84_and_28_days_and_are_edited_in_the_admin(admin_client: Client) -> None:
+    assert {p: (lim.open_days, lim.no_contact_days) for p, lim in selectors.supervision_limits().items()} == {
+        "red": (84, 28),
+        "amber": (84, 28),
+        "green": (84, 28),
+    }
+    url = reverse("admin:work_prioritypolicy_change", args=["red"])
+    form = admin_client.get(url).content.decode()
+    assert 'name="supervision_open_days"' in form and 'name="supervision_no_contact_days"' in form
+    response = admin_client.post(
+        url,
+        {
+            "contact_interval_days": 7,
+            "allocation_working_days": 2,
+            "supervision_open_days": 42,
+            "supervision_no_contact_days": 14,
+        },
+    )
+    assert response.status_code == 302
+    assert selectors.supervision_limits()["red"] == selectors.SupervisionLimits(open_days=42, no_contact_days=14)
+    assert selectors.supervision_limits()["green"] == selectors.SupervisionLimits(open_days=84, no_contact_days=28)
 
 
 def test_the_risk_matrix_is_one_row(admin_client: Client) -> None:

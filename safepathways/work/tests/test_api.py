@@ -12,7 +12,7 @@ from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.work import services
-from safepathways.work.models import KeepInTouch, WorkItem
+from safepathways.work.models import KeepInTouch, RiskFlag, WorkItem
 
 URL = "/api/v1/waiting-list/"
 
@@ -174,3 +174,24 @@ def test_writes_refused_change_nothing(persona: str, expected: int, team: Team, 
         == expected
     )
     assert AuditEvent.objects.count() == before + 1  # only the token issue
+
+
+def test_re_rating_with_the_entrys_own_flags_tolerates_one_switched_off_since(
+    social_worker: Persona, team: Team
+) -> None:
+    item = _item(team, flags=["lives-alone"])
+    RiskFlag.objects.filter(code="lives-alone").update(is_active=False)
+    client = _api(social_worker)
+    flags = client.get(f"{URL}{item.pk}/").json()["risk_flags"]
+    response = client.post(
+        f"{URL}{item.pk}/rating/", {"likelihood": 4, "impact": 4, "risk_flags": flags, "why": "Fell"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["priority"], response.json()["risk_flags"]) == ("red", ["lives-alone"])
+    # A switched-off flag the entry does not carry is still refused, against its field.
+    other = _item(team)
+    refused = client.post(
+        f"{URL}{other.pk}/rating/", {"likelihood": 1, "impact": 1, "risk_flags": flags, "why": "x"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "risk_flags"

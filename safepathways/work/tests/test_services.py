@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from safepathways.accounts.models import Role, Team
+from safepathways.accounts.models import Membership, Organisation, Role, Team
 from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
@@ -18,6 +18,7 @@ from safepathways.work.models import (
     CaseloadCap,
     Handoff,
     PriorityPolicy,
+    RiskFlag,
     RiskMatrix,
     Triage,
     WorkItem,
@@ -323,3 +324,110 @@ def test_work_with_its_own_statutory_clock_is_not_breached_by_waiting_list_times
     )
     assert services.sweep_breaches(today=date(2026, 11, 20)).detected == 0
     assert not Notification.objects.exists()
+
+
+def test_a_breach_in_a_team_without_a_manager_goes_to_the_managers_of_its_sister_teams_once(
+    person: Person,
+    team: Team,
+    other_team: Team,
+    ig_team: Team,
+    director: Persona,
+    make_persona: Callable[..., Persona],
+) -> None:
+    # `team` has no manager. Another neighbourhood team's manager also manages a third one: one notice per breach.
+    cover = make_persona(other_team, Role.TEAM_MANAGER, name="Cora Cover")
+    third = Team.objects.create(organisation=team.organisation, name="East", slug="east", kind=team.kind)
+    Membership.objects.create(user=cover.user, team=third, role=Role.TEAM_MANAGER)
+    second_cover = make_persona(third, Role.TEAM_MANAGER, name="Sid Second")
+    not_cover = make_persona(ig_team, Role.TEAM_MANAGER)  # a manager of another kind of team
+    _open(person, team, None, likelihood=5, impact=5, opened_at=_at(date(2026, 11, 2)))
+
+    result = services.sweep_breaches(today=date(2026, 11, 20))
+    services.sweep_breaches(today=date(2026, 11, 20))
+
+    assert result.detected == 2
+    assert result.escalated_to == 2
+    assert Notification.objects.filter(recipient=cover.user).count() == 2
+    assert Notification.objects.filter(recipient=second_cover.user).count() == 2
+    assert not Notification.objects.filter(recipient__in=[not_cover.user, director.user]).exists()
+    assert services.breach_recipients(team) == [cover.user, second_cover.user]
+
+
+def test_a_breach_with_no_manager_of_that_kind_of_team_goes_to_the_directors(
+    person: Person, team: Team, director: Persona, make_persona: Callable[..., Persona], hospital: Organisation
+) -> None:
+    elsewhere = Team.objects.create(organisation=hospital, name="Ward", slug="ward-nb", kind=team.kind)
+    make_persona(elsewhere, Role.TEAM_MANAGER)  # another organisation's manager: never this council's cover
+    make_persona(elsewhere, Role.DIRECTOR)
+    _open(person, team, None, likelihood=5, impact=5, opened_at=_at(date(2026, 11, 2)))
+
+    result = services.sweep_breaches(today=date(2026, 11, 20))
+
+    assert (result.detected, result.escalated_to) == (2, 1)
+    assert {n.recipient for n in Notification.objects.all()} == {director.user}
+
+
+def test_a_teams_own_manager_is_the_only_one_told(
+    person: Person,
+    team: Team,
+    other_team: Team,
+    team_manager: Persona,
+    director: Persona,
+    make_persona: Callable[..., Persona],
+) -> None:
+    make_persona(other_team, Role.TEAM_MANAGER)
+    _open(person, team, None, likelihood=5, impact=5, opened_at=_at(date(2026, 11, 2)))
+    services.sweep_breaches(today=date(2026, 11, 20))
+    assert {n.recipient for n in Notification.objects.all()} == {team_manager.user}
+
+
+def test_re_rating_keeps_a_flag_switched_off_since_but_does_not_score_it(
+    person: Person, team: Team, social_worker: Persona
+) -> None:
+    item = _open(person, team, social_worker, flags=["recent-fall", "end-of-life"])  # 2 × 2, raised to red
+    assert item.priority == "red"
+    RiskFlag.objects.filter(code="end-of-life").update(is_active=False)
+
+    # Sent back as the work carries them (the API's client does), and left out (the form has no box for it).
+    for flags in (["recent-fall", "end-of-life"], ["recent-fall"]):
+        services.retriage(work_item=item, likelihood=2, impact=2, flags=flags, why="Review", by=social_worker.user)
+        item.refresh_from_db()
+        assert item.risk_flags == ["recent-fall", "end-of-life"]
+        assert item.priority == "amber"  # the fall still counts; the switched-off flag no longer does
+        assert item.priority_reasons[1:] == [
+            "Recent fall: at least amber",
+            "Nearing the end of life: no longer in use, not counted",
+        ]
+
+
+def test_re_rating_still_refuses_a_switched_off_flag_the_work_did_not_carry(
+    person: Person, team: Team, social_worker: Persona
+) -> None:
+    item = _open(person, team, social_worker, flags=["recent-fall"])
+    RiskFlag.objects.filter(code="end-of-life").update(is_active=False)
+    for flags in (["recent-fall", "end-of-life"], ["nonsense"]):
+        with pytest.raises(ApplicationError, match="Unknown risk flags") as refused:
+            services.retriage(work_item=item, likelihood=2, impact=2, flags=flags, why="x", by=social_worker.user)
+        assert refused.value.field == "risk_flags"
+    assert item.triages.count() == 1
+
+
+def test_a_changed_situation_re_rates_work_carrying_a_flag_switched_off_since(
+    person: Person, team: Team, social_worker: Persona
+) -> None:
+    item = _open(person, team, social_worker, flags=["lives-alone"])
+    RiskFlag.objects.filter(code="lives-alone").update(is_active=False)
+    services.record_keep_in_touch(
+        work_item=item,
+        by=social_worker.user,
+        method="phone",
+        summary="Fell on the stairs",
+        situation_changed=True,
+        likelihood=4,
+        impact=4,
+    )
+    # Leaving the switched-off flag out of the flags sent is no change: no new rating.
+    services.record_keep_in_touch(work_item=item, by=social_worker.user, method="phone", summary="Fine", flags=[])
+    item.refresh_from_db()
+    assert (item.priority, item.risk_flags) == ("red", ["lives-alone"])
+    assert item.triages.count() == 2

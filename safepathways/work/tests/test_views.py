@@ -12,6 +12,7 @@ from pytest_django import DjangoAssertNumQueries
 from safepathways.accounts.models import Organisation, Role, Team, TeamKind, User
 from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent
 from safepathways.conftest import Persona
+from safepathways.people.models import ChronologyEntry
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.work import services, views
 from safepathways.work.models import CaseloadCap, Handoff, KeepInTouch, RiskFlag, WorkItem
@@ -189,6 +190,53 @@ def test_letter_says_who_to_call(social_worker: Persona, team: Team) -> None:
     body = social_worker.http.get(reverse("work:letter", args=[item.pk])).content.decode()
     assert "You are on our waiting list" in body
     assert "999" in body and item.person.reference in body
+
+
+def test_recording_the_letter_as_sent_logs_a_letter_contact_and_moves_the_schedule_on(
+    social_worker: Persona, team: Team
+) -> None:
+    item = _item(team, opened_at=timezone.now() - timedelta(days=40))  # green: monthly, so a contact is overdue
+    letter = social_worker.http.get(reverse("work:letter", args=[item.pk])).content.decode()
+    assert f'action="{reverse("work:letter_sent", args=[item.pk])}"' in letter
+    assert "Record that the letter was sent" in letter
+
+    response = social_worker.http.post(reverse("work:letter_sent", args=[item.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("work:detail", args=[item.pk])
+    contact = KeepInTouch.objects.get()
+    assert (contact.work_item, contact.method, contact.by) == (item, "letter", social_worker.user)
+    item.refresh_from_db()
+    assert item.next_contact_due == timezone.localdate() + timedelta(days=28)
+    assert item.last_contact_at == contact.contacted_at
+    entry = ChronologyEntry.objects.get(person=item.person, summary="Keep-in-touch: Letter")
+    assert entry.detail == services.WAITING_LETTER_SUMMARY
+    page = social_worker.http.get(response["Location"]).content.decode()
+    assert "Letter recorded as sent" in page
+    assert "Sent the waiting letter" in page
+
+
+def test_the_letter_is_recorded_as_sent_once_a_day(social_worker: Persona, team: Team) -> None:
+    item = _item(team)
+    url = reverse("work:letter_sent", args=[item.pk])
+    social_worker.http.post(url)
+    again = social_worker.http.post(url)
+    assert again["Location"] == reverse("work:letter", args=[item.pk])
+    page = social_worker.http.get(again["Location"]).content.decode()
+    assert "already been recorded as sent today" in page
+    assert KeepInTouch.objects.count() == 1
+    assert social_worker.http.get(url).status_code == 405
+
+
+def test_the_letter_of_closed_work_cannot_be_recorded_as_sent(social_worker: Persona, team: Team) -> None:
+    item = _item(team)
+    services.close_work(work_item=item, by=social_worker.user, outcome="No longer needed")
+    assert (
+        "Record that the letter was sent"
+        not in social_worker.http.get(reverse("work:letter", args=[item.pk])).content.decode()
+    )
+    social_worker.http.post(reverse("work:letter_sent", args=[item.pk]))
+    assert not KeepInTouch.objects.exists()
 
 
 def test_reassign_is_for_the_teams_managers(
@@ -541,3 +589,18 @@ def test_keep_in_touch_does_not_re_rate_for_a_flag_switched_off_since(social_wor
     item.refresh_from_db()
     assert item.risk_flags == ["recent-fall", "lives-alone"]
     assert item.triages.count() == 1
+
+
+def test_re_rating_work_with_a_flag_switched_off_since_keeps_it(social_worker: Persona, team: Team) -> None:
+    item = _item(team, flags=["recent-fall", "lives-alone"])
+    RiskFlag.objects.filter(code="lives-alone").update(is_active=False)
+    url = reverse("work:retriage", args=[item.pk])
+    form = social_worker.http.get(url).content.decode()
+    assert 'value="lives-alone"' not in form  # no box for a switched-off flag
+    response = social_worker.http.post(
+        url, {"likelihood": 3, "impact": 3, "risk_flags": ["recent-fall"], "why": "Reviewed at the MDT"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.risk_flags == ["recent-fall", "lives-alone"]
+    assert item.priority_reasons[-1] == "Lives alone with no support: no longer in use, not counted"
