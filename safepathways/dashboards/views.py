@@ -122,6 +122,14 @@ def _worker_page(
     request: AuthenticatedHttpRequest, access: selectors.SupervisionAccess, form: SupervisionForm | None
 ) -> HttpResponse:
     highlights = work_selectors.supervision_highlights(access.worker, timezone.localdate())
+    # The page names the people in the worker's highlights: each look is logged, as any view of them is.
+    audit.record_accesses(
+        user=request.user,
+        person_ids=[h.person_id for h in highlights if h.person_id is not None],
+        what=f"supervision of {access.worker.full_name}"[:200],
+        basis=EXPORT_BASIS,
+        kind=AccessKind.VIEW,
+    )
     return render(
         request,
         "dashboards/supervision_worker.html",

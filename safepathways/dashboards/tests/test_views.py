@@ -592,7 +592,9 @@ def test_supervision_worker_page_query_count_does_not_grow(
             highlights=[{"kind": "red", "text": "x", "work_item_id": str(item.pk)}],
         )
     # session, user with memberships, the worker in the manager's teams,
-    # open items, supervision limits, past sessions
-    with django_assert_num_queries(6):
+    # open items, supervision limits, the access-log insert for the people named, past sessions
+    with django_assert_num_queries(7):
         response = team_manager.http.get(_worker_url(social_worker))
     assert response.status_code == 200
+    logged = AccessEvent.objects.filter(user=team_manager.user, what__startswith="supervision of")
+    assert logged.count() == rows and {e.kind for e in logged} == {"view"}
