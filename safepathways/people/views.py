@@ -1,5 +1,6 @@
 """Pages for finding a person, opening their record and recording what matters about them."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -52,6 +53,34 @@ def _colleagues(user: User, *, also: object = None) -> QuerySet[User]:
 
 def _apply_error(form: Any, error: ApplicationError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _record_form(
+    request: AuthenticatedHttpRequest,
+    person: Person,
+    form: forms.Form,
+    *,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    title: str,
+    button: str,
+    anchor: str = "",
+    intro: str = "",
+) -> HttpResponse:
+    """One of the person page's record forms: on a valid post, `save` (a service) runs and the user goes back to the
+    person page (at `anchor`); a refusal is answered on its field and the form is shown again, as typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("people:detail", args=[person.pk]) + anchor)
+    context: dict[str, Any] = {"form": form, "person": person, "title": title, "button": button}
+    if intro:
+        context["intro"] = intro
+    return render(request, "people/record_form.html", context)
 
 
 @require_http_methods(["GET"])
@@ -189,23 +218,16 @@ def declare(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @person_record("add alert form")
 def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    form = AlertForm(
-        request.POST if request.method == "POST" else None,
-        owners=_colleagues(request.user),
-        initial={"owner": request.user.pk},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.raise_alert(person=person, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, "Alert added")
-            return redirect("people:detail", pk=person.pk)
-    return render(
+    data = request.POST if request.method == "POST" else None
+    form = AlertForm(data, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    return _record_form(
         request,
-        "people/record_form.html",
-        {"form": form, "person": person, "title": "Add an alert", "button": "Add alert"},
+        person,
+        form,
+        save=lambda d: services.raise_alert(person=person, by=request.user, **d),
+        done="Alert added",
+        title="Add an alert",
+        button="Add alert",
     )
 
 
@@ -215,25 +237,15 @@ def alert_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRe
 def alert_end(request: AuthenticatedHttpRequest, access: PersonAccess, alert_pk: UUID) -> HttpResponse:
     person = access.person
     alert = get_object_or_404(person.alerts.active(), pk=alert_pk)
-    form = EndAlertForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_alert(alert=alert, by=request.user, reason=form.cleaned_data["reason"])
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, "Alert ended")
-            return redirect("people:detail", pk=person.pk)
-    return render(
+    return _record_form(
         request,
-        "people/record_form.html",
-        {
-            "form": form,
-            "person": person,
-            "title": "End an alert",
-            "button": "End alert",
-            "intro": f"{alert.get_kind_display()}: {alert.reason}",
-        },
+        person,
+        EndAlertForm(request.POST if request.method == "POST" else None),
+        save=lambda d: services.end_alert(alert=alert, by=request.user, reason=d["reason"]),
+        done="Alert ended",
+        title="End an alert",
+        button="End alert",
+        intro=f"{alert.get_kind_display()}: {alert.reason}",
     )
 
 
@@ -248,25 +260,16 @@ def alert_review(request: AuthenticatedHttpRequest, access: PersonAccess, alert_
         owners=_colleagues(request.user, also=alert.owner_id),
         initial={"reason": alert.reason, "owner": alert.owner_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_alert(alert=alert, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, f"Alert reviewed: {alert.get_kind_display()}")
-            return redirect(reverse("people:detail", args=[person.pk]) + "#alerts")
-    return render(
+    return _record_form(
         request,
-        "people/record_form.html",
-        {
-            "form": form,
-            "person": person,
-            "title": "Review an alert",
-            "button": "Save review",
-            "intro": f"{alert.get_kind_display()}: owned by {alert.owner.full_name}, review by "
-            f"{format_date(alert.review_on)}",
-        },
+        person,
+        form,
+        save=lambda d: services.review_alert(alert=alert, by=request.user, **d),
+        done=f"Alert reviewed: {alert.get_kind_display()}",
+        title="Review an alert",
+        button="Save review",
+        anchor="#alerts",
+        intro=f"{alert.get_kind_display()}: owned by {alert.owner.full_name}, review by {format_date(alert.review_on)}",
     )
 
 
@@ -275,23 +278,17 @@ def alert_review(request: AuthenticatedHttpRequest, access: PersonAccess, alert_
 @person_record("add risk form")
 def risk_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     person = access.person
-    form = RiskForm(
-        request.POST if request.method == "POST" else None,
-        owners=_colleagues(request.user),
-        initial={"owner": request.user.pk},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_risk(person=person, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, "Risk recorded")
-            return redirect(reverse("people:detail", args=[person.pk]) + "#risks")
-    return render(
+    data = request.POST if request.method == "POST" else None
+    form = RiskForm(data, owners=_colleagues(request.user), initial={"owner": request.user.pk})
+    return _record_form(
         request,
-        "people/record_form.html",
-        {"form": form, "person": person, "title": "Record a risk", "button": "Record risk"},
+        person,
+        form,
+        save=lambda d: services.record_risk(person=person, by=request.user, **d),
+        done="Risk recorded",
+        title="Record a risk",
+        button="Record risk",
+        anchor="#risks",
     )
 
 
@@ -308,24 +305,16 @@ def risk_review(request: AuthenticatedHttpRequest, access: PersonAccess, risk_pk
         owners=_colleagues(request.user, also=risk.owner_id),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_risk(risk=risk, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, f"Risk reviewed: {risk.title}")
-            return redirect(reverse("people:detail", args=[person.pk]) + "#risks")
-    return render(
+    return _record_form(
         request,
-        "people/record_form.html",
-        {
-            "form": form,
-            "person": person,
-            "title": "Review or edit a risk",
-            "button": "Save review",
-            "intro": f"{risk.title}: {risk.description}",
-        },
+        person,
+        form,
+        save=lambda d: services.review_risk(risk=risk, by=request.user, **d),
+        done=f"Risk reviewed: {risk.title}",
+        title="Review or edit a risk",
+        button="Save review",
+        anchor="#risks",
+        intro=f"{risk.title}: {risk.description}",
     )
 
 
@@ -343,15 +332,15 @@ def risk_close(request: AuthenticatedHttpRequest, access: PersonAccess, risk_pk:
 @permission_required(perms.RECORD_NETWORK)
 @person_record("add contact form")
 def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
-    form = ContactForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.add_contact(person=access.person, by=request.user, data=form.cleaned_data)
-        messages.success(request, "Contact added")
-        return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
-    return render(
+    return _record_form(
         request,
-        "people/record_form.html",
-        {"form": form, "person": access.person, "title": "Add someone in their network", "button": "Add contact"},
+        access.person,
+        ContactForm(request.POST if request.method == "POST" else None),
+        save=lambda d: services.add_contact(person=access.person, by=request.user, data=d),
+        done="Contact added",
+        title="Add someone in their network",
+        button="Add contact",
+        anchor="#network",
     )
 
 
@@ -386,19 +375,15 @@ def contact_end(request: AuthenticatedHttpRequest, access: PersonAccess, contact
 @permission_required(perms.RECORD_NETWORK)
 @person_record("add professional form")
 def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
-    form = InvolvementForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_involvement(person=access.person, by=request.user, data=form.cleaned_data)
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, "Professional added")
-            return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
-    return render(
+    return _record_form(
         request,
-        "people/record_form.html",
-        {"form": form, "person": access.person, "title": "Add a professional or agency", "button": "Add professional"},
+        access.person,
+        InvolvementForm(request.POST if request.method == "POST" else None),
+        save=lambda d: services.add_involvement(person=access.person, by=request.user, data=d),
+        done="Professional added",
+        title="Add a professional or agency",
+        button="Add professional",
+        anchor="#network",
     )
 
 
@@ -410,24 +395,16 @@ def involvement_end(request: AuthenticatedHttpRequest, access: PersonAccess, inv
     form = EndInvolvementForm(
         request.POST if request.method == "POST" else None, initial={"ended_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_involvement(involvement=involvement, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, f"Involvement ended: {involvement}")
-            return redirect(reverse("people:detail", args=[access.person.pk]) + "#network")
-    return render(
+    return _record_form(
         request,
-        "people/record_form.html",
-        {
-            "form": form,
-            "person": access.person,
-            "title": "End involvement",
-            "intro": str(involvement),
-            "button": "End involvement",
-        },
+        access.person,
+        form,
+        save=lambda d: services.end_involvement(involvement=involvement, by=request.user, **d),
+        done=f"Involvement ended: {involvement}",
+        title="End involvement",
+        button="End involvement",
+        anchor="#network",
+        intro=str(involvement),
     )
 
 
