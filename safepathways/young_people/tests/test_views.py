@@ -87,6 +87,8 @@ class TestTrackerAccess:
         page = response.content.decode()
         assert response.status_code == 400
         assert 'id="id_health-reason-error"' in page and "Say why they are not likely" in page
+        assert "govuk-error-summary" in page and 'href="#id_health-reason"' in page
+        assert "<title>Error: " in page
         young_person.refresh_from_db()
         assert young_person.continuing_healthcare == "not_decided"
 
