@@ -215,8 +215,8 @@ DASHBOARD_WEEKS = 12
 # The continuity view (transitions.selectors.gap_counts, open_gaps; transitions.views.continuity).
 CONTINUITY_PAGE = 50  # transitions.views.PAGE_SIZE
 GAPS_BY_RULE_SQL = "SELECT g.rule, count(g.id) FROM transitions_gap g WHERE g.status = 'open' GROUP BY g.rule"
-THIS_COUNCIL_TEAMS_SQL = (
-    "SELECT t.* FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
+THIS_COUNCIL_TEAMS_SQL = (  # the continuity filter's options: an id and a name each (transitions.selectors)
+    "SELECT t.id, t.name FROM accounts_team t JOIN accounts_organisation o ON o.id = t.organisation_id"
     " WHERE o.is_this_council ORDER BY t.name"
 )
 GAPS_PAGE_SQL = (  # the page's columns only (transitions.selectors.gap_page)
