@@ -138,9 +138,26 @@ def _awaiting_export(request: AuthenticatedHttpRequest, fmt: ExportFormat) -> Ht
     return export_response(filename=filename, headers=AWAITING_EXPORT_HEADERS, rows=rows, fmt=fmt)
 
 
+MY_REFERRALS_HEADERS = ["Reference", "About", "Received", "Status", "Last update"]
+
+
+def _last_update(contact: Contact) -> object:
+    history = list(contact.statuses.all())  # prefetched, oldest first (ContactQuerySet.with_history)
+    return history[-1].created_at if history else None
+
+
 @require_GET
 @permission_required(rules.VIEW_OWN_REFERRALS)
 def my_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
+    fmt = parse_format(request.GET.get("format"))
+    if fmt:
+        # The organisation's own referrals, as it made them: the names it gave, not the council's record.
+        rows = [
+            [c.reference, c.identity_name or "Not given", c.received_at, c.get_status_display(), _last_update(c)]
+            for c in selectors.partner_contacts(request.user)
+        ]
+        filename = f"our-referrals-{timezone.localdate().isoformat()}"
+        return export_response(filename=filename, headers=MY_REFERRALS_HEADERS, rows=rows, fmt=fmt)
     page = Paginator(selectors.partner_contacts(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/my_referrals.html", _context(page=page))
 
@@ -408,11 +425,28 @@ def close(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @require_GET
 @permission_required(rules.VIEW_DUPLICATES)
 def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    pairs = matching.find_duplicate_pairs(limit=DUPLICATE_LIMIT)
+    fmt = parse_format(request.GET.get("format"))
+    if fmt:
+        # For a data-quality review away from the screen: both records of each pair, why they look alike.
+        audit.record_accesses(
+            user=request.user,
+            person_ids=[person.pk for pair in pairs for person in (pair.first, pair.second)],
+            what=f"possible duplicates export ({fmt})",
+            basis=AccessBasis.FRONT_DOOR,
+            kind=AccessKind.EXPORT,
+        )
+        rows = [
+            [*_duplicate_side(pair.first), *_duplicate_side(pair.second), "; ".join(pair.reasons), pair.score]
+            for pair in pairs
+        ]
+        filename = f"possible-duplicates-{timezone.localdate().isoformat()}"
+        return export_response(filename=filename, headers=DUPLICATE_EXPORT_HEADERS, rows=rows, fmt=fmt)
     return render(
         request,
         "referrals/duplicates.html",
         _context(
-            pairs=matching.find_duplicate_pairs(limit=DUPLICATE_LIMIT),
+            pairs=pairs,
             merges=selectors.recent_merges(),
             dismissals=selectors.recent_dismissals(),
             limit=DUPLICATE_LIMIT,
@@ -421,6 +455,24 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
             can_dismiss=people_merge.may_merge(request.user),
         ),
     )
+
+
+DUPLICATE_EXPORT_HEADERS = [
+    "First reference",
+    "First name",
+    "First born",
+    "First postcode",
+    "Second reference",
+    "Second name",
+    "Second born",
+    "Second postcode",
+    "Why they look the same",
+    "Score",
+]
+
+
+def _duplicate_side(person: Person) -> list[object]:
+    return [person.reference, person.full_name, person.date_of_birth, person.postcode]
 
 
 @require_http_methods(["GET", "POST"])

@@ -508,6 +508,22 @@ def test_my_referrals_query_count_is_constant(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("rows", [1, 20])
+def test_a_partner_downloads_its_own_referrals_only(
+    partner: Persona, officer: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    ours = [ContactFactory.create(organisation=partner.team.organisation, taken_by=partner.user) for _ in range(rows)]
+    theirs = ContactFactory.create(organisation=officer.team.organisation, taken_by=officer.user)
+    # session, user with memberships, the referrals, statuses, routes
+    with django_assert_num_queries(5):
+        response = partner.http.get(reverse("referrals:my_referrals"), {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "Reference,About,Received,Status,Last update"
+    assert all(c.reference in body for c in ours) and theirs.reference not in body
+    assert officer.http.get(reverse("referrals:my_referrals"), {"format": "csv"}).status_code == 403
+
+
 @pytest.mark.parametrize("pairs", [1, 20])
 def test_duplicates_query_count_is_constant(
     team_manager: Persona, pairs: int, django_assert_num_queries: DjangoAssertNumQueries
@@ -529,6 +545,22 @@ def test_duplicates_query_count_is_constant(
 
 
 # Duplicates ---------------------------------------------------------------------------------------
+
+
+def test_the_possible_duplicates_download_and_each_record_in_them_is_logged(
+    team_manager: Persona, officer: Persona, pair: tuple[Person, Person]
+) -> None:
+    from safepathways.audit.models import AccessEvent, AccessKind
+
+    url = reverse("referrals:duplicates")
+    assert officer.http.get(url, {"format": "csv"}).status_code == 403
+    response = team_manager.http.get(url, {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("First reference,First name,First born,First postcode,Second reference")
+    assert len(lines) == 2 and pair[0].reference in lines[1] and pair[1].reference in lines[1]
+    logged = AccessEvent.objects.filter(user=team_manager.user, kind=AccessKind.EXPORT)
+    assert {e.person_id for e in logged} == {pair[0].pk, pair[1].pk}
 
 
 def test_merge_then_undo_from_the_duplicates_page(
