@@ -231,22 +231,11 @@ class ContactForm(forms.Form):
     is_main_contact = forms.BooleanField(label="Main contact", required=False)
 
 
-class AlertReviewForm(forms.Form):
-    review_on = GovUKDateField(
-        label="Next review date", help_text="When the alert must next be checked, for example 1 6 2027"
-    )
-    reason = forms.CharField(
-        label="Why is this alert needed?",
-        help_text="Change this only if the reason has changed",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why this alert is needed"},
-    )
-    owner = ModelChoiceField(
-        label="Who owns this alert?",
-        queryset=User.objects.none(),
-        empty_label="Choose",
-        error_messages={"required": "Select who owns this alert"},
-    )
+class AlertReviewForm(AlertForm):
+    """Review an alert: a new review date, the reason and owner if they changed, and what the review found."""
+
+    kind = None  # type: ignore[assignment]  # an alert keeps its kind: end it and raise another instead
+    field_order = ["review_on", "reason", "owner", "note"]
     note = forms.CharField(
         label="What did the review find?",
         help_text="For example, still needed: the dog is still in the home",
@@ -254,15 +243,10 @@ class AlertReviewForm(forms.Form):
         error_messages={"required": "Enter what the review found"},
     )
 
-    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()  # type: ignore[attr-defined]
-
-    def clean_review_on(self) -> date:
-        value: date = self.cleaned_data["review_on"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("Review date must be today or in the future")
-        return value
+        self.fields["review_on"].label = "Next review date"
+        self.fields["reason"].help_text = "Change this only if the reason has changed"
 
 
 class RiskReviewForm(RiskForm):

@@ -1,6 +1,7 @@
 """Transition plans and continuity gaps through the REST API, with the same services, selectors and scoping as
 the web pages: partners list and read the plans shared with them and update the items their organisation owns."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -425,14 +426,16 @@ def _organisation(pk: UUID | None) -> Organisation | None:
     return Organisation.objects.filter(pk=pk).first() if pk else None
 
 
-class _PlanActionApi(APIView):
-    """One action on a plan by council staff, through the service the web page uses; answers the plan."""
+class _PlanActionApi(APIView, ABC):
+    """One action on a plan by council staff, through the service the web page uses; answers the plan.
+    Each subclass names its input and what it does (`act`)."""
 
     input: type[serializers.Serializer[dict[str, Any]]]
     created = False
 
+    @abstractmethod
     def act(self, plan: Plan, data: dict[str, Any], user: User) -> None:
-        raise NotImplementedError
+        """Call the service for this action with the validated input."""
 
     def post(self, request: Request, pk: UUID) -> Response:
         user = _require(request, rules.PLAN_MOVES)

@@ -139,6 +139,8 @@ class TestBoard:
 
     def test_the_hospital_team_shares_a_referral_and_stops_sharing_it(
         self,
+        anonymous: Client,
+        social_worker: Persona,
         make_referral: MakeReferral,
         hospital_worker: Persona,
         partner: Persona,
@@ -149,7 +151,11 @@ class TestBoard:
         page_url = reverse("discharges:referral", args=[referral.pk])
         share_url = reverse("discharges:share", args=[referral.pk])
         assert partner.http.get(page_url).status_code == 404
+        assert anonymous.post(share_url, {"share-organisation": str(hospital.pk)}).status_code == 302
         assert partner.http.post(share_url, {"share-organisation": str(hospital.pk)}).status_code == 403
+        # Council staff outside the hospital team: not their decision (the hospital team plans discharges).
+        assert social_worker.http.post(share_url, {"share-organisation": str(hospital.pk)}).status_code == 403
+        assert not referral.shared_with.exists()
         refused = hospital_worker.http.post(share_url, {"share-organisation": str(other_trust.pk)})
         assert refused.status_code == 400 and "sees it already" in refused.content.decode()
         assert hospital_worker.http.post(share_url, {"share-organisation": str(hospital.pk)}).status_code == 302

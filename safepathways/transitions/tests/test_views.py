@@ -89,6 +89,7 @@ class TestAccess:
 
     def test_sharing_is_stopped_from_the_plan_and_the_partner_loses_it_at_once(
         self,
+        anonymous: Client,
         make_plan: MakePlan,
         social_worker: Persona,
         partner: Persona,
@@ -100,6 +101,7 @@ class TestAccess:
         url = reverse("transitions:plan", args=[plan.pk])
         stop = reverse("transitions:unshare", args=[plan.pk, hospital.pk])
         assert f'action="{stop}"' in social_worker.http.get(url).content.decode()
+        assert anonymous.post(stop).status_code == 302  # to sign in
         assert partner.http.post(stop).status_code == 403  # partners follow their items, they do not share
         assert other_team_worker.http.post(stop).status_code == 302  # declare a relationship first
         assert plan.shared_with.count() == 1

@@ -93,7 +93,7 @@ class TestTrackerAccess:
         assert young_person.continuing_healthcare == "not_decided"
 
     def test_workshop_attendance_is_recorded_from_the_page(
-        self, transitions_worker: Persona, partner: Persona, director: Persona
+        self, anonymous: Client, transitions_worker: Persona, partner: Persona, director: Persona
     ) -> None:
         young_person = YoungPersonFactory.create()
         services.record_workshop(
@@ -108,6 +108,7 @@ class TestTrackerAccess:
         page = transitions_worker.http.get(reverse("young_people:detail", args=[young_person.pk])).content.decode()
         url = reverse("young_people:workshop_attendance", args=[young_person.pk, workshop.pk])
         assert f'action="{url}"' in page
+        assert anonymous.post(url, {"attendance": "attended"}).status_code == 302  # to sign in
         assert partner.http.post(url, {"attendance": "attended"}).status_code == 403
         assert director.http.post(url, {"attendance": "attended"}).status_code == 403
         other = YoungPersonFactory.create()  # a workshop is found only under its own young person
