@@ -272,6 +272,9 @@ SAFEPATHWAYS: dict[str, Any] = {
     # How long a team keeps its working relationship with a person after its work with them closed, for the
     # follow-up that comes after (the check after a move, a readmission within 30 days); 0: none (ADR-004).
     "RECENT_WORK_DAYS": env_int("SAFEPATHWAYS_RECENT_WORK_DAYS", 30),
+    # A new service counts as taking over from one of the person's services that ended up to this many days before
+    # it started (or one of the same kind still running): another provider or responsible team is a hand-off.
+    "HANDOFF_FOLLOW_DAYS": env_int("SAFEPATHWAYS_HANDOFF_FOLLOW_DAYS", 28),
     # Printed on waiting letters: who to call out of hours if things get worse.
     "OUT_OF_HOURS_PHONE": env_str("SAFEPATHWAYS_OUT_OF_HOURS_PHONE", "020 7974 4444"),
     "CONTACT_CENTRE_PHONE": env_str("SAFEPATHWAYS_CONTACT_CENTRE_PHONE", "020 7974 4000"),

@@ -5,6 +5,10 @@ placements there are suspended) by registering a placement check: `register_plac
 `check(location, start_on)` returns a message for the person recording the service, or None. record_service
 refuses the service with the message unless an override reason is given; an override is recorded in the
 audit snapshot and the person's chronology.
+
+Apps above this one may also follow each new service (for example, the work app counts a service that takes over
+from another provider or team as a hand-off) by registering a listener: `register_service_listener(listener)`,
+where `listener(service, by)` runs in record_service's transaction once the service is saved.
 """
 
 from collections.abc import Callable
@@ -24,6 +28,14 @@ from safepathways.providers.models import Location, Service
 
 PlacementCheck = Callable[[Location, date], str | None]
 _placement_checks: list[PlacementCheck] = []
+ServiceListener = Callable[[Service, User], object]
+_service_listeners: list[ServiceListener] = []
+
+
+def register_service_listener(listener: ServiceListener) -> None:
+    """Run `listener(service, by)` for every service recorded, in its transaction (registering twice is harmless)."""
+    if listener not in _service_listeners:
+        _service_listeners.append(listener)
 
 
 def register_placement_check(check: PlacementCheck) -> None:
@@ -88,6 +100,8 @@ def record_service(*, person: Person, by: User, data: dict[str, Any], override_r
         person_id=person.pk,
         snapshot=snapshot,
     )
+    for listener in _service_listeners:
+        listener(service, by)
     return service
 
 

@@ -11,7 +11,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from safepathways.accounts.models import TeamKind
 from safepathways.core.models import BaseModel
+
+# The teams that hold work: the waiting list's and duty view's teams, and the teams work can move to. The out-of-hours
+# team holds the handovers the front door's out-of-hours route opens (referrals migration 0002), and picks them up
+# from its duty view.
+WORK_TEAM_KINDS = (
+    TeamKind.NEIGHBOURHOOD,
+    TeamKind.OT_DUTY,
+    TeamKind.FRONT_DOOR,
+    TeamKind.HOSPITAL_SOCIAL_WORK,
+    TeamKind.TRANSITIONS,
+    TeamKind.OUT_OF_HOURS,
+)
 
 
 class WorkKind(models.TextChoices):
@@ -271,24 +284,46 @@ class KeepInTouch(BaseModel):
         return f"{self.get_method_display()} on {self.contacted_at:%Y-%m-%d}"
 
 
-class Handoff(BaseModel):
-    """A change of the team or worker responsible for a piece of work, so hand-offs can be counted."""
+class HandoffKind(models.TextChoices):
+    WORKER = "worker", "Worker"
+    TEAM = "team", "Team"
+    ORGANISATION = "organisation", "Organisation"
 
-    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="handoffs")
+
+class Handoff(BaseModel):
+    """A change of the worker, team or organisation responsible for a person, so hand-offs can be counted.
+
+    A worker or team hand-off belongs to a piece of work (allocation, return to the waiting list, transfer to
+    another team). An organisation hand-off comes from the services a person receives: a service that takes over
+    from an earlier one with another provider, or another responsible team (work.handoffs.on_service_recorded);
+    it has no piece of work."""
+
+    kind = models.CharField(max_length=20, choices=HandoffKind.choices, default=HandoffKind.WORKER)
+    work_item = models.ForeignKey(WorkItem, null=True, blank=True, on_delete=models.CASCADE, related_name="handoffs")
+    service = models.ForeignKey(
+        "providers.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="handoffs"
+    )
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="handoffs")
     from_team = models.ForeignKey("accounts.Team", null=True, on_delete=models.PROTECT, related_name="+")
-    to_team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey("accounts.Team", null=True, on_delete=models.PROTECT, related_name="+")
     from_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     to_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    from_provider = models.ForeignKey("providers.Provider", null=True, on_delete=models.PROTECT, related_name="+")
+    to_provider = models.ForeignKey("providers.Provider", null=True, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=300)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["person", "created_at"], name="handoff_by_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_item__isnull=False) | Q(service__isnull=False), name="handoff_of_work_or_service"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Hand-off of {self.work_item_id}"
+        return f"{self.get_kind_display()} hand-off for {self.person_id}"
 
 
 class BreachKind(models.TextChoices):

@@ -11,13 +11,14 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from safepathways.accounts.models import Role, Team, TeamKind, User
+from safepathways.accounts.models import Role, Team, User
 from safepathways.core.compiled import COUNT_ROWS, CompiledQuery
 from safepathways.core.compiled import field as field_of
 from safepathways.people.models import Neighbourhood, Person
 from safepathways.work.models import (
     PRIORITY_RANK,
     WAITING_LIST_KINDS,
+    WORK_TEAM_KINDS,
     Breach,
     BreachKind,
     CaseloadCap,
@@ -136,21 +137,21 @@ def waiting_page(filters: WaitingListFilter, *, offset: int, limit: int, today: 
     return _waiting_query(tuple(lookups)).page_rows(offset, limit, **values)
 
 
-# The teams that hold work: the waiting list's and duty view's teams. The out-of-hours team holds the handovers the
-# front door's out-of-hours route opens (referrals migration 0002), and picks them up from its duty view.
-WORK_TEAM_KINDS = (
-    TeamKind.NEIGHBOURHOOD,
-    TeamKind.OT_DUTY,
-    TeamKind.FRONT_DOOR,
-    TeamKind.HOSPITAL_SOCIAL_WORK,
-    TeamKind.TRANSITIONS,
-    TeamKind.OUT_OF_HOURS,
-)
 # The waiting list's filter options, read on every look at it: compiled once per process (ADR-020).
 _COUNCIL_WORK_TEAMS: CompiledQuery[Team] = CompiledQuery(
     lambda: Team.objects.filter(organisation__is_this_council=True, kind__in=WORK_TEAM_KINDS).order_by("name")
 )
 _NEIGHBOURHOODS: CompiledQuery[Neighbourhood] = CompiledQuery(lambda: Neighbourhood.objects.order_by("name"))
+
+
+def teams_work_can_move_to(team: Team) -> QuerySet[Team]:
+    """The council's other teams that hold work: where a manager of `team` can move a piece of its work."""
+    return (
+        Team.objects.filter(organisation__is_this_council=True, kind__in=WORK_TEAM_KINDS)
+        .exclude(pk=team.pk)
+        .select_related("organisation")
+        .order_by("name")
+    )
 
 
 def council_work_teams() -> list[Team]:

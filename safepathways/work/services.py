@@ -19,11 +19,13 @@ from safepathways.people.models import Person
 from safepathways.people.services import add_to_chronology
 from safepathways.work.models import (
     PRIORITY_ORDER,
+    WORK_TEAM_KINDS,
     Breach,
     BreachKind,
     CaseloadCap,
     ContactMethod,
     Handoff,
+    HandoffKind,
     KeepInTouch,
     Priority,
     PriorityPolicy,
@@ -478,6 +480,62 @@ def return_to_waiting(*, work_item: WorkItem, by: User, reason: str) -> WorkItem
         link=_work_link(item),
     )
     audit.record(actor=by, action="work.returned", target=item, person_id=item.person_id)
+    return item
+
+
+@transaction.atomic
+def transfer_work(*, work_item: WorkItem, to_team: Team, by: User, reason: str) -> WorkItem:
+    """Move a piece of work to another council team (boundaries, a move of home, the wrong team), as a hand-off.
+
+    A manager of the team holding the work does it. The work keeps its place: it waits in the new team from the day
+    it was first asked for, with its priority and dates; it is no longer allocated (the new team allocates it)."""
+    if not reason.strip():
+        raise ApplicationError("Enter why the work is moving to another team", field="reason")
+    item = _lock(work_item)
+    if item.closed_at is not None:
+        raise ApplicationError("This work is closed: it cannot move to another team")
+    if not is_team_manager(by, item.team):
+        raise ApplicationError(f"Only a manager of {item.team.name} can move its work to another team")
+    if to_team.pk == item.team_id:
+        raise ApplicationError(f"This work is already with {to_team.name}", field="to_team")
+    if to_team.kind not in WORK_TEAM_KINDS or not to_team.organisation.is_this_council:
+        raise ApplicationError(f"{to_team.name} does not hold work: choose a council team that does", field="to_team")
+    from_team, previous = item.team, item.allocated_to
+    item.team = to_team
+    item.allocated_to = None
+    item.allocated_at = None
+    item.save(update_fields=["team", "allocated_to", "allocated_at", "updated_at"])
+    Handoff.objects.create(
+        kind=HandoffKind.TEAM,
+        work_item=item,
+        person=item.person,
+        from_team=from_team,
+        to_team=to_team,
+        from_worker=previous,
+        to_worker=None,
+        reason=reason.strip()[:300],
+        by=by,
+    )
+    add_to_chronology(
+        person=item.person,
+        category="work",
+        summary=f"{item.title} moved from {from_team.name} to {to_team.name}",
+        detail=reason.strip(),
+        by=by,
+        link=_work_link(item),
+    )
+    audit.record(
+        actor=by,
+        action="work.transferred",
+        target=item,
+        person_id=item.person_id,
+        snapshot={
+            "from_team": str(from_team.pk),
+            "to_team": str(to_team.pk),
+            "from_worker": getattr(previous, "pk", None),
+        },
+    )
+    # Breaches already raised stay open until the new team allocates; their escalation goes to the new team's managers.
     return item
 
 

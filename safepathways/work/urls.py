@@ -16,6 +16,7 @@ urlpatterns = [
     path("items/<uuid:pk>/rating/", views.retriage, name="retriage"),
     path("items/<uuid:pk>/return/", views.return_to_waiting, name="return"),
     path("items/<uuid:pk>/close/", views.close, name="close"),
+    path("items/<uuid:pk>/transfer/", views.transfer, name="transfer"),
     path("items/<uuid:pk>/letter/", views.letter, name="letter"),
     path("items/<uuid:pk>/letter/sent/", views.letter_sent, name="letter_sent"),
 ]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,14 +34,14 @@ from safepathways.work.forms import (
     KeepInTouchForm,
     ReasonForm,
     RetriageForm,
+    TransferForm,
     WaitingListFilterForm,
 )
-from safepathways.work.models import WorkItem
+from safepathways.work.models import WORK_TEAM_KINDS, WorkItem
 from safepathways.work.presenters import waiting_rows
 from safepathways.work.rules import MANAGE_TEAM_WORK, VIEW_WAITING_LIST, WORK_ON_ITEMS
 
 PAGE_SIZE = 50
-WORK_TEAM_KINDS = selectors.WORK_TEAM_KINDS
 
 
 def _apply_error(form: Any, error: ApplicationError) -> None:
@@ -233,7 +234,9 @@ def _detail_page(request: AuthenticatedHttpRequest, item: WorkItem, allocate_for
             "item": item,
             "triages": list(item.triages.select_related("by")[:20]),
             "contacts": list(item.keep_in_touch.select_related("by")[:20]),
-            "handoffs": list(item.handoffs.select_related("from_worker", "to_worker", "by")[:20]),
+            "handoffs": list(
+                item.handoffs.select_related("from_worker", "to_worker", "from_team", "to_team", "by")[:20]
+            ),
             "breaches": list(item.breaches.open()),
             "can_work": request.user.has_perm(WORK_ON_ITEMS),
             "is_manager": is_manager,
@@ -377,6 +380,35 @@ def return_to_waiting(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespon
         request,
         "work/item_form.html",
         {"form": form, "item": item, "title": "Return to the waiting list", "button": "Return it"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE_TEAM_WORK)
+@item_view
+def transfer(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """A team manager moves a piece of their team's work to another team; it keeps its place in the wait."""
+    item = _item_for(request, pk)
+    if item.closed_at is not None or not services.is_team_manager(request.user, item.team):
+        raise PermissionDenied
+    form = TransferForm(request.POST or None, teams=selectors.teams_work_can_move_to(item.team))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_work(
+                work_item=item,
+                to_team=form.cleaned_data["to_team"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Moved to {form.cleaned_data['to_team'].name}")
+            return redirect("work:detail", pk=item.pk)
+    return render(
+        request,
+        "work/item_form.html",
+        {"form": form, "item": item, "title": "Move this work to another team", "button": "Move the work"},
     )
 
 

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -604,3 +605,49 @@ def test_re_rating_work_with_a_flag_switched_off_since_keeps_it(social_worker: P
     item.refresh_from_db()
     assert item.risk_flags == ["recent-fall", "lives-alone"]
     assert item.priority_reasons[-1] == "Lives alone with no support: no longer in use, not counted"
+
+
+def test_a_manager_moves_work_to_another_team_from_its_page(
+    team_manager: Persona, social_worker: Persona, team: Team, other_team: Team
+) -> None:
+    item = _item(team)
+    detail = reverse("work:detail", args=[item.pk])
+    transfer = reverse("work:transfer", args=[item.pk])
+    assert transfer in team_manager.http.get(detail).content.decode()
+    assert transfer not in social_worker.http.get(detail).content.decode()
+    # The team itself is not offered; the teams that hold work are.
+    form = team_manager.http.get(transfer).content.decode()
+    assert escape(other_team.name) in form and f'value="{team.pk}"' not in form
+
+    refused = team_manager.http.post(transfer, {"reason": "Moved home"}).content.decode()
+    assert "Choose the team the work moves to" in refused and 'href="#id_to_team"' in refused
+    assert WorkItem.objects.get(pk=item.pk).team == team
+
+    response = team_manager.http.post(transfer, {"to_team": other_team.pk, "reason": "Moved to Kentish Town"})
+    assert response.status_code == 302 and response["Location"] == detail
+    page = team_manager.http.get(detail).content.decode()
+    assert f"{escape(team.name)} → {escape(other_team.name)} (Moved to Kentish Town)" in page
+    # The manager no longer manages the team holding the work: the link and the page are gone for them.
+    assert transfer not in page
+    assert team_manager.http.get(transfer).status_code == 403
+
+
+@pytest.mark.parametrize("moves", [1, 4])
+def test_detail_with_team_handoffs_keeps_its_query_count(
+    moves: int,
+    make_persona: Callable[..., Persona],
+    team: Team,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    item = _item(team)
+    teams = [team] + [
+        Team.objects.create(organisation=team.organisation, name=f"Team {n}", slug=f"t{n}", kind=TeamKind.NEIGHBOURHOOD)
+        for n in range(moves)
+    ]
+    for before, after in pairwise(teams):
+        manager = make_persona(before, Role.TEAM_MANAGER)
+        services.transfer_work(work_item=item, to_team=after, by=manager.user, reason="Boundary")
+    viewer = make_persona(teams[-1], Role.TEAM_MANAGER)
+    with django_assert_num_queries(11):
+        response = viewer.http.get(reverse("work:detail", args=[item.pk]))
+    assert response.content.decode().count("(Boundary)") == moves
