@@ -15,7 +15,7 @@ from safepathways.audit import services as audit
 from safepathways.core.clocks import add_working_days
 from safepathways.core.errors import ApplicationError, ConflictError
 from safepathways.notifications.services import notify
-from safepathways.people.models import Person
+from safepathways.people.models import Neighbourhood, Person
 from safepathways.people.services import add_to_chronology
 from safepathways.work.models import (
     PRIORITY_ORDER,
@@ -537,6 +537,28 @@ def transfer_work(*, work_item: WorkItem, to_team: Team, by: User, reason: str) 
     )
     # Breaches already raised stay open until the new team allocates; their escalation goes to the new team's managers.
     return item
+
+
+@transaction.atomic
+def bulk_transfer(
+    *, team: Team, to_team: Team, by: User, reason: str, neighbourhood: Neighbourhood | None = None
+) -> int:
+    """Move all of a team's open work, or that of the people in one neighbourhood, to another team (a change of
+    boundaries): each item as transfer_work moves it, all or nothing. Returns how many items moved."""
+    if not is_team_manager(by, team):
+        raise ApplicationError(f"Only a manager of {team.name} can move its work to another team")
+    if not reason.strip():
+        raise ApplicationError("Enter why the work is moving to another team", field="reason")
+    items = WorkItem.objects.open().filter(team=team)
+    if neighbourhood is not None:
+        items = items.filter(person__neighbourhood=neighbourhood)
+    moving = list(items.select_for_update(of=("self",)).order_by("opened_at", "id"))
+    if not moving:
+        where = f" for people in {neighbourhood.name}" if neighbourhood is not None else ""
+        raise ApplicationError(f"{team.name} has no open work{where} to move", field="neighbourhood")
+    for item in moving:
+        transfer_work(work_item=item, to_team=to_team, by=by, reason=reason)
+    return len(moving)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("duty/", views.duty, name="duty"),
     path("teams/<slug:slug>/reassign/", views.reassign, name="reassign"),
+    path("teams/<slug:slug>/transfer/", views.transfer_team_work, name="transfer_team"),
     # /work/items/<pk>/
     path("items/<uuid:pk>/", views.detail, name="detail"),
     path("items/<uuid:pk>/take/", views.take, name="take"),

@@ -30,6 +30,7 @@ from safepathways.work import selectors, services
 from safepathways.work.forms import (
     AllocateForm,
     BulkReassignForm,
+    BulkTransferForm,
     CloseForm,
     KeepInTouchForm,
     ReasonForm,
@@ -465,6 +466,33 @@ def letter_sent(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     item.refresh_from_db(fields=["next_contact_due"])
     messages.success(request, f"Letter recorded as sent. Next keep-in-touch by {format_date(item.next_contact_due)}")
     return redirect("work:detail", pk=item.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE_TEAM_WORK)
+def transfer_team_work(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """A change of boundaries: a team manager moves the team's open work (or one neighbourhood's) to another team."""
+    team = next((t for t in _managed_teams(request.user) if t.slug == slug), None)
+    if team is None:
+        return render(request, "errors/404.html", status=404)
+    form = BulkTransferForm(request.POST or None, teams=selectors.teams_work_can_move_to(team))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.bulk_transfer(
+                team=team,
+                to_team=data["to_team"],
+                by=request.user,
+                reason=data["reason"],
+                neighbourhood=data["neighbourhood"],
+            )
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            items = "item" if moved == 1 else "items"
+            messages.success(request, f"Moved {moved} {items} of work from {team.name} to {data['to_team'].name}")
+            return redirect("work:duty")
+    return render(request, "work/transfer_team.html", {"form": form, "team": team})
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,6 +32,7 @@ WEB_PAGES = [
     "close",
     "letter",
     "transfer",
+    "transfer_team",
 ]
 READERS: dict[str, int | str] = {"anonymous": SIGN_IN, "partner": 403, "other_team_worker": 200, "social_worker": 200}
 GET_EXPECTED: dict[str, dict[str, int | str]] = {
@@ -49,7 +50,7 @@ GET_EXPECTED: dict[str, dict[str, int | str]] = {
             "team_manager": 200,
             "director": 403,
         }
-        for page in ("transfer",)
+        for page in ("transfer", "transfer_team")
     },
     "reassign": {
         "anonymous": SIGN_IN,
@@ -106,8 +107,8 @@ def _check(response: Any, expected: int | str) -> None:
 def _web_url(page: str, item: WorkItem) -> str:
     if page in ("waiting_list", "duty"):
         return reverse(f"work:{page}")
-    if page == "reassign":
-        return reverse("work:reassign", args=[item.team.slug])
+    if page in ("reassign", "transfer_team"):
+        return reverse(f"work:{page}", args=[item.team.slug])
     return reverse(f"work:{page}", args=[item.pk])
 
 
@@ -249,3 +250,24 @@ def test_api_entry_of_allocated_work(
     if persona == "other_team_worker":
         expected = 403  # no relationship with the person, and the work is no longer on the shared list
     assert _api(persona, request).get(reverse("api:waiting_list_entry", args=[item.pk])).status_code == expected
+
+
+# Moving a team's work to another team (a change of boundaries): only the team's manager does it.
+TRANSFER_TEAM_POST = {
+    "anonymous": SIGN_IN,
+    "partner": 403,
+    "other_team_worker": 403,
+    "social_worker": 403,
+    "team_manager": 302,
+    "director": 403,
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_moving_a_teams_work(persona: str, team: Team, other_team: Team, request: pytest.FixtureRequest) -> None:
+    item = _item(team)
+    url = reverse("work:transfer_team", args=[team.slug])
+    response = _web(persona, request).post(url, {"to_team": other_team.pk, "reason": "New boundaries"})
+    _check(response, TRANSFER_TEAM_POST[persona])
+    item.refresh_from_db()
+    assert (item.team_id == other_team.pk) is (persona == "team_manager")

@@ -12,7 +12,7 @@ from safepathways.accounts.models import Role, Team, TeamKind
 from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
-from safepathways.people.models import ChronologyEntry, Person
+from safepathways.people.models import ChronologyEntry, Neighbourhood, Person
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.providers import services as provider_services
 from safepathways.providers.models import Provider, Service
@@ -222,3 +222,50 @@ def test_the_dashboard_counts_every_kind_of_handoff(
 
     assert figures.most_handed_off == [(f"{person.given_name} {person.family_name}", person.pk, 3)]
     assert figures.handoffs_this_week == 3
+
+
+# A change of boundaries: a team's work, or one neighbourhood's, moves to another team ---------------------------
+def test_a_boundary_change_moves_one_neighbourhoods_open_work(
+    team: Team, other_team: Team, team_manager: Persona
+) -> None:
+    moving_area = Neighbourhood.objects.create(name="Kentish Town", team=team)
+    staying_area = Neighbourhood.objects.create(name="Gospel Oak", team=team)
+    moving = [_waiting(PersonFactory(neighbourhood=moving_area), team) for _ in range(3)]
+    staying = _waiting(PersonFactory(neighbourhood=staying_area), team)
+    closed = _waiting(PersonFactory(neighbourhood=moving_area), team)
+    services.close_work(work_item=closed, by=team_manager.user, outcome="Assessed")
+
+    moved = services.bulk_transfer(
+        team=team, to_team=other_team, by=team_manager.user, reason="Boundary review", neighbourhood=moving_area
+    )
+
+    assert moved == 3
+    assert {item.pk for item in WorkItem.objects.filter(team=other_team)} == {item.pk for item in moving}
+    staying.refresh_from_db()
+    closed.refresh_from_db()
+    assert staying.team == team and closed.team == team
+    assert Handoff.objects.filter(kind=HandoffKind.TEAM, reason="Boundary review").count() == 3
+
+
+def test_a_boundary_change_is_all_or_nothing(
+    team: Team, team_manager: Persona, social_worker: Persona, other_team: Team
+) -> None:
+    for _ in range(2):
+        _waiting(PersonFactory(), team)
+    with pytest.raises(ApplicationError) as refused:
+        services.bulk_transfer(team=team, to_team=team, by=team_manager.user, reason="Boundary review")
+    assert refused.value.field == "to_team"
+    with pytest.raises(ApplicationError, match="Only a manager"):
+        services.bulk_transfer(team=team, to_team=other_team, by=social_worker.user, reason="Boundary review")
+    assert WorkItem.objects.filter(team=team).count() == 2
+    assert not Handoff.objects.exists()
+
+
+def test_a_boundary_change_with_nothing_to_move_says_so(team: Team, other_team: Team, team_manager: Persona) -> None:
+    area = Neighbourhood.objects.create(name="Kentish Town", team=team)
+    with pytest.raises(ApplicationError) as refused:
+        services.bulk_transfer(
+            team=team, to_team=other_team, by=team_manager.user, reason="Boundary review", neighbourhood=area
+        )
+    assert refused.value.field == "neighbourhood"
+    assert refused.value.message == "North West neighbourhood team has no open work for people in Kentish Town to move"

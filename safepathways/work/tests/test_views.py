@@ -651,3 +651,26 @@ def test_detail_with_team_handoffs_keeps_its_query_count(
     with django_assert_num_queries(11):
         response = viewer.http.get(reverse("work:detail", args=[item.pk]))
     assert response.content.decode().count("(Boundary)") == moves
+
+
+def test_a_manager_moves_a_neighbourhoods_work_from_the_duty_view(
+    team_manager: Persona, team: Team, other_team: Team
+) -> None:
+    from safepathways.people.models import Neighbourhood
+
+    area = Neighbourhood.objects.create(name="Kentish Town", team=team)
+    item = services.open_work(
+        person=PersonFactory(neighbourhood=area), kind="assessment", team=team, title="Assessment", by=None
+    )
+    url = reverse("work:transfer_team", args=[team.slug])
+    assert url in team_manager.http.get(reverse("work:duty")).content.decode()
+
+    refused = team_manager.http.post(url, {"neighbourhood": area.pk, "reason": "Boundary review"}).content.decode()
+    assert "Choose the team the work moves to" in refused
+
+    response = team_manager.http.post(url, {"neighbourhood": area.pk, "to_team": other_team.pk, "reason": "Review"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.team == other_team
+    page = team_manager.http.get(response["Location"]).content.decode()
+    assert f"Moved 1 item of work from {escape(team.name)} to {escape(other_team.name)}" in page
