@@ -674,3 +674,22 @@ def test_a_manager_moves_a_neighbourhoods_work_from_the_duty_view(
     assert item.team == other_team
     page = team_manager.http.get(response["Location"]).content.decode()
     assert f"Moved 1 item of work from {escape(team.name)} to {escape(other_team.name)}" in page
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize("page", ["work:waiting_list", "work:duty"])
+def test_downloads_read_a_constant_number_of_queries(
+    page: str, rows: int, social_worker: Persona, team: Team, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        _item(team)
+    # session, user with memberships, the council's work teams (and, for the waiting list's filter, the
+    # neighbourhoods), the rows with their person, neighbourhood and team, and one insert logging every person
+    with django_assert_num_queries(DOWNLOAD_QUERIES[page]):
+        response = social_worker.http.get(reverse(page), {"format": "csv"})
+    assert response.status_code == 200
+    assert len(response.content.decode().strip().splitlines()) == rows + 1
+    assert AccessEvent.objects.filter(kind="export").count() == rows
+
+
+DOWNLOAD_QUERIES = {"work:waiting_list": 6, "work:duty": 5}
