@@ -188,3 +188,29 @@ def test_the_whole_access_log_downloads_and_the_download_is_logged(ig_officer: P
     assert AccessEvent.objects.filter(user=ig_officer.user, what="access log export (csv)").count() == 1
     by_user = ig_officer.http.get(reverse("governance:user_access", args=[social_worker.user.pk]), {"format": "xlsx"})
     assert by_user.status_code == 200 and "spreadsheetml" in by_user["Content-Type"]
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+@pytest.mark.parametrize("log", ["person", "user"])
+def test_access_log_downloads_read_a_constant_number_of_queries(
+    log: str,
+    rows: int,
+    ig_officer: Persona,
+    social_worker: Persona,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    person: Person = PersonFactory.create()
+    _log(person, social_worker.user, rows)
+    url = (
+        reverse("governance:person_access", args=[person.pk])
+        if log == "person"
+        else reverse("governance:user_access", args=[social_worker.user.pk])
+    )
+    with django_assert_num_queries(EXPORT_QUERIES[log]):
+        response = ig_officer.http.get(url, {"format": "csv"})
+    assert response.status_code == 200
+
+
+# person: session, user with memberships, the person, the officer's look logged, every event with its user;
+# user: session, user with memberships, the user, every event, and the references of the people in them
+EXPORT_QUERIES = {"person": 5, "user": 5}
