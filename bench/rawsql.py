@@ -241,6 +241,15 @@ BOARD_SQL = (  # the board's columns only (discharges.selectors.BOARD_COLUMNS)
     " WHERE r.status IN ('received', 'assessing', 'ready')"
     " ORDER BY r.discharge_ready_on ASC NULLS LAST, r.admitted_on, r.reference LIMIT %s"
 )
+FRONT_DOOR_LIMIT = 100  # discharges.selectors.FRONT_DOOR_LIMIT
+FRONT_DOOR_DISCHARGE_SQL = (  # discharges.selectors.waiting_discharge_work: the work with its person and team
+    "SELECT w.*, p.*, t.* FROM work_workitem w"
+    " LEFT JOIN discharges_unsafedischargereport u ON u.work_item_id = w.id"
+    " LEFT JOIN discharges_referral r ON r.work_item_id = w.id"
+    " JOIN people_person p ON p.id = w.person_id JOIN accounts_team t ON t.id = w.team_id"
+    " WHERE w.kind = 'discharge' AND u.id IS NULL AND w.closed_at IS NULL AND r.id IS NULL"
+    " ORDER BY w.opened_at, w.id LIMIT %s"
+)
 
 # The transitions tracker of young people (young_people.selectors.tracker), as the transitions worker.
 TRANSITIONS_WORKERS_SQL = (
@@ -559,11 +568,13 @@ class RawClient:
         return sum(row[2] for row in waiting)
 
     def discharge_board(self) -> int:
-        """The discharge board: the trusts for the filter, then every open referral (up to the limit)."""
+        """The discharge board: the trusts for the filter, then every open referral (up to the limit), then the
+        discharge work the front door opened that no referral has taken over yet (the hospital team plans it)."""
         session_data, _ = self._begin_request()
         started = time.perf_counter()
         self._fetch(TRUSTS_SQL)
         rows = self._fetch(BOARD_SQL, [BOARD_LIMIT + 1])
+        self._fetch(FRONT_DOOR_DISCHARGE_SQL, [FRONT_DOOR_LIMIT + 1])
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)
         return min(len(rows), BOARD_LIMIT)

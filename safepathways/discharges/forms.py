@@ -61,10 +61,18 @@ class ReferralForm(forms.Form):
         help_text="What the person needs to go home safely: mobility, personal care, medication, home, family",
     )
 
-    def __init__(self, *args: Any, hospitals: list[Organisation] | None = None, **kwargs: Any) -> None:
+    IDENTITY_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth")
+
+    def __init__(
+        self, *args: Any, hospitals: list[Organisation] | None = None, person_known: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         ids = [h.pk for h in hospitals or []]
         self.fields["hospital"].queryset = Organisation.objects.filter(pk__in=ids).order_by("name")  # type: ignore[attr-defined]
+        if person_known:
+            # Taking over the front door's work: the person is the work's, so nobody retypes who they are.
+            for name in self.IDENTITY_FIELDS:
+                del self.fields[name]
 
 
 class ReadyDateForm(forms.Form):

@@ -29,8 +29,10 @@ from safepathways.discharges.models import (
     UnsafeDischargeReport,
 )
 from safepathways.discharges.wording import owner_text, support_text
+from safepathways.work.models import WorkItem, WorkItemQuerySet, WorkKind
 
 BOARD_LIMIT = 500
+FRONT_DOOR_LIMIT = 100
 OUT_OF_HOURS_LIMIT = 300
 # The board's pathway: the agreed one, or the ward's proposal until one is agreed.
 CURRENT_PATHWAY = Coalesce(F("agreed_pathway"), F("proposed_pathway"), output_field=IntegerField())
@@ -293,6 +295,33 @@ def board_referrals(
         )[: BOARD_LIMIT + 1]
     )
     return found[:BOARD_LIMIT], len(found) > BOARD_LIMIT
+
+
+# --- discharge work the front door opened ------------------------------------------------------------------------
+
+
+def _front_door_discharge_work() -> WorkItemQuerySet:
+    """Hospital discharge work that is not the review of an unsafe discharge report: what the front door opens."""
+    return WorkItem.objects.filter(kind=WorkKind.DISCHARGE, unsafe_discharge_report__isnull=True)
+
+
+def waiting_discharge_work() -> tuple[list[WorkItem], bool]:
+    """Open discharge work the front door opened that no referral has taken over yet, oldest first, with the person
+    and team (one query), and whether the limit cut the list. The hospital team starts each referral from it."""
+    found = list(
+        _front_door_discharge_work()
+        .open()
+        .filter(discharge_referral__isnull=True)
+        .select_related("person", "team")
+        .order_by("opened_at", "id")[: FRONT_DOOR_LIMIT + 1]
+    )
+    return found[:FRONT_DOOR_LIMIT], len(found) > FRONT_DOOR_LIMIT
+
+
+def front_door_work(pk: UUID | str) -> WorkItem | None:
+    """Discharge work for the referral form's `?work=`, open or not, with its person and the referral that took it
+    over (if any): the view says what to do with work no longer waiting; the service refuses it."""
+    return _front_door_discharge_work().select_related("person", "team", "discharge_referral").filter(pk=pk).first()
 
 
 # --- out of hours -------------------------------------------------------------------------------------------------

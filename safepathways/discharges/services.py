@@ -13,10 +13,12 @@ Person matching for a ward referral: the NHS number finds the council record (a 
 was merged into); a record with a different date of birth is refused rather than guessed; with no record one is
 created from the ward's identity (NHS number present, not traced by the council). The record is then shared with
 the trust so the ward can follow it. The work item goes to the trust's hospital social work team (HospitalRoute,
-else the first hospital social work team). The transition plan is created when a pathway 1-3 is agreed with a
-planned discharge date, and shared with the trust; recording the discharge records the move on it (so its check
-after the move falls due), and withdrawing the referral or recording a death in hospital cancels it. A new referral
-for someone discharged within the readmission window notes the readmission on the earlier referral.
+else the first hospital social work team), unless the front door already opened discharge work for the person:
+the hospital team's referral then takes that work over, with its story (Issue 3: the story is held once).
+The transition plan is created when a pathway 1-3 is agreed with a planned discharge date, and shared with the
+trust; recording the discharge records the move on it (so its check after the move falls due), and withdrawing the
+referral or recording a death in hospital cancels it. A new referral for someone discharged within the readmission
+window notes the readmission on the earlier referral.
 """
 
 from dataclasses import dataclass
@@ -275,11 +277,44 @@ def _share_with_trust(person: Person, hospital: Organisation, by: User) -> None:
         )
 
 
+def _front_door_work(work_item: WorkItem, details: WardReferral, by: User) -> WorkItem:
+    """The discharge work the front door opened, locked and checked before a referral takes it over.
+
+    Only the hospital social work team takes it over (rule 16: checked here as well as in the view). It must be
+    open discharge work that no referral has taken over yet and that is not the review of an unsafe discharge
+    report; the referral is for the person the work is for.
+    """
+    if not by.has_perm(rules.PLAN_DISCHARGE):
+        raise ApplicationError(
+            "Only the hospital social work team can take over discharge work from the front door", field="work_item"
+        )
+    locked = WorkItem.objects.select_for_update(of=("self",)).select_related("person").get(pk=work_item.pk)
+    if (
+        locked.kind != WorkKind.DISCHARGE
+        or locked.closed_at is not None
+        or UnsafeDischargeReport.objects.filter(work_item=locked).exists()
+    ):
+        raise ApplicationError("Only open hospital discharge work can become a discharge referral", field="work_item")
+    taken = Referral.objects.filter(work_item=locked).values_list("reference", flat=True).first()
+    if taken is not None:
+        raise ApplicationError(
+            f"Discharge referral {taken} has already taken over this work: update that one", field="work_item"
+        )
+    if details.person is not None and details.person.pk != locked.person_id:
+        raise ApplicationError("That work is for someone else", field="work_item")
+    return locked
+
+
 @transaction.atomic
-def create_referral(*, details: WardReferral, by: User) -> Referral:
-    """Receive a ward's referral: the person found or added, shared with the trust, and work for the team."""
+def create_referral(*, details: WardReferral, by: User, work_item: WorkItem | None = None) -> Referral:
+    """Receive a ward's referral: the person found or added, shared with the trust, and work for the team.
+
+    `work_item` is hospital discharge work the front door already opened (referrals.triage_contact): the referral
+    takes it over, with its person, its team and its story, instead of opening a second piece of work.
+    """
     _validate_referral(details, by)
-    person = details.person
+    front_door = _front_door_work(work_item, details, by) if work_item is not None else None
+    person = front_door.person if front_door is not None else details.person
     if person is None:
         person = find_or_create_person(
             nhs_number=details.nhs_number,
@@ -294,16 +329,21 @@ def create_referral(*, details: WardReferral, by: User) -> Referral:
         raise ApplicationError(
             "This person already has an open discharge referral from this trust: update that one", field="nhs_number"
         )
-    team = hospital_team(details.hospital)
-    work_item = work_services.open_work(
-        person=person,
-        kind=WorkKind.DISCHARGE,
-        team=team,
-        title=f"Hospital discharge: {details.hospital.name}, {details.ward}",
-        by=by,
-        story=details.needs,
-        due_on=details.discharge_ready_on,
-    )
+    if front_door is not None:
+        work = front_door
+        if details.discharge_ready_on is not None:
+            work.due_on = details.discharge_ready_on
+            work.save(update_fields=["due_on", "updated_at"])
+    else:
+        work = work_services.open_work(
+            person=person,
+            kind=WorkKind.DISCHARGE,
+            team=hospital_team(details.hospital),
+            title=f"Hospital discharge: {details.hospital.name}, {details.ward}",
+            by=by,
+            story=details.needs,
+            due_on=details.discharge_ready_on,
+        )
     referral = Referral(
         reference=f"HD{reserve_numbers('discharge_reference')[0]:07d}",
         person=person,
@@ -315,7 +355,7 @@ def create_referral(*, details: WardReferral, by: User) -> Referral:
         proposed_pathway=details.proposed_pathway,
         needs=details.needs,
         referred_by=by,
-        work_item=work_item,
+        work_item=work,
     )
     referral.full_clean(exclude=["work_item", "person"])
     referral.save()
@@ -329,7 +369,14 @@ def create_referral(*, details: WardReferral, by: User) -> Referral:
         by,
         details.needs,
     )
-    _record(by, "discharge.referred", referral, pathway=details.proposed_pathway, ward=details.ward)
+    _record(
+        by,
+        "discharge.referred",
+        referral,
+        pathway=details.proposed_pathway,
+        ward=details.ward,
+        from_front_door=front_door is not None,
+    )
     _note_readmission(referral)
     return referral
 

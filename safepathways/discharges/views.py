@@ -49,9 +49,10 @@ from safepathways.discharges.models import Pathway, Referral, ReferralStatusName
 from safepathways.discharges.presenters import TEMPLATE_HELPERS, pathway_short
 from safepathways.people.decorators import resolve_or_declare
 from safepathways.people.models import Person
+from safepathways.work.models import WorkItem
 
 # Errors a service names by a field the form does not have are shown at the top of the form.
-FIELD_ALIASES = {"person": None, "referral": None, "started_at": "started_on"}
+FIELD_ALIASES = {"person": None, "referral": None, "work_item": None, "started_at": "started_on"}
 
 
 def _context(**extra: Any) -> dict[str, Any]:
@@ -173,11 +174,16 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
             fmt=fmt,
         )
+    can_plan = request.user.has_perm(rules.PLAN_DISCHARGE)
+    front_door, front_door_truncated = selectors.waiting_discharge_work() if can_plan else ([], False)
     return render(
         request,
         "discharges/board.html",
         _context(
             board=data,
+            can_plan=can_plan,
+            front_door=front_door,
+            front_door_truncated=front_door_truncated,
             form=form,
             query=request.GET.urlencode(),
             can_refer=request.user.has_perm(rules.REFER),
@@ -191,13 +197,51 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- /discharge/referrals/ ----------------------------------------------------------------------------------------
 
 
+def _work_to_take_over(request: AuthenticatedHttpRequest, work_id: str) -> WorkItem | HttpResponse:
+    """`?work=<id>`: discharge work the front door opened, for the hospital team to take over.
+
+    Anyone else, and work unknown or closed, gets a 404 (as DoLS's `?work=`); work a referral has already taken
+    over leads to that referral. Looking at the work's person and story is a look at their record (logged, or a
+    relationship declared first). On POST the service checks the work again and refuses it with a field error.
+    """
+    if not request.user.has_perm(rules.PLAN_DISCHARGE):
+        raise Http404
+    try:
+        pk = UUID(work_id)
+    except ValueError as error:
+        raise Http404 from error
+    item = selectors.front_door_work(pk)
+    if item is None:
+        raise Http404
+    if request.method == "GET":
+        taken = getattr(item, "discharge_referral", None)  # None when no referral has taken it over
+        if taken is not None:
+            messages.info(request, f"Discharge referral {taken.reference} has already taken over this work")
+            return redirect("discharges:referral", pk=taken.pk)
+        if item.closed_at is not None:
+            raise Http404
+    person = _person_access(request, item.person_id, "Hospital discharge work from the front door")
+    if isinstance(person, HttpResponse):
+        return person
+    return item
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(rules.REFER)
 def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A ward refers an inpatient: identity, admission, discharge-ready date if known, proposed pathway, needs."""
+    """A ward refers an inpatient: identity, admission, discharge-ready date if known, proposed pathway, needs.
+
+    `?work=<id>` (the hospital team): take over the discharge work the front door opened, starting from its person
+    and story, so the referral reuses that work instead of opening a second piece.
+    """
+    work = _work_to_take_over(request, request.GET["work"]) if request.GET.get("work") else None
+    if isinstance(work, HttpResponse):
+        return work
     hospitals = selectors.trusts(request.user)
-    initial = {"hospital": hospitals[0].pk} if len(hospitals) == 1 else {}
-    form = ReferralForm(request.POST or None, hospitals=hospitals, initial=initial)
+    initial: dict[str, Any] = {"hospital": hospitals[0].pk} if len(hospitals) == 1 else {}
+    if work is not None:
+        initial["needs"] = work.story
+    form = ReferralForm(request.POST or None, hospitals=hospitals, initial=initial, person_known=work is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = services.WardReferral(
@@ -208,19 +252,20 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
             discharge_ready_on=data["discharge_ready_on"],
             proposed_pathway=data["proposed_pathway"],
             needs=data["needs"],
-            nhs_number=data["nhs_number"],
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            date_of_birth=data["date_of_birth"],
+            nhs_number=data.get("nhs_number", ""),
+            given_name=data.get("given_name", ""),
+            family_name=data.get("family_name", ""),
+            date_of_birth=data.get("date_of_birth"),
+            person=work.person if work is not None else None,
         )
         try:
-            referral = services.create_referral(details=details, by=request.user)
+            referral = services.create_referral(details=details, by=request.user, work_item=work)
         except ApplicationError as error:
             _apply_error(form, error)
         else:
             messages.success(request, f"Referral {referral.reference} sent to the hospital social work team")
             return redirect("discharges:referral", pk=referral.pk)
-    return render(request, "discharges/referral_form.html", _context(form=form))
+    return render(request, "discharges/referral_form.html", _context(form=form, work=work))
 
 
 FORMS: dict[str, Callable[[], forms.Form]] = {

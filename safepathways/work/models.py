@@ -218,6 +218,12 @@ class WorkItem(BaseModel):
                 condition=Q(closed_at__isnull=True, allocated_to__isnull=True),
                 name="work_waiting_rank",
             ),
+            # The discharge board's list of open discharge work no referral has taken over yet, oldest first.
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=Q(closed_at__isnull=True, kind="discharge"),
+                name="work_open_discharge",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,6 +10,12 @@ from safepathways.conftest import Persona
 from safepathways.discharges import services
 from safepathways.discharges.models import Referral
 from safepathways.discharges.tests.factories import ward_referral
+from safepathways.people.tests.factories import PersonFactory
+from safepathways.work import services as work_services
+from safepathways.work.models import WorkItem, WorkKind
+
+# What the front door heard, with characters HTML must escape (the pages' assertions escape it too).
+FRONT_DOOR_STORY = 'Daughter says Mum "can\'t manage the stairs" & lives alone <since March>; wants to go home'
 
 
 @pytest.fixture
@@ -60,5 +66,25 @@ def make_referral(hospital: Organisation, hospital_team: Team, partner: Persona)
     def make(**overrides: Any) -> Referral:
         by = overrides.pop("by", partner).user
         return services.create_referral(details=ward_referral(overrides.pop("hospital", hospital), **overrides), by=by)
+
+    return make
+
+
+@pytest.fixture
+def make_front_door_work(hospital_team: Team) -> Callable[..., WorkItem]:
+    """Hospital discharge work as the front door opens it (referrals.triage_contact): for the hospital team, with
+    the contact's story, and no referral yet."""
+
+    def make(**overrides: Any) -> WorkItem:
+        person = overrides.pop("person", None) or PersonFactory.create(given_name="Olive", family_name="O'Neill")
+        return work_services.open_work(
+            person=person,
+            kind=overrides.pop("kind", WorkKind.DISCHARGE),
+            team=overrides.pop("team", hospital_team),
+            title="Hospital discharge (front door FD0000001)",
+            by=None,
+            story=overrides.pop("story", FRONT_DOOR_STORY),
+            **overrides,
+        )
 
     return make

@@ -19,6 +19,7 @@ from safepathways.discharges.models import (
     Referral,
     ReferralStatusName,
 )
+from safepathways.discharges.tests.conftest import FRONT_DOOR_STORY
 from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, ward_referral
 from safepathways.notifications.models import Notification
 from safepathways.people.models import Person, Share
@@ -27,8 +28,11 @@ from safepathways.transitions import services as transitions
 from safepathways.transitions.gaps import PLAN_PAST_DATE
 from safepathways.transitions.models import Gap, PlanKind, PlanStatus
 from safepathways.transitions.services import sweep_gaps
+from safepathways.work import services as work_services
+from safepathways.work.models import WorkItem
 
 MakeReferral = Callable[..., Referral]
+MakeWork = Callable[..., WorkItem]
 TODAY = timezone.localdate
 
 
@@ -84,6 +88,126 @@ class TestReferring:
             "no hospital social work team",
             lambda: services.create_referral(details=ward_referral(hospital), by=partner.user),
         )
+
+
+class TestTakingOverFrontDoorWork:
+    """Issue 3: the story is held once. The hospital team's referral takes over the discharge work the front door
+    opened (its person, team and story) instead of opening a second piece of work."""
+
+    def _take_over(self, work: WorkItem, hospital: Organisation, by: Persona, **overrides: object) -> Referral:
+        details = ward_referral(hospital, nhs_number="", given_name="", family_name="", date_of_birth=None)
+        for name, value in {"needs": work.story, **overrides}.items():
+            setattr(details, name, value)
+        return services.create_referral(details=details, by=by.user, work_item=work)
+
+    def test_the_referral_reuses_the_work_with_its_person_team_and_story(
+        self, make_front_door_work: MakeWork, hospital: Organisation, hospital_team: Team, hospital_worker: Persona
+    ) -> None:
+        work = make_front_door_work()
+        referral = self._take_over(work, hospital, hospital_worker, discharge_ready_on=days_ago(1))
+        assert WorkItem.objects.count() == 1
+        assert referral.work_item == work
+        assert referral.person == work.person
+        assert referral.needs == FRONT_DOOR_STORY
+        work.refresh_from_db()
+        assert (work.team, work.story, work.due_on, work.closed_at) == (
+            hospital_team,
+            FRONT_DOOR_STORY,
+            days_ago(1),
+            None,
+        )
+        assert Share.objects.filter(person=work.person, organisation=hospital).exists()
+        event = AuditEvent.objects.get(action="discharge.referred")
+        assert event.snapshot["from_front_door"] is True
+        assert selectors.waiting_discharge_work() == ([], False)
+
+    def test_work_the_front_door_opened_by_triage_becomes_the_referral(
+        self,
+        make_persona: Callable[..., Persona],
+        council: Organisation,
+        hospital: Organisation,
+        hospital_team: Team,
+        hospital_worker: Persona,
+    ) -> None:
+        from safepathways.accounts.models import Role, TeamKind
+        from safepathways.referrals import services as front_door
+
+        desk = Team.objects.create(organisation=council, name="Front door", slug="front-door", kind=TeamKind.FRONT_DOOR)
+        officer = make_persona(desk, Role.FRONT_DOOR_OFFICER, name="Farah Khan")
+        person = PersonFactory.create()
+        contact = front_door.take_contact(
+            by=officer.user,
+            person=person,
+            details=front_door.ContactDetails(
+                referrer_type="gp",
+                referrer_name="Dr Asha Rao",
+                referrer_organisation="Kentish Town Health Centre",
+                channel="phone",
+                reason="In the Royal Free after a fall; the ward says she will need help at home.",
+                urgency="soon",
+                consent="yes",
+                persons_wishes="I want to go home to my cat.",
+            ),
+        )
+        front_door.triage_contact(
+            contact=contact, by=officer.user, route="hospital_discharge", reason="Inpatient", likelihood=3, impact=3
+        )
+        (work,), _ = selectors.waiting_discharge_work()
+        assert (work.person, work.team) == (person, hospital_team)
+        assert "help at home" in work.story
+        referral = self._take_over(work, hospital, hospital_worker)
+        assert referral.work_item == work
+        assert "I want to go home to my cat." in referral.needs
+        assert WorkItem.objects.count() == 1
+
+    def test_work_already_taken_over_is_refused(
+        self,
+        make_front_door_work: MakeWork,
+        hospital: Organisation,
+        hospital_worker: Persona,
+        other_trust: Organisation,
+    ) -> None:
+        work = make_front_door_work()
+        first = self._take_over(work, hospital, hospital_worker)
+        _refused(
+            "work_item",
+            f"{first.reference} has already taken over this work",
+            lambda: self._take_over(work, other_trust, hospital_worker),
+        )
+        assert Referral.objects.count() == 1
+
+    def test_work_that_is_not_open_discharge_work_is_refused(
+        self,
+        make_front_door_work: MakeWork,
+        hospital: Organisation,
+        hospital_worker: Persona,
+        social_worker: Persona,
+    ) -> None:
+        assessment = make_front_door_work(kind="assessment")
+        closed = make_front_door_work()
+        work_services.close_work(work_item=closed, by=hospital_worker.user, outcome="Went home without support")
+        review = _report(PersonFactory.create(), social_worker).work_item
+        for work in (assessment, closed, review):
+            _refused(
+                "work_item",
+                "Only open hospital discharge work",
+                lambda work=work: self._take_over(work, hospital, hospital_worker),
+            )
+        assert not Referral.objects.exists()
+        assert WorkItem.objects.count() == 3
+
+    def test_only_the_hospital_team_takes_over_work_and_only_for_its_person(
+        self, make_front_door_work: MakeWork, hospital: Organisation, hospital_worker: Persona, partner: Persona
+    ) -> None:
+        work = make_front_door_work()
+        _refused("work_item", "Only the hospital social work team", lambda: self._take_over(work, hospital, partner))
+        _refused(
+            "work_item",
+            "for someone else",
+            lambda: self._take_over(work, hospital, hospital_worker, person=PersonFactory.create()),
+        )
+        assert not Referral.objects.exists()
+        assert selectors.waiting_discharge_work() == ([work], False)
 
 
 class TestDatesInOrder:

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.accounts.models import Organisation
@@ -15,10 +16,13 @@ from safepathways.audit.models import AccessEvent, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.discharges import services
 from safepathways.discharges.models import Referral, ReferralStatusName, UnsafeDischargeReport
+from safepathways.discharges.tests.conftest import FRONT_DOOR_STORY
 from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, ward_referral
 from safepathways.people.tests.factories import PersonFactory
+from safepathways.work.models import WorkItem
 
 MakeReferral = Callable[..., Referral]
+MakeWork = Callable[..., WorkItem]
 
 
 def _date(name: str, day: date, prefix: str = "") -> dict[str, object]:
@@ -116,6 +120,63 @@ class TestPageAccess:
         assert response.status_code == 302
         assert "declare" in response["Location"]
 
+    def test_taking_over_front_door_work(
+        self,
+        make_front_door_work: MakeWork,
+        make_persona: Callable[..., Persona],
+        council: Organisation,
+        hospital_worker: Persona,
+        social_worker: Persona,
+        ooh_worker: Persona,
+        director: Persona,
+        partner: Persona,
+        police_partner: Persona,
+        anonymous: Client,
+    ) -> None:
+        """Only the hospital team takes over the front door's work: the trust's partner may refer but gets a 404
+        (the work and its story are the council's); staff of another hospital team declare a relationship first."""
+        from safepathways.accounts.models import Role, Team, TeamKind
+
+        work = make_front_door_work()
+        url = f"{reverse('discharges:new_referral')}?work={work.pk}"
+        page = hospital_worker.http.get(url)
+        assert page.status_code == 200
+        assert str(escape(work.person.full_name)) in page.content.decode()
+        assert AccessEvent.objects.filter(person_id=work.person_id, user=hospital_worker.user).exists()
+        assert partner.http.get(url).status_code == 404
+        assert partner.http.post(url, {}).status_code == 404
+        for refused in (social_worker, ooh_worker, director, police_partner):
+            assert refused.http.get(url).status_code == 403
+            assert refused.http.post(url, {}).status_code == 403
+        assert _login_redirect(anonymous.get(url))
+        assert _login_redirect(anonymous.post(url, {}))
+        elsewhere = Team.objects.create(
+            organisation=council,
+            name="Hospital social work – UCLH",
+            slug="hospital-uclh",
+            kind=TeamKind.HOSPITAL_SOCIAL_WORK,
+        )
+        other_team = make_persona(elsewhere, Role.SOCIAL_WORKER, name="Omar Reed")
+        response = other_team.http.get(url)
+        assert response.status_code == 302 and "declare" in response["Location"]
+        assert not Referral.objects.exists()
+
+    def test_the_front_door_work_on_the_board_is_shown_only_to_the_hospital_team(
+        self,
+        make_front_door_work: MakeWork,
+        hospital_worker: Persona,
+        director: Persona,
+        partner: Persona,
+    ) -> None:
+        work = make_front_door_work()
+        link = f"{reverse('discharges:new_referral')}?work={work.pk}"
+        assert link in hospital_worker.http.get(reverse("discharges:board")).content.decode()
+        for without in (director, partner):
+            page = without.http.get(reverse("discharges:board")).content.decode()
+            assert link not in page
+            assert str(escape(work.person.full_name)) not in page
+            assert "Discharge work from the front door" not in page
+
 
 class TestBoard:
     def test_a_partner_sees_only_its_own_trusts_referrals_and_those_shared_with_it(
@@ -212,7 +273,9 @@ class TestBoard:
     def test_the_board_query_count_does_not_grow(
         self,
         make_referral: MakeReferral,
+        make_front_door_work: MakeWork,
         hospital_worker: Persona,
+        partner: Persona,
         django_assert_num_queries: DjangoAssertNumQueries,
         count: int,
     ) -> None:
@@ -232,12 +295,20 @@ class TestBoard:
                 due_on=timezone.localdate(),
                 by=hospital_worker.user,
             )
+            make_front_door_work()
         hospital_worker.http.get(reverse("discharges:board"))
         # session, user with memberships; trusts for the filter; open referrals with person, hospital, delay reason
-        # and the next action owner's organisation.
-        with django_assert_num_queries(4):
+        # and the next action owner's organisation; the front door's discharge work no referral has taken over yet,
+        # with its person and team (the hospital team only).
+        with django_assert_num_queries(5):
             response = hospital_worker.http.get(reverse("discharges:board"))
-        assert response.content.decode().count("Book reablement") == count
+        page = response.content.decode()
+        assert page.count("Book reablement") == count
+        assert page.count("Start the discharge referral") == count
+        # The trust's partner does not see the front door's work, and is not charged its query.
+        partner.http.get(reverse("discharges:board"))
+        with django_assert_num_queries(4):
+            partner.http.get(reverse("discharges:board"))
 
 
 class TestReferralForm:
@@ -269,6 +340,94 @@ class TestReferralForm:
         assert response["Location"] == reverse("discharges:referral", args=[referral.pk])
         assert referral.referred_by == partner.user
         assert referral.reference in hospital_worker.http.get(reverse("discharges:board")).content.decode()
+
+
+class TestTakingOverFrontDoorWork:
+    """`?work=<id>`: the hospital team starts the referral from the front door's work, its person and its story."""
+
+    def _body(self, hospital: Organisation, **overrides: object) -> dict[str, object]:
+        return {
+            "hospital": hospital.pk,
+            "ward": "Ward 8 North",
+            **_date("admitted_on", days_ago(6)),
+            **_date("discharge_ready_on", days_ago(1)),
+            "proposed_pathway": "1",
+            "needs": FRONT_DOOR_STORY + " Ward: needs a frame.",
+            **overrides,
+        }
+
+    def test_the_form_starts_from_the_work_person_and_story(
+        self, make_front_door_work: MakeWork, hospital_worker: Persona
+    ) -> None:
+        work = make_front_door_work()
+        page = hospital_worker.http.get(f"{reverse('discharges:new_referral')}?work={work.pk}").content.decode()
+        assert str(escape(work.person.full_name)) in page
+        number = work.person.nhs_number
+        assert number and number in page
+        assert str(escape(FRONT_DOOR_STORY)) in page  # the needs field, filled in
+        assert FRONT_DOOR_STORY not in page
+        assert 'name="nhs_number"' not in page  # nobody retypes who the person is
+        assert "Start the discharge referral" in page
+
+    def test_posting_makes_one_referral_on_the_same_work_and_the_board_stops_listing_it(
+        self, make_front_door_work: MakeWork, hospital_worker: Persona, hospital: Organisation
+    ) -> None:
+        work = make_front_door_work()
+        board = reverse("discharges:board")
+        link = f"{reverse('discharges:new_referral')}?work={work.pk}"
+        assert link in hospital_worker.http.get(board).content.decode()
+        refused = hospital_worker.http.post(link, self._body(hospital, ward=""))
+        assert refused.status_code == 200
+        assert not Referral.objects.exists()
+        response = hospital_worker.http.post(link, self._body(hospital))
+        assert response.status_code == 302
+        referral = Referral.objects.get()
+        assert response["Location"] == reverse("discharges:referral", args=[referral.pk])
+        assert (referral.work_item_id, referral.person_id) == (work.pk, work.person_id)
+        assert referral.needs.endswith("Ward: needs a frame.")
+        assert WorkItem.objects.count() == 1
+        page = hospital_worker.http.get(board).content.decode()
+        assert link not in page
+        assert referral.reference in page
+        assert "No discharge work from the front door is waiting." in page
+
+    def test_work_already_taken_over_leads_to_its_referral_or_is_refused(
+        self,
+        make_front_door_work: MakeWork,
+        hospital_worker: Persona,
+        hospital: Organisation,
+        other_trust: Organisation,
+    ) -> None:
+        work = make_front_door_work()
+        link = f"{reverse('discharges:new_referral')}?work={work.pk}"
+        assert hospital_worker.http.post(link, self._body(hospital)).status_code == 302
+        referral = Referral.objects.get()
+        response = hospital_worker.http.get(link)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("discharges:referral", args=[referral.pk])
+        # A second colleague posting the form they opened before: refused, saying which referral took it.
+        second = hospital_worker.http.post(link, self._body(other_trust))
+        assert second.status_code == 200
+        assert f"{referral.reference} has already taken over this work" in second.content.decode()
+        assert Referral.objects.count() == 1
+        assert WorkItem.objects.count() == 1
+
+    def test_work_unknown_closed_or_not_front_door_discharge_work_is_404(
+        self, make_front_door_work: MakeWork, hospital_worker: Persona, social_worker: Persona
+    ) -> None:
+        from safepathways.work import services as work_services
+
+        closed = make_front_door_work()
+        work_services.close_work(work_item=closed, by=hospital_worker.user, outcome="Went home without support")
+        review = services.report_unsafe_discharge(
+            person=PersonFactory.create(),
+            details=services.UnsafeReportDetails("June Cole", "family", "No carers came", days_ago(1)),
+            by=social_worker.user,
+        ).work_item
+        assessment = make_front_door_work(kind="assessment")
+        url = reverse("discharges:new_referral")
+        for work_id in ("not-a-uuid", closed.pk, review.pk, assessment.pk, "8d7c0b5e-0000-4000-8000-000000000000"):
+            assert hospital_worker.http.get(f"{url}?work={work_id}").status_code == 404
 
 
 class TestDecisions:
