@@ -233,6 +233,12 @@ class TriageInputSerializer(serializers.Serializer[dict[str, Any]]):
         allow_blank=True,
         help_text="A council team's slug, only when the contact goes one way; default: the route's",
     )
+    open_another = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirm that new work is needed although the person already has open work of the same kind "
+        "(say why in reason). Without it such a decision is refused (400, on routes), naming the open work",
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("route") and data.get("routes"):
@@ -266,6 +272,8 @@ class MatchSerializer(serializers.Serializer[Any]):
         return None if candidate.person.is_restricted else (candidate.postcode_district or None)
 
 
+# The query parameters that can identify someone on their own, in the order their errors are listed.
+MATCH_IDENTITY_PARAMETERS = ("family_name", "given_name", "date_of_birth", "nhs_number", "postcode")
 MATCH_LIST = inline_serializer(
     "MatchList", fields={"count": serializers.IntegerField(), "results": MatchSerializer(many=True)}
 )
@@ -430,6 +438,7 @@ class ContactTriageApi(APIView):
                 impact=data.get("impact"),
                 flags=data.get("risk_flags") or [],
                 team=team,
+                open_another=data["open_another"],
             )
         except ApplicationError as error:
             if error.field == "routes" and data.get("route"):
@@ -485,6 +494,10 @@ class MatchListApi(APIView):
             phone=params.get("phone", ""),
         )
         if identity.is_empty:
-            raise serializers.ValidationError({"": "Give at least a name, date of birth, NHS number or postcode"})
+            # Any one of these would do, so the error is given against each of them (every error names its field).
+            message = "Give at least a name, date of birth, NHS number or postcode"
+            if identity.address_line.strip() or identity.phone.strip():
+                message += ": an address line or phone number alone is not enough to find anyone"
+            raise serializers.ValidationError(dict.fromkeys(MATCH_IDENTITY_PARAMETERS, message))
         candidates = matching.find_candidates(identity, limit=int(limit_text))
         return Response({"count": len(candidates), "results": MatchSerializer(candidates, many=True).data})

@@ -181,12 +181,16 @@ class ContactForm(IdentityFieldsMixin, forms.Form):
         label="Is this someone already known?", choices=[], required=False, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, for_partner: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, for_partner: bool = False, can_link: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.for_partner = for_partner
+        self.can_link = can_link and not for_partner
         if for_partner:
             # Partners send through the web form, and never see or choose council records.
             del self.fields["channel"]
+        if not self.can_link:
+            # Only those who may link contacts to records (rules.LINK_PERSON) are asked who it is: anyone
+            # else's contact is saved unidentified, and the front door links it at triage.
             del self.fields["match"]
         self.order_fields(self.field_order)
 
@@ -239,7 +243,7 @@ class ContactEditForm(ContactForm):
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.contact = contact
-        self.fields.pop("match", None)  # a partner's form has none
+        self.fields.pop("match", None)  # linking is its own form on the contact page
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -334,6 +338,11 @@ class TriageForm(forms.Form):
         required=False,
         empty_label="The usual team for this route",
         help_text="Only when the contact goes one way. Leave this to send the work to the team set up for the route",
+    )
+    open_another = forms.BooleanField(
+        label="Open new work even though they already have open work of the same kind",
+        required=False,
+        help_text="Only if the existing work cannot cover this: say why in the reason",
     )
 
     def __init__(

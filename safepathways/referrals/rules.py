@@ -8,8 +8,10 @@ from safepathways.referrals.models import Contact, partner_organisation_ids
 
 VIEW_FRONT_DOOR = "referrals.view_front_door"  # the awaiting-triage list and contact pages
 VIEW_CONTACTS = "referrals.view_contacts"  # a contact and its status; partners only their organisation's
+# Any council staff member may take a contact (who called, what they said); partners send their own referrals.
 TAKE_CONTACT = "referrals.take_contact"
 FIND_MATCHES = "referrals.find_matches"  # who a contact might be: identity only, like search
+# Saying who a contact is about (a likely match, a council reference, a new record), when taking it or after.
 LINK_PERSON = "referrals.link_person"
 TRIAGE_CONTACT = "referrals.triage_contact"
 EDIT_CONTACTS = "referrals.edit_contacts"  # correct any contact that is not closed (whoever took it may too)
@@ -51,7 +53,7 @@ def register() -> None:
     """Called once from ReferralsConfig.ready()."""
     add_perm(VIEW_FRONT_DOOR, is_council_staff)
     add_perm(VIEW_CONTACTS, is_council_staff | is_partner_organisation_user)
-    add_perm(TAKE_CONTACT, is_practitioner | is_partner_organisation_user)
+    add_perm(TAKE_CONTACT, is_council_staff | is_partner_organisation_user)
     add_perm(FIND_MATCHES, is_council_staff)
     add_perm(LINK_PERSON, is_practitioner)
     add_perm(TRIAGE_CONTACT, is_practitioner)

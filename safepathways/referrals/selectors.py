@@ -1,6 +1,7 @@
-"""Screen-shaped reads of the front door: what awaits triage, a partner's own contacts, one contact's page,
-and the duplicates screen's merges and 'not the same person' decisions."""
+"""Screen-shaped reads of the front door: what awaits triage, a partner's own contacts, one contact's page
+(with the person's open work, for triage), and the duplicates screen's merges and 'not the same person' decisions."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from safepathways.referrals.models import (
     Urgency,
     partner_organisation_ids,
 )
-from safepathways.work.models import RiskFlag
+from safepathways.work.models import RiskFlag, WorkItem
 
 URGENCY_RANK = Case(
     *(When(urgency=urgency, then=Value(rank)) for urgency, rank in URGENCY_ORDER.items()),
@@ -108,6 +109,15 @@ def contact_page(contact: Contact) -> ContactPage:
         routes=list(contact.routes.all()),
         revisions=list(contact.revisions.all()),
     )
+
+
+def open_work_of(person_id: UUID, *, kinds: Sequence[str] | None = None) -> list[WorkItem]:
+    """The person's open work (waiting or allocated), oldest first, with its team: what triage must see before
+    it opens more (work.models.WorkItemQuerySet.open). One query, however much work there is."""
+    work = WorkItem.objects.open().filter(person_id=person_id)
+    if kinds is not None:
+        work = work.filter(kind__in=list(kinds))
+    return list(work.select_related("team").order_by("opened_at", "id"))
 
 
 def live_person(pk: UUID | str) -> Person | None:

@@ -298,11 +298,19 @@ def take_contact(
 ) -> Contact:
     """Record a contact once, from council staff or a partner, with its screening clock started.
 
-    With `person` it is linked to that record; with `create_person` a new record is made from the
-    identity given. Without either it is kept as an unidentified contact, never lost.
+    Any council staff member may take a contact. With `person` it is linked to that record; with
+    `create_person` a new record is made from the identity given: both only for those who may link
+    contacts to records (rules.LINK_PERSON). Without either it is kept as an unidentified contact, never
+    lost, for the front door to link at triage.
     """
     if not by.is_council_staff and (person is not None or create_person):
         raise ApplicationError("The front door links contacts to records: send the contact without one", field="person")
+    if (person is not None or create_person) and not by.has_perm(rules.LINK_PERSON):
+        raise ApplicationError(
+            "Your role cannot link a contact to a person's record: save it without one, "
+            "and the front door will link it when it triages the contact",
+            field="person",
+        )
     if person is not None and create_person:
         raise ApplicationError("Choose an existing record or a new one, not both", field="person")
     if person is not None:
@@ -347,6 +355,8 @@ def take_contact(
 @transaction.atomic
 def link_contact_to_person(*, contact: Contact, person: Person, by: User) -> Contact:
     """Say who a contact awaiting triage is about: an existing record (found by matching or reference)."""
+    if not by.has_perm(rules.LINK_PERSON):
+        raise ApplicationError("Your role cannot link a contact to a person's record", field="person")
     locked = _lock(contact)
     if locked.status != ContactStatusName.RECEIVED:
         raise ApplicationError("Only a contact awaiting triage can be linked to a record", field="person")
@@ -378,6 +388,8 @@ def link_contact_to_person(*, contact: Contact, person: Person, by: User) -> Con
 @transaction.atomic
 def create_person_for_contact(*, contact: Contact, by: User) -> Contact:
     """Add a new person to the record from the identity the contact gave, and link the contact to them."""
+    if not by.has_perm(rules.LINK_PERSON):
+        raise ApplicationError("Your role cannot link a contact to a person's record", field="person")
     locked = _lock(contact)
     if locked.status != ContactStatusName.RECEIVED:
         raise ApplicationError("Only a contact awaiting triage can be linked to a record", field="person")
@@ -461,6 +473,26 @@ def _plan_routes(routes: Sequence[Route], person: Person, team: Team | None) -> 
     return planned
 
 
+def _open_work_alongside(person: Person, planned: Sequence[_PlannedRoute], *, open_another: bool) -> list[WorkItem]:
+    """The person's open work of the kinds these routes would open (selectors.open_work_of).
+
+    Every item of work waiting for a team is one entry in one list: a second call about someone who already
+    has, say, an OT assessment open is refused, naming that work, unless the officer confirms that another is
+    needed (`open_another`, with why in the decision's reason).
+    """
+    existing = selectors.open_work_of(person.pk, kinds=[plan.setting.work_kind for plan in planned])
+    if existing and not open_another:
+        named = "; ".join(
+            f"“{item.title}” for {item.team.name}, open since {format_date(item.opened_at)}" for item in existing
+        )
+        raise ApplicationError(
+            f"{person.full_name} already has open work of this kind: {named}. Add what this contact says to that "
+            "work instead, or, if another is needed, confirm that you want to open new work and say why in the reason",
+            field="routes",
+        )
+    return existing
+
+
 @transaction.atomic
 def triage_contact(
     *,
@@ -474,6 +506,7 @@ def triage_contact(
     impact: int | None = None,
     flags: Sequence[str] = (),
     team: Team | None = None,
+    open_another: bool = False,
 ) -> Contact:
     """Record the triage decision and route the contact: advice (closed), or work opened for each route chosen.
 
@@ -482,7 +515,8 @@ def triage_contact(
     the same (likelihood, impact and flags; routes outside the waiting list fall back on the urgency).
     Every route but information and advice needs the contact linked to a person first, and information
     and advice, which closes the contact, is chosen on its own. `route` is the single-route form of
-    `routes`. Nothing is written unless every route can open its work.
+    `routes`. Nothing is written unless every route can open its work, and none would open work of a kind
+    the person already has open, unless `open_another` confirms that another is needed.
     """
     if not by.has_perm(rules.TRIAGE_CONTACT):
         raise ApplicationError("Your role cannot triage contacts")
@@ -495,6 +529,7 @@ def triage_contact(
     if not reason:
         raise ApplicationError("Enter the reason for this decision", field="reason")
     opened: list[WorkItem] = []
+    alongside: list[WorkItem] = []
     if is_advice:
         advice_given = advice_given.strip()
         if not advice_given:
@@ -513,6 +548,8 @@ def triage_contact(
                 field="likelihood" if likelihood is None else "impact",
             )
         planned = _plan_routes(chosen, person, team)
+        _lock_people(person)  # two contacts about one person triaged at once: the second sees the first's work
+        alongside = _open_work_alongside(person, planned, open_another=open_another)
         default_likelihood, default_impact = RATING_FROM_URGENCY[Urgency(locked.urgency)]
         story = compose_story(locked)
         opened_at = timezone.now()
@@ -549,6 +586,8 @@ def triage_contact(
                 f"{choice.label.lower()} for {item.team.name}" for choice, item in zip(chosen, opened, strict=True)
             )
             summary = f"Front-door contact triaged: {sent}"
+            if alongside:
+                summary += " (confirmed as needed alongside open work of the same kind)"
         people_services.add_to_chronology(
             person=locked.person,
             category=CHRONOLOGY_CATEGORY,
@@ -569,6 +608,8 @@ def triage_contact(
             "work_item": ",".join(str(item.pk) for item in opened) or None,
             "team": ",".join(item.team.slug for item in opened) or None,
             "reason": reason,
+            # Open work of the same kind the officer confirmed this decision adds to (open_another).
+            "alongside": ",".join(str(item.pk) for item in alongside) or None,
         },
     )
     return locked

@@ -162,14 +162,14 @@ def my_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "referrals/my_referrals.html", _context(page=page))
 
 
-def _new_contact_form(request: AuthenticatedHttpRequest, *, for_partner: bool) -> ContactForm:
+def _new_contact_form(request: AuthenticatedHttpRequest, *, for_partner: bool, can_link: bool) -> ContactForm:
     now = timezone.localtime()
     initial: dict[str, Any] = {"received_on": now.date(), "received_time": f"{now:%H:%M}"}
     if for_partner:
         organisation = services.organisation_of(request.user)
         initial |= {"referrer_name": request.user.full_name, "referrer_organisation": organisation.name}
     data = request.POST if request.method == "POST" else None
-    return ContactForm(data, for_partner=for_partner, initial=initial)
+    return ContactForm(data, for_partner=for_partner, can_link=can_link, initial=initial)
 
 
 def _save_contact(request: AuthenticatedHttpRequest, form: ContactForm, candidates: list[Any]) -> Contact | None:
@@ -202,20 +202,25 @@ def _save_contact(request: AuthenticatedHttpRequest, form: ContactForm, candidat
 @require_http_methods(["GET", "POST"])
 @permission_required(rules.TAKE_CONTACT)
 def create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Take a contact: any council staff member, or a partner (its own referral). Only those who may link
+    contacts to records are shown the likely matches and asked who it is; anyone else's is saved unidentified."""
     for_partner = not request.user.is_council_staff
-    form = _new_contact_form(request, for_partner=for_partner)
+    can_link = not for_partner and request.user.has_perm(rules.LINK_PERSON)
+    form = _new_contact_form(request, for_partner=for_partner, can_link=can_link)
     candidates: list[matching.Candidate] = []
     checked = False
     if request.method == "POST":
         is_valid = form.is_valid()
-        if not for_partner:
+        if can_link:
             candidates = matching.find_candidates(form.identity())
             form.offer_candidates(candidates)
-        if request.POST.get("action") == "check" and not for_partner:
+        if request.POST.get("action") == "check" and can_link:
             checked = True
             form.keep_identity_errors_only()
             if request.htmx:  # typed details checked as they change (static/js/app.js): only the matches
-                context = _context(form=form, candidates=candidates, checked=checked, for_partner=for_partner)
+                context = _context(
+                    form=form, candidates=candidates, checked=checked, for_partner=for_partner, can_link=can_link
+                )
                 return render(request, "referrals/_matches.html", context)
         elif is_valid and (contact := _save_contact(request, form, candidates)) is not None:
             messages.success(request, f"Contact {contact.reference} saved")
@@ -223,7 +228,7 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/contact_form.html",
-        _context(form=form, candidates=candidates, checked=checked, for_partner=for_partner),
+        _context(form=form, candidates=candidates, checked=checked, for_partner=for_partner, can_link=can_link),
     )
 
 
@@ -255,6 +260,9 @@ def _render_detail(
     can_triage = is_waiting and user.has_perm(rules.TRIAGE_CONTACT)
     # The triage form reads the routes, risk flags and teams: only for a contact waiting to be triaged.
     triage_form = triage_form or (_triage_form() if can_triage else None)
+    # What the person already has open, so triage does not open a second entry for the same need: one query,
+    # on the triage page only.
+    open_work = selectors.open_work_of(contact.person_id) if can_triage and contact.person_id else []
     close_form = close_form or CloseForm()
     forms = (link_form, triage_form, close_form)
     failed = next((f for f in forms if f is not None and f.is_bound and f.errors), None)
@@ -272,6 +280,7 @@ def _render_detail(
             form=failed,
             can_link=can_link,
             can_triage=can_triage,
+            open_work=open_work,
             can_close=contact.status == ContactStatusName.TRIAGED and user.has_perm(rules.TRIAGE_CONTACT),
             story=services.compose_story(contact),
             now=timezone.now(),
@@ -397,6 +406,7 @@ def triage(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
                 impact=data.get("impact"),
                 flags=data.get("risk_flags") or [],
                 team=data.get("team"),
+                open_another=data.get("open_another") or False,
             )
         except ApplicationError as error:
             _apply_error(form, error)

@@ -1,10 +1,11 @@
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
-from safepathways.accounts.models import Team
+from safepathways.accounts.models import Role, Team
 from safepathways.accounts.services import issue_api_token
 from safepathways.audit.models import AccessEvent, AccessKind, AuditEvent
 from safepathways.conftest import Persona
@@ -128,17 +129,44 @@ def test_partner_of_another_organisation(
 
 @pytest.mark.parametrize(
     ("method", "kind", "body", "expected"),
-    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 403, 200, 403, 403, 200, 403], strict=True)],
+    [(*endpoint, code) for endpoint, code in zip(ENDPOINTS, [200, 201, 200, 403, 403, 200, 403], strict=True)],
     ids=IDS,
 )
-def test_director_reads_but_cannot_write(
+def test_director_reads_and_takes_contacts_but_cannot_otherwise_write(
     director: Persona, hospital_contact: Contact, method: str, kind: str, body: Any, expected: int
 ) -> None:
+    """Any council staff member may take a contact; linking, triage and correction stay with the front door."""
     client = _api(director)  # issuing a token is itself audited
     before = _state()
     response = _call(client, method, kind, body, hospital_contact)
     assert response.status_code == expected
-    assert _state() == before
+    if expected == 201:
+        assert response.json()["person"] is None  # taken unidentified, for the front door to link
+    else:
+        assert _state() == before
+
+
+@pytest.fixture(params=["director", "administrator", "ig_officer", "panel_member"])
+def non_linking_staff(request: pytest.FixtureRequest, make_persona: Callable[..., Persona], team: Team) -> Persona:
+    """Council staff who may take a contact but not link it to a person's record."""
+    if request.param == "panel_member":
+        return make_persona(team, Role.PANEL_MEMBER, name="Pat Panel")
+    persona: Persona = request.getfixturevalue(request.param)
+    return persona
+
+
+def test_any_council_staff_member_takes_a_contact_but_only_the_front_door_links_it(
+    non_linking_staff: Persona, mary: Person
+) -> None:
+    client = _api(non_linking_staff)
+    taken = client.post(CONTACTS, _body(channel="phone"), format="json")
+    assert taken.status_code == 201, taken.json()
+    assert taken.json()["person"] is None and taken.json()["status"] == "received"
+    linking = client.post(CONTACTS, _body(person=str(mary.pk)), format="json")
+    assert linking.status_code == 400
+    assert linking.json()["errors"][0]["field"] == "person"
+    assert "cannot link a contact to a person" in linking.json()["errors"][0]["message"]
+    assert Contact.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -227,6 +255,33 @@ def test_link_endpoint_links_or_creates(officer: Persona, hospital_contact: Cont
     assert linked.json()["person"]["reference"] == mary.reference
 
 
+def test_triage_names_open_work_of_the_same_kind_until_another_is_confirmed(
+    officer: Persona, hospital_contact: Contact, mary: Person, ot_team: Team
+) -> None:
+    first = services.take_contact(
+        by=officer.user,
+        details=services.ContactDetails(
+            referrer_type="gp", channel="phone", reason="Stairs", urgency="soon", consent="yes"
+        ),
+        person=mary,
+    )
+    services.triage_contact(contact=first, by=officer.user, route="ot_assessment", reason="x", likelihood=2, impact=2)
+    existing = WorkItem.objects.get()
+    client = _api(officer)
+    client.post(f"{CONTACTS}{hospital_contact.pk}/link/", {"person": str(mary.pk)}, format="json")
+    url = f"{CONTACTS}{hospital_contact.pk}/triage/"
+    decision = {"reason": "Fell again", "likelihood": 3, "impact": 3}
+    for given, field in (({"route": "ot_assessment"}, "route"), ({"routes": ["ot_assessment"]}, "routes")):
+        refused = client.post(url, decision | given, format="json")
+        assert refused.status_code == 400
+        error = refused.json()["errors"][0]
+        assert error["field"] == field and f"“{existing.title}” for OT duty" in error["message"]
+    assert WorkItem.objects.count() == 1
+    confirmed = client.post(url, decision | {"routes": ["ot_assessment"], "open_another": True}, format="json")
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "triaged"
+    assert WorkItem.objects.filter(person=mary, kind="ot_assessment").count() == 2
+
+
 def test_triage_to_an_unknown_team_names_the_field(officer: Persona, hospital_contact: Contact) -> None:
     response = _api(officer).post(
         f"{CONTACTS}{hospital_contact.pk}/triage/",
@@ -275,13 +330,24 @@ def test_matches_return_identity_scores_and_reasons(officer: Persona, mary: Pers
         ({"nhs_number": "9990000019"}, "nhs_number"),
         ({"postcode": "nowhere"}, "postcode"),
         ({"family_name": "Smith", "limit": "500"}, "limit"),
-        ({}, ""),
     ],
 )
 def test_bad_match_queries_name_the_field(officer: Persona, params: dict[str, str], field: str) -> None:
     response = _api(officer).get(MATCHES, params)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize("params", [{}, {"phone": "020 7946 0000", "address_line": "12 Leighton Road"}])
+def test_a_match_query_without_identity_names_each_field_that_would_do(
+    officer: Persona, params: dict[str, str]
+) -> None:
+    response = _api(officer).get(MATCHES, params)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == ["family_name", "given_name", "date_of_birth", "nhs_number", "postcode"]
+    assert all(e["message"].startswith("Give at least a name, date of birth, NHS number or postcode") for e in errors)
+    assert ("alone is not enough" in errors[0]["message"]) is bool(params)
 
 
 @pytest.mark.parametrize("rows", [1, 20])

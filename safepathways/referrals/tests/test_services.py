@@ -121,6 +121,26 @@ def test_bad_input_is_refused_naming_the_field(officer: Persona, overrides: dict
     assert not Contact.objects.exists()
 
 
+def test_any_council_staff_member_takes_a_contact_but_only_those_who_may_link_say_who_it_is(
+    director: Persona, officer: Persona, mary: Person
+) -> None:
+    taken = services.take_contact(by=director.user, details=_details())
+    assert taken.person is None and taken.taken_by == director.user
+    for choice in ({"person": mary}, {"create_person": True}):
+        with pytest.raises(ApplicationError) as refused:
+            services.take_contact(by=director.user, details=_details(given_name="Mary", family_name="Smith"), **choice)
+        assert refused.value.field == "person" and "cannot link a contact to a person" in refused.value.message
+    for link in (
+        lambda: services.link_contact_to_person(contact=taken, person=mary, by=director.user),
+        lambda: services.create_person_for_contact(contact=taken, by=director.user),
+    ):
+        with pytest.raises(ApplicationError) as refused:
+            link()
+        assert refused.value.field == "person"
+    assert Contact.objects.count() == 1 and Contact.objects.get().person is None
+    assert services.take_contact(by=officer.user, details=_details(), person=mary).person == mary
+
+
 def test_identity_is_normalised(officer: Persona) -> None:
     contact = services.take_contact(by=officer.user, details=_details(nhs_number="999 777 7719", postcode="nw5 1ab"))
     assert (contact.nhs_number, contact.postcode) == (MARY_NHS_NUMBER, "NW5 1AB")
@@ -320,6 +340,76 @@ def test_a_read_only_role_cannot_triage(officer: Persona, director: Persona) -> 
         services.triage_contact(
             contact=contact, by=director.user, route="information_and_advice", reason="x", advice_given="y"
         )
+
+
+# Work of the same kind already open ----------------------------------------------------------------
+
+
+def _to_ot(officer: Persona, contact: Contact, **kwargs: Any) -> Contact:
+    return services.triage_contact(
+        contact=contact, by=officer.user, route="ot_assessment", reason="Stairs", likelihood=3, impact=3, **kwargs
+    )
+
+
+def test_a_second_contact_does_not_open_a_second_entry_of_the_same_kind(
+    officer: Persona, mary: Person, ot_team: Team
+) -> None:
+    _to_ot(officer, _contact(officer, mary))
+    existing = WorkItem.objects.get()
+    second = _contact(officer, mary, reason="Her neighbour rang: she fell again")
+    audit_before = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        _to_ot(officer, second)
+    assert refused.value.field == "routes"
+    assert f"Mary Smith already has open work of this kind: “{existing.title}” for OT duty" in refused.value.message
+    assert "confirm that you want to open new work" in refused.value.message
+    second.refresh_from_db()
+    assert second.status == ContactStatusName.RECEIVED and not second.routes.exists()
+    assert WorkItem.objects.count() == 1 and AuditEvent.objects.count() == audit_before
+
+
+def test_one_route_of_a_kind_already_open_refuses_the_whole_decision(
+    officer: Persona, mary: Person, team: Team, ot_team: Team
+) -> None:
+    _to_ot(officer, _contact(officer, mary))
+    with pytest.raises(ApplicationError) as refused:
+        services.triage_contact(
+            contact=_contact(officer, mary),
+            by=officer.user,
+            routes=["ot_assessment", "carers_assessment"],
+            reason="x",
+            likelihood=2,
+            impact=2,
+        )
+    assert refused.value.field == "routes"
+    assert WorkItem.objects.count() == 1
+
+
+def test_confirming_that_another_is_needed_opens_it_and_says_so(officer: Persona, mary: Person, ot_team: Team) -> None:
+    _to_ot(officer, _contact(officer, mary))
+    existing = WorkItem.objects.get()
+    _to_ot(officer, _contact(officer, mary), open_another=True)
+    assert WorkItem.objects.filter(person=mary, kind="ot_assessment", closed_at__isnull=True).count() == 2
+    event = AuditEvent.objects.filter(action="contact.triaged").latest("occurred_at")
+    assert event.snapshot["alongside"] == str(existing.pk)
+    assert ChronologyEntry.objects.filter(
+        person=mary, summary__endswith="(confirmed as needed alongside open work of the same kind)"
+    ).exists()
+
+
+def test_other_kinds_closed_work_and_other_people_do_not_count(
+    officer: Persona, mary: Person, team: Team, ot_team: Team
+) -> None:
+    _to_ot(officer, _contact(officer, mary))
+    services.triage_contact(
+        contact=_contact(officer, mary), by=officer.user, route="carers_assessment", reason="x", likelihood=2, impact=2
+    )  # another kind
+    work_services.close_work(work_item=WorkItem.objects.get(kind="ot_assessment"), by=officer.user, outcome="Done")
+    _to_ot(officer, _contact(officer, mary))  # the earlier one is closed
+    _to_ot(officer, _contact(officer, PersonFactory(given_name="Albert", family_name="Ng")))  # someone else
+    assert WorkItem.objects.filter(kind="ot_assessment", closed_at__isnull=True).count() == 2
+    event = AuditEvent.objects.filter(action="contact.triaged").latest("occurred_at")
+    assert event.snapshot["alongside"] is None
 
 
 # The transition table ----------------------------------------------------------------------------

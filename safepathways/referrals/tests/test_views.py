@@ -10,9 +10,10 @@ from django.utils import timezone
 from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 
-from safepathways.accounts.models import Team
+from safepathways.accounts.models import Role, Team
 from safepathways.audit.models import AccessEvent, AuditEvent
 from safepathways.conftest import Persona
+from safepathways.core.formatting import format_date
 from safepathways.people import merge
 from safepathways.people.models import MergeRecord, Person
 from safepathways.people.tests.factories import PersonFactory
@@ -220,14 +221,48 @@ READS = {"referrals:awaiting", "referrals:detail"}
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=IDS)
-def test_director_reads_but_cannot_write(director: Persona, subjects: Subjects, view: View) -> None:
+def test_director_reads_and_takes_contacts_but_cannot_otherwise_write(
+    director: Persona, subjects: Subjects, view: View
+) -> None:
+    """Any council staff member may take a contact; linking, triage, correction and merging are for others."""
     before = _state()
     response = _call(director.http, view, subjects)
-    if view.name in READS:
+    if view.name in READS or (view.name == "referrals:create" and view.method == "get"):
         assert response.status_code == 200
+    elif view.name == "referrals:create":
+        assert response.status_code == 302
+        assert Contact.objects.get(taken_by=director.user).person is None  # unidentified, for the front door
     else:
         assert response.status_code == 403
         assert _state() == before
+
+
+@pytest.fixture(params=["director", "administrator", "ig_officer", "panel_member"])
+def non_linking_staff(request: pytest.FixtureRequest, make_persona: Callable[..., Persona], team: Team) -> Persona:
+    """Council staff who may take a contact but not link it to a person's record."""
+    if request.param == "panel_member":
+        return make_persona(team, Role.PANEL_MEMBER, name="Pat Panel")
+    persona: Persona = request.getfixturevalue(request.param)
+    return persona
+
+
+def test_any_council_staff_member_takes_a_contact_without_being_asked_who_it_is(
+    non_linking_staff: Persona, mary: Person
+) -> None:
+    url = reverse("referrals:create")
+    page = non_linking_staff.http.get(url).content.decode()
+    assert "Take a contact" in page and 'name="reason"' in page
+    assert "Is this someone already known?" not in page and 'name="match"' not in page
+    assert "Check for existing records" not in page and "data-live-matches" not in page
+    assert "The front door will check whether this is someone already known" in page
+    # A choice of record sent anyway is not theirs to make: the contact is saved unidentified.
+    data = _form(given_name="Mary", family_name="Smith", nhs_number=MARY_NHS_NUMBER, match=str(mary.pk))
+    response = non_linking_staff.http.post(url, data)
+    contact = Contact.objects.get()
+    assert response["Location"] == reverse("referrals:detail", args=[contact.pk])
+    assert contact.person is None and contact.taken_by == non_linking_staff.user
+    detail = non_linking_staff.http.get(response["Location"]).content.decode()
+    assert "Unidentified contact" in detail and mary.reference not in detail  # no likely matches offered either
 
 
 @pytest.fixture
@@ -638,6 +673,75 @@ def test_a_route_without_a_team_among_several_is_shown_against_the_routes_and_no
     assert "There is a problem" in body and 'href="#id_routes"' in body
     assert "No team is set up to take dols request" in body
     assert not WorkItem.objects.exists()
+
+
+# Work of the same kind already open -----------------------------------------------------------------
+
+
+def _triage_to_ot(officer: Persona, contact: Contact, **extra: Any) -> Any:
+    data = {"routes": ["ot_assessment"], "reason": "Stairs again", "likelihood": "3", "impact": "3"} | extra
+    return officer.http.post(reverse("referrals:triage", args=[contact.pk]), data)
+
+
+def test_the_triage_page_shows_the_persons_open_work_and_refuses_a_second_entry_of_its_kind(
+    officer: Persona, mary: Person, ot_team: Team
+) -> None:
+    first = services.take_contact(by=officer.user, details=_details(), person=mary)
+    services.triage_contact(
+        contact=first, by=officer.user, routes=["ot_assessment"], reason="x", likelihood=4, impact=4
+    )
+    existing = WorkItem.objects.get()
+    second = services.take_contact(by=officer.user, details=_details(reason="Fell again"), person=mary)
+    page = officer.http.get(reverse("referrals:detail", args=[second.pk])).content.decode()
+    table = page[page.index('id="open-work"') : page.index('id="open-work"') + 3000]
+    assert f"Open work for {escape(mary.full_name)}" in table
+    for shown in ("Occupational therapy assessment", escape(existing.title), escape(ot_team.name), "Red – high risk"):
+        assert str(shown) in table
+    assert format_date(existing.opened_at) in table
+    assert 'name="open_another"' in page
+
+    body = _triage_to_ot(officer, second).content.decode()
+    assert "There is a problem" in body and 'href="#id_routes"' in body
+    assert f"already has open work of this kind: “{escape(existing.title)}” for {escape(ot_team.name)}" in body
+    assert WorkItem.objects.count() == 1
+    second.refresh_from_db()
+    assert second.status == ContactStatusName.RECEIVED
+
+    response = _triage_to_ot(officer, second, open_another="on", reason="A second, urgent need: a hoist")
+    assert response["Location"] == reverse("referrals:detail", args=[second.pk])
+    assert WorkItem.objects.filter(person=mary, kind="ot_assessment").count() == 2
+
+
+def test_a_person_without_open_work_is_said_to_have_none(officer: Persona, mary: Person) -> None:
+    contact = services.take_contact(by=officer.user, details=_details(), person=mary)
+    page = officer.http.get(reverse("referrals:detail", args=[contact.pk])).content.decode()
+    assert f"{escape(mary.full_name)} has no open work." in page
+    assert 'name="open_another"' not in page
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_triage_page_query_count_is_constant_as_open_work_grows(
+    officer: Persona, mary: Person, ot_team: Team, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        earlier = services.take_contact(by=officer.user, details=_details(), person=mary)
+        services.triage_contact(
+            contact=earlier,
+            by=officer.user,
+            routes=["ot_assessment"],
+            reason="x",
+            likelihood=2,
+            impact=2,
+            open_another=True,
+        )
+    contact = services.take_contact(by=officer.user, details=_details(), person=mary)
+    # session, user with memberships, contact (person, neighbourhood, organisation, taken by, triaged by), statuses,
+    # routes, revisions, access event; likely matches (one block: the name given); the triage form's routes, risk
+    # flags and teams; and the person's open work with its team: 12. The open work is the one query this page gained
+    # (selectors.open_work_of), one however much work the person has open.
+    with django_assert_num_queries(12):
+        response = officer.http.get(reverse("referrals:detail", args=[contact.pk]))
+    assert response.content.decode().count("(front door FD") == rows
 
 
 # Correcting a contact -------------------------------------------------------------------------------
