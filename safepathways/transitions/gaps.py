@@ -3,7 +3,7 @@
 Each rule is a query over the live record that returns findings (a person, the subject the gap is about,
 when it began). transitions.services.sweep_gaps runs every registered rule once a day and keeps one Gap row per
 finding. Rules must be set-based (one or two queries whatever the borough's size): the sweep runs over a
-county of 200,000 people (bench/bench_transitions.py).
+county of 200,000 people (`make bench` times the sweep: bench/database.py).
 """
 
 from collections.abc import Callable, Iterable, Iterator

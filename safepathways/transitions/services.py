@@ -37,6 +37,7 @@ from safepathways.transitions.models import (
     Step,
     TransitionSettings,
 )
+from safepathways.work.services import record_handoff
 
 
 def plan_link(plan: Plan) -> str:
@@ -177,6 +178,7 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
     if coordinator is not None and coordinator.pk != locked.coordinator_id and not _works_here_now(coordinator):
         raise ApplicationError("Choose a coordinator who works for the council now", field="coordinator")
     changed = sorted(name for name, value in data.items() if getattr(locked, name) != value)
+    previous_coordinator = locked.coordinator
     for name, value in data.items():
         setattr(locked, name, value)
     locked.full_clean()
@@ -196,6 +198,13 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
             summary=f"{locked.coordinator.full_name} now coordinates the move",
             by=by,
             link=plan_link(locked),
+        )
+        record_handoff(
+            person=locked.person,
+            by=by,
+            reason=f"Coordinator of the {locked.get_kind_display().lower()} plan changed",
+            from_worker=previous_coordinator,
+            to_worker=locked.coordinator,
         )
     audit.record(
         actor=by,

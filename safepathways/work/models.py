@@ -299,10 +299,11 @@ class HandoffKind(models.TextChoices):
 class Handoff(BaseModel):
     """A change of the worker, team or organisation responsible for a person, so hand-offs can be counted.
 
-    A worker or team hand-off belongs to a piece of work (allocation, return to the waiting list, transfer to
+    Most worker and team hand-offs belong to a piece of work (allocation, return to the waiting list, transfer to
     another team). An organisation hand-off comes from the services a person receives: a service that takes over
-    from an earlier one with another provider, or another responsible team (work.handoffs.on_service_recorded);
-    it has no piece of work."""
+    from an earlier one with another provider, or another responsible team (work.handoffs.on_service_recorded).
+    Some belong to the person alone: a new transitions worker for a young person, a new coordinator of a move
+    (work.services.record_handoff)."""
 
     kind = models.CharField(max_length=20, choices=HandoffKind.choices, default=HandoffKind.WORKER)
     work_item = models.ForeignKey(WorkItem, null=True, blank=True, on_delete=models.CASCADE, related_name="handoffs")
@@ -322,11 +323,6 @@ class Handoff(BaseModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["person", "created_at"], name="handoff_by_person")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(work_item__isnull=False) | Q(service__isnull=False), name="handoff_of_work_or_service"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} hand-off for {self.person_id}"

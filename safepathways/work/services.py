@@ -483,6 +483,38 @@ def return_to_waiting(*, work_item: WorkItem, by: User, reason: str) -> WorkItem
     return item
 
 
+def record_handoff(
+    *,
+    person: Person,
+    by: User | None,
+    reason: str,
+    from_worker: User | None = None,
+    to_worker: User | None = None,
+    from_team: Team | None = None,
+    to_team: Team | None = None,
+) -> Handoff | None:
+    """Count a change of the worker (or team) responsible for a person that is not a piece of work's: a young
+    person's transitions worker, a move's coordinator. Call it inside the caller's transaction. Nothing is counted
+    when nobody was responsible before (a first allocation) or nothing changed."""
+    if from_worker is None and from_team is None:
+        return None
+    if getattr(from_worker, "pk", None) == getattr(to_worker, "pk", None) and getattr(from_team, "pk", None) == getattr(
+        to_team, "pk", None
+    ):
+        return None
+    team_changed = from_team is not None and to_team is not None and from_team.pk != to_team.pk
+    return Handoff.objects.create(
+        kind=HandoffKind.TEAM if team_changed else HandoffKind.WORKER,
+        person=person,
+        from_team=from_team,
+        to_team=to_team,
+        from_worker=from_worker,
+        to_worker=to_worker,
+        reason=reason.strip()[:300],
+        by=by,
+    )
+
+
 @transaction.atomic
 def transfer_work(*, work_item: WorkItem, to_team: Team, by: User, reason: str) -> WorkItem:
     """Move a piece of work to another council team (boundaries, a move of home, the wrong team), as a hand-off.

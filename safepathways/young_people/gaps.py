@@ -1,4 +1,5 @@
-"""The continuity rule this app adds to transitions.gaps: an 18th birthday with no adult allocation.
+"""The continuity rules this app adds to transitions.gaps: an 18th birthday with no adult allocation, and a young
+person whose transitions worker has left.
 
 Care Act 2014 ss58-66 expect adult support to be in place when a young person turns 18 (children's services
 continue until it is, s66: UNCONFIRMED wording). A young person on this app's records who is 18 or older, under
@@ -6,7 +7,11 @@ continue until it is, s66: UNCONFIRMED wording). A young person on this app's re
 that is a gap. Young people for whom a transition assessment was decided not of significant benefit (s58: not
 likely to need care and support after 18) are left out: no adult allocation is expected.
 
-One query (with two EXISTS subqueries) plus one for the transitions team, whatever the borough's size.
+A young person on the tracker whose named transitions worker has left (account closed, or leaving date passed) has
+nobody planning their move to adult services: that is a gap too, until another worker is named.
+
+Each rule is one query (the first with two EXISTS subqueries) plus one for the transitions team, whatever the
+borough's size.
 """
 
 from collections.abc import Iterator
@@ -22,6 +27,7 @@ from safepathways.young_people import milestones
 from safepathways.young_people.models import SignificantBenefit, YoungPeopleSettings, YoungPerson
 
 ADULT_ALLOCATION_AT_18 = "adult_allocation_at_18"
+TRANSITIONS_WORKER_LEFT = "transitions_worker_left"
 
 
 def no_adult_allocation_at_18(today: date) -> Iterator[Finding]:
@@ -54,6 +60,28 @@ def no_adult_allocation_at_18(today: date) -> Iterator[Finding]:
         )
 
 
+def transitions_worker_left(today: date) -> Iterator[Finding]:
+    """Young people on the tracker whose transitions worker has left: account closed or leaving date passed."""
+    settings = YoungPeopleSettings.current()
+    rows = (
+        YoungPerson.objects.on_tracker(today, settings.tracker_from_age)
+        .filter(transitions_worker__isnull=False)
+        .filter(Q(transitions_worker__is_active=False) | Q(transitions_worker__left_on__lte=today))
+        .values_list(
+            "person_id", "transitions_worker_id", "transitions_worker__full_name", "transitions_worker__left_on"
+        )
+    )
+    team = Team.objects.filter(slug=settings.team_slug).values_list("pk", flat=True).first()
+    for person_id, worker_id, name, left_on in rows.iterator(chunk_size=2000):
+        yield Finding(
+            person_id=person_id,
+            subject_key=f"transitions-worker:{person_id}:{worker_id}",
+            detail=f"Their transitions worker {name} has left; nobody is planning their move to adult services",
+            since=left_on or today,
+            team_id=team,
+        )
+
+
 def register_rules() -> None:
     register(
         GapRule(
@@ -61,5 +89,13 @@ def register_rules() -> None:
             "18th birthday with no adult allocation",
             "Allocate an adult worker, or record the service that is in place.",
             no_adult_allocation_at_18,
+        )
+    )
+    register(
+        GapRule(
+            TRANSITIONS_WORKER_LEFT,
+            "Transitions worker left",
+            "Name another transitions worker for the young person.",
+            transitions_worker_left,
         )
     )

@@ -28,6 +28,7 @@ from safepathways.people.models import Person
 from safepathways.people.services import add_to_chronology, create_person
 from safepathways.transitions import services as transitions
 from safepathways.transitions.models import Plan, PlanKind, PlanStatus
+from safepathways.work.services import record_handoff
 from safepathways.young_people import milestones
 from safepathways.young_people.milestones import Milestone
 from safepathways.young_people.models import (
@@ -414,9 +415,13 @@ def allocate_transitions_worker(
     if not worker.is_active or not worker.is_council_staff:
         raise ApplicationError("Choose a worker who works here now", field="worker")
     locked = _lock(young_person)
+    previous = locked.transitions_worker
     locked.transitions_worker = worker
     locked.updated_by = by
     locked.save(update_fields=["transitions_worker", "updated_by", "updated_at"])
+    record_handoff(
+        person=locked.person, by=by, reason="Transitions worker changed", from_worker=previous, to_worker=worker
+    )
     if not locked.milestone_records.filter(code=Milestone.WORKER_ALLOCATED).exists():
         MilestoneRecord.objects.create(
             young_person=locked, code=Milestone.WORKER_ALLOCATED, done_on=today, note=f"Allocated to {worker}", by=by

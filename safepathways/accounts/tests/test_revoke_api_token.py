@@ -47,7 +47,8 @@ def test_several_tokens_are_listed_and_none_revoked(partner_user: User, capsys: 
     assert first.prefix in listed and second.prefix in listed and "'GP system'" in listed
     assert ApiToken.objects.active().count() == 2
     # Then choose one by its prefix (the whole key works too: only its first 8 characters are kept).
-    call_command("revoke_api_token", "--prefix", second_key)
+    # --prefix=… always: a key may begin with "-", which would read as another option.
+    call_command("revoke_api_token", f"--prefix={second_key}")
     assert list(ApiToken.objects.active()) == [first]
 
 
@@ -71,7 +72,7 @@ def test_nothing_to_revoke_is_an_error(partner_user: User) -> None:
     token, _ = issue_api_token(user=partner_user, name="Trust EPR")
     revoke_api_token(token=token, by=None)
     with pytest.raises(CommandError, match="No token"):
-        call_command("revoke_api_token", "--prefix", token.prefix)
+        call_command("revoke_api_token", f"--prefix={token.prefix}")
 
 
 def test_a_token_is_revoked_once(partner_user: User) -> None:

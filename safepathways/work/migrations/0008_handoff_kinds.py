@@ -1,6 +1,6 @@
 """Hand-offs of team and organisation as well as worker: a kind, the providers a service moved between, and the
-service behind an organisation hand-off (such a hand-off has no piece of work). Earlier rows that changed team
-are marked as team hand-offs."""
+service behind an organisation hand-off. A hand-off may belong to the person alone (no piece of work). Earlier
+rows that changed team are marked as team hand-offs."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -72,13 +72,6 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="handoffs",
                 to="work.workitem",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="handoff",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("work_item__isnull", False), ("service__isnull", False), _connector="OR"),
-                name="handoff_of_work_or_service",
             ),
         ),
         migrations.RunPython(mark_team_handoffs, migrations.RunPython.noop),

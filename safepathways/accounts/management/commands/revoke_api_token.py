@@ -19,7 +19,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email", nargs="?", default="", help="The email of the user the token was issued to")
-        parser.add_argument("--prefix", default="", help="The start of the key (its first 8 characters are kept)")
+        parser.add_argument(
+            "--prefix",
+            default="",
+            help="The start of the key (its first 8 characters kept); write --prefix=KEY, as a key may begin with -",
+        )
         parser.add_argument("--name", default="", help="The token's name, as given to issue_api_token --name")
         parser.add_argument("--all", action="store_true", help="Revoke every token that matches")
 
