@@ -276,12 +276,14 @@ CHRONOLOGY_PAGE = 50
 
 
 def _chronology_query(*, category: bool, before: bool) -> CompiledQuery[ChronologyEntry]:
-    def build(person: UUID, category: str = "", before: Any = None) -> QuerySet[ChronologyEntry]:
+    def build(person: UUID, category: str = "", before: Any = None, before_id: Any = None) -> QuerySet[ChronologyEntry]:
         entries = Person(pk=person).chronology.select_related(None).order_by("-occurred_at", "-id")
         if category:
             entries = entries.filter(category=category)
         if before:
-            entries = entries.filter(occurred_at__lt=before)
+            # The page's order is (occurred_at, id), newest first: entries recorded at the same moment as the last
+            # one shown are told apart by their id, so none is skipped or shown twice.
+            entries = entries.filter(Q(occurred_at__lt=before) | Q(occurred_at=before, id__lt=before_id))
         return entries[: CHRONOLOGY_PAGE + 1]
 
     fields = {"person": field(Person, "id")}
@@ -289,6 +291,7 @@ def _chronology_query(*, category: bool, before: bool) -> CompiledQuery[Chronolo
         fields["category"] = field(ChronologyEntry, "category")
     if before:
         fields["before"] = field(ChronologyEntry, "occurred_at")
+        fields["before_id"] = field(ChronologyEntry, "id")
     return CompiledQuery(build, **fields)
 
 
@@ -334,8 +337,14 @@ _CATEGORIES: CompiledQuery[Any] = CompiledQuery(
 )
 
 
-def person_page(person: Person, *, category: str = "", before: Any = None) -> PersonPage:
-    """Everything the person page shows, in a fixed number of queries whatever the record's size."""
+# A cursor from a link without the id of the last entry shown: every entry at that moment is shown again.
+_LAST_ID = UUID(int=(1 << 128) - 1)
+
+
+def person_page(person: Person, *, category: str = "", before: Any = None, before_id: UUID | None = None) -> PersonPage:
+    """Everything the person page shows, in a fixed number of queries whatever the record's size.
+
+    `before` and `before_id`: the time and id of the last chronology entry shown, for the older ones."""
     today = timezone.localdate()
     pk = person.pk
     chronology = _CHRONOLOGY[bool(category), bool(before)]
@@ -344,6 +353,7 @@ def person_page(person: Person, *, category: str = "", before: Any = None) -> Pe
         values["category"] = category
     if before:
         values["before"] = before
+        values["before_id"] = before_id or _LAST_ID
     entries = known_related(chronology.all(**values), "person", person)
     return PersonPage(
         person=person,

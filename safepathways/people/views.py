@@ -137,7 +137,8 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
     category = request.GET.get("category", "")
     before = _chronology_cursor(request.GET.get("before", ""))
-    page = selectors.person_page(access.person, category=category, before=before)
+    before_id = _uuid_or_none(request.GET.get("before_id", "")) if before else None
+    page = selectors.person_page(access.person, category=category, before=before, before_id=before_id)
     return render(
         request,
         "people/person_detail.html",
@@ -152,6 +153,13 @@ def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRespo
             "chronology_link": presenters.chronology_link,
         },
     )
+
+
+def _uuid_or_none(raw: str) -> UUID | None:
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _chronology_cursor(raw: str) -> datetime | None:
