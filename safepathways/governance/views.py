@@ -4,7 +4,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,14 +40,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("email", "No user has that email address")
         else:
             form.add_error("reference", "Enter a person's reference or a user's email address")
-    grants = list(selectors.grants_awaiting_review()[: selectors.PAGE_SIZE])
-    viewed_counts = dict(
-        AccessEvent.objects.filter(grant_id__in=[g.pk for g in grants])
-        .values_list("grant_id")
-        .annotate(n=Count("id"))
-        .values_list("grant_id", "n")
-    )
-    return render(request, "governance/home.html", {"grants": grants, "viewed_counts": viewed_counts, "form": form})
+    page = Paginator(selectors.grants_awaiting_review(), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    grants = list(page.object_list)
+    context = {"grants": grants, "viewed_counts": selectors.pages_viewed(grants), "page": page, "form": form}
+    return render(request, "governance/home.html", context)
 
 
 @require_http_methods(["GET"])
@@ -108,7 +103,6 @@ def _basis(event: AccessEvent) -> str:
 @permission_required(perms.REVIEW_ACCESS)
 def review(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     grant = get_object_or_404(AccessGrant.objects.awaiting_review().select_related("user", "person"), pk=pk)
-    viewed = list(AccessEvent.objects.filter(grant_id=grant.pk).order_by("occurred_at")[: selectors.PAGE_SIZE])
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,4 +112,6 @@ def review(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         else:
             messages.success(request, "Review recorded")
             return redirect("governance:home")
-    return render(request, "governance/review.html", {"grant": grant, "viewed": viewed, "form": form})
+    page = Paginator(selectors.viewed_under(grant), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"grant": grant, "viewed": page.object_list, "page": page, "form": form}
+    return render(request, "governance/review.html", context)

@@ -1,11 +1,19 @@
+import re
+
 import pytest
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
+from pytest_django.asserts import assertRedirects
 
-from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind
+from safepathways.accounts.models import User
+from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind, AuditEvent
 from safepathways.conftest import Persona
+from safepathways.governance.selectors import PAGE_SIZE
 from safepathways.people import services as people_services
 from safepathways.people.models import AccessGrant, AccessGrantKind, Person
 from safepathways.people.tests.factories import PersonFactory
@@ -30,16 +38,85 @@ def _client(name: str, request: pytest.FixtureRequest) -> Client:
     return client
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"), [("anonymous_client", 302), ("partner", 403), ("social_worker", 403), ("ig_officer", 200)]
-)
+PERSONAS = [("anonymous_client", 302), ("partner", 403), ("social_worker", 403), ("ig_officer", 200)]
+
+
+def _args(page: str, grant: AccessGrant) -> list[object]:
+    args: dict[str, list[object]] = {
+        "home": [],
+        "person_access": [grant.person.pk],
+        "user_access": [grant.user.pk],
+        "review": [grant.pk],
+    }
+    return args[page]
+
+
+def _written() -> tuple[int, int]:
+    """The last audit event's id and the last access event's id: what a request writes comes after them."""
+    last_audit = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_access = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return last_audit, last_access
+
+
+def _audited_since(last_audit: int) -> list[str]:
+    return list(AuditEvent.objects.filter(id__gt=last_audit).order_by("id").values_list("action", flat=True))
+
+
+def _assert_sent_to_sign_in(response: HttpResponse, url: str) -> None:
+    assert response.status_code == 302
+    assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={url}"
+
+
+@pytest.mark.parametrize(("persona", "expected"), PERSONAS)
 @pytest.mark.parametrize("page", ["home", "person_access", "user_access", "review"])
 def test_access_matrix(
     persona: str, expected: int, page: str, grant: AccessGrant, request: pytest.FixtureRequest
 ) -> None:
-    args = {"home": [], "person_access": [grant.person.pk], "user_access": [grant.user.pk], "review": [grant.pk]}[page]
-    response = _client(persona, request).get(reverse(f"governance:{page}", args=args))
-    assert response.status_code == expected
+    url = reverse(f"governance:{page}", args=_args(page, grant))
+    before = _written()
+    response = _client(persona, request).get(url)
+    if persona == "anonymous_client":
+        _assert_sent_to_sign_in(response, url)
+    else:
+        assert response.status_code == expected
+    if expected != 200:
+        # A refused look is not a look: it is neither logged as access to a record nor audited.
+        assert _written() == before
+
+
+@pytest.mark.parametrize(("persona", "expected"), [*PERSONAS[:3], ("ig_officer", 302)])
+def test_review_decision_access_matrix(
+    persona: str, expected: int, grant: AccessGrant, request: pytest.FixtureRequest
+) -> None:
+    url = reverse("governance:review", args=[grant.pk])
+    last_audit, last_access = _written()
+    response = _client(persona, request).post(url, {"outcome": "inappropriate", "note": "No reason to look"})
+    grant.refresh_from_db()
+    if persona == "anonymous_client":
+        _assert_sent_to_sign_in(response, url)
+    elif persona != "ig_officer":
+        assert response.status_code == expected
+    if persona != "ig_officer":
+        # Nothing changed: the grant still awaits review and is still in force, and nothing was written.
+        assert (grant.reviewed_at, grant.reviewed_by, grant.review_outcome, grant.revoked_at) == (None, None, "", None)
+        assert _written() == (last_audit, last_access)
+        return
+    assertRedirects(response, reverse("governance:home"), fetch_redirect_response=False)
+    assert grant.reviewed_by == request.getfixturevalue("ig_officer").user
+    assert grant.review_outcome == "inappropriate" and grant.revoked_at is not None
+    assert _audited_since(last_audit) == ["access.reviewed"]
+    assert _written()[1] == last_access
+
+
+@pytest.mark.parametrize("persona", [name for name, _ in PERSONAS])
+@pytest.mark.parametrize("page", ["home", "person_access", "user_access"])
+def test_read_only_screens_refuse_posts(
+    persona: str, page: str, grant: AccessGrant, request: pytest.FixtureRequest
+) -> None:
+    before = _written()
+    response = _client(persona, request).post(reverse(f"governance:{page}", args=_args(page, grant)), {})
+    assert response.status_code == 405
+    assert _written() == before
 
 
 def test_declared_access_waits_for_review_with_what_was_viewed(
@@ -110,22 +187,67 @@ def test_lookup_by_reference_and_email(ig_officer: Persona, social_worker: Perso
     assert "No person has that reference" in missing
 
 
-@pytest.mark.parametrize("rows", [1, 20])
+def _grants(user: User, n: int) -> list[AccessGrant]:
+    return [
+        people_services.grant_access(
+            person=PersonFactory(), user=user, kind=AccessGrantKind.BREAK_GLASS, reason="emergency", reason_detail="x"
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("rows", [1, 20, PAGE_SIZE + 1])
 def test_review_queue_query_count_is_constant(
     ig_officer: Persona, other_team_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    for _ in range(rows):
-        people_services.grant_access(
-            person=PersonFactory(),
-            user=other_team_worker.user,
-            kind=AccessGrantKind.BREAK_GLASS,
-            reason="emergency",
-            reason_detail="x",
-        )
-    # session, user with memberships, grants, pages-viewed counts
-    with django_assert_num_queries(4):
+    for grant in _grants(other_team_worker.user, rows):
+        _log(grant.person, other_team_worker.user, 2, grant=grant)
+    # session, user with memberships, count, the page of grants with user and person, their pages-viewed counts
+    with django_assert_num_queries(5):
         response = ig_officer.http.get(reverse("governance:home"))
     assert response.status_code == 200
+    assert response.content.decode().count('<td class="govuk-table__cell">2</td>') == min(rows, PAGE_SIZE)
+
+
+def test_a_review_queue_longer_than_a_page_is_paged_oldest_first(
+    ig_officer: Persona, other_team_worker: Persona
+) -> None:
+    grants = _grants(other_team_worker.user, PAGE_SIZE + 2)
+    first = ig_officer.http.get(reverse("governance:home")).content.decode()
+    second = ig_officer.http.get(reverse("governance:home"), {"page": 2}).content.decode()
+    assert f"{PAGE_SIZE + 2} awaiting review, oldest first: page 1 of 2." in first
+    assert "page 2 of 2." in second
+    on_first = {g.pk for g in grants if reverse("governance:review", args=[g.pk]) in first}
+    on_second = {g.pk for g in grants if reverse("governance:review", args=[g.pk]) in second}
+    # Each grant is on one page only, and the two granted last wait on the second.
+    assert (len(on_first), len(on_second)) == (PAGE_SIZE, 2)
+    assert on_second == {grants[-2].pk, grants[-1].pk}
+
+
+@pytest.mark.parametrize("rows", [1, 20, PAGE_SIZE + 1])
+def test_review_page_query_count_is_constant(
+    ig_officer: Persona,
+    grant: AccessGrant,
+    rows: int,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    _log(grant.person, grant.user, rows, grant=grant)
+    # session, user with memberships, the grant with its user and person, count, the page of what was viewed
+    with django_assert_num_queries(5):
+        response = ig_officer.http.get(reverse("governance:review", args=[grant.pk]))
+    assert response.status_code == 200
+
+
+def test_what_a_grant_was_used_for_is_paged_with_its_total(ig_officer: Persona, grant: AccessGrant) -> None:
+    _log(grant.person, grant.user, PAGE_SIZE + 5, grant=grant)
+    _log(grant.person, grant.user, 3)  # looks at the record on another basis are not the grant's
+    url = reverse("governance:review", args=[grant.pk])
+    first = ig_officer.http.get(url).content.decode()
+    assert re.search(rf"Pages viewed\s*</dt>\s*<dd[^>]*>\s*{PAGE_SIZE + 5}\s*</dd>", first)
+    assert "Oldest first: page 1 of 2." in first
+    assert first.count(": person page</li>") == PAGE_SIZE
+    second = ig_officer.http.get(url, {"page": 2}).content.decode()
+    assert second.count(": person page</li>") == 5
 
 
 @pytest.mark.parametrize("rows", [1, 20])
@@ -148,20 +270,27 @@ def test_access_log_query_count_is_constant(
 BASIS, KIND = AccessBasis.RELATIONSHIP, AccessKind.VIEW
 
 
-def _log(person: Person, user: object, n: int) -> None:
+def _log(person: Person, user: object, n: int, grant: AccessGrant | None = None) -> None:
     from django.utils import timezone
 
+    basis = BASIS
+    if grant:
+        basis = AccessBasis.DECLARED if grant.kind == AccessGrantKind.DECLARED else AccessBasis.BREAK_GLASS
     AccessEvent.objects.bulk_create(
         AccessEvent(
-            occurred_at=timezone.now(), user=user, person_id=person.pk, what="person page", basis=BASIS, kind=KIND
+            occurred_at=timezone.now(),
+            user=user,
+            person_id=person.pk,
+            what="person page",
+            basis=basis,
+            kind=KIND,
+            grant_id=grant.pk if grant else None,
         )
         for _ in range(n)
     )
 
 
 def test_an_access_log_longer_than_a_page_is_paged(ig_officer: Persona, social_worker: Persona) -> None:
-    from safepathways.governance.selectors import PAGE_SIZE
-
     person: Person = PersonFactory.create()
     _log(person, social_worker.user, PAGE_SIZE + 5)
     url = reverse("governance:person_access", args=[person.pk])
@@ -176,8 +305,6 @@ def test_an_access_log_longer_than_a_page_is_paged(ig_officer: Persona, social_w
 
 
 def test_the_whole_access_log_downloads_and_the_download_is_logged(ig_officer: Persona, social_worker: Persona) -> None:
-    from safepathways.governance.selectors import PAGE_SIZE
-
     person: Person = PersonFactory.create()
     _log(person, social_worker.user, PAGE_SIZE + 5)
     response = ig_officer.http.get(reverse("governance:person_access", args=[person.pk]), {"format": "csv"})
