@@ -17,11 +17,15 @@ IMPORT_RECORDS = "young_people.import_records"  # CSV or spreadsheet upload, the
 
 @_predicate
 def is_transitions_team(user: User) -> bool:
-    """Council staff working in a transitions team (any role but partner)."""
+    """Council staff working in a transitions team in a role that records: any role but partner or an oversight
+    role (a director, an information governance officer or a panel member in the team reads, as elsewhere)."""
     return bool(
         user.is_authenticated
         and user.is_council_staff
-        and any(m.team.kind == TeamKind.TRANSITIONS and m.role != Role.PARTNER for m in user.memberships_cached)
+        and any(
+            m.team.kind == TeamKind.TRANSITIONS and m.role != Role.PARTNER and m.role not in OVERSIGHT_ROLES
+            for m in user.memberships_cached
+        )
     )
 
 

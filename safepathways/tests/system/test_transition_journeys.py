@@ -101,7 +101,17 @@ def test_a_move_is_planned_made_ready_made_and_checked(
     page.get_by_role("link", name="The plan for Ada Lovell and their family (printable)").click()
     expect(page.locator("h1")).to_contain_text("Your plan for moving, Ada")
     expect(page.locator("body")).to_contain_text("Book the taxi for 11am")
+    page.wait_for_url(f"{base}/transitions/plans/{plan.pk}/for-the-person/")
     assert_accessible(page)
+    back = page.get_by_role("link", name="Back to the plan")
+    pdf = page.get_by_role("link", name="Download as a PDF")
+    expect(pdf).to_have_attribute("href", f"/transitions/plans/{plan.pk}/for-the-person.pdf")
+    page.emulate_media(media="print")
+    expect(back).to_be_hidden()  # the printed copy has no screen-only links
+    expect(pdf).to_be_hidden()
+    expect(page.locator("body")).to_contain_text("Book the taxi for 11am")
+    assert_accessible(page)  # as printed, too
+    page.emulate_media(media="screen")
     page.go_back()
 
     # The move, then the check after it.

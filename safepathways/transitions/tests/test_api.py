@@ -225,3 +225,22 @@ class TestGaps:
         assert _api(social_worker.user).get(url, {"team": other_team_worker.team.slug}).json()["count"] == 0
         unknown = _api(social_worker.user).get(url, {"team": "no-such-team"})
         assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "team"
+
+    @pytest.mark.parametrize("count", [1, 20])
+    def test_the_gaps_query_count_does_not_grow(
+        self, social_worker: Persona, django_assert_num_queries: DjangoAssertNumQueries, count: int
+    ) -> None:
+        today = timezone.localdate()
+        for _ in range(count):
+            ServiceFactory.create(
+                start_on=today - timedelta(days=50), end_on=today - timedelta(days=2), team=social_worker.team
+            )
+        services.sweep_gaps(today=today)
+        client = _api(social_worker.user)
+        url = reverse("api:continuity_gaps")
+        client.get(url)
+        # count; page of gaps with their people and teams (force_authenticate: no session or token lookup).
+        with django_assert_num_queries(2):
+            response = client.get(url)
+        assert response.json()["count"] == count
+        assert {gap["team"] for gap in response.json()["results"]} == {social_worker.team.slug}
