@@ -30,7 +30,7 @@ from safepathways.discharges.models import (
     SupportKind,
     UnsafeDischargeReport,
 )
-from safepathways.people.models import ChronologyEntry, Person, Share
+from safepathways.people.models import ChronologyEntry, Person
 from safepathways.work.models import Priority, WorkItem, WorkKind
 from safepathways.work.services import allocation_due_on, next_contact_on
 
@@ -79,7 +79,6 @@ class _Builder:
         self.referrals: list[Referral] = []
         self.statuses: list[ReferralStatus] = []
         self.work: list[WorkItem] = []
-        self.shares: list[Share] = []
         self.chronology: list[ChronologyEntry] = []
         self.reports: list[UnsafeDischargeReport] = []
 
@@ -167,7 +166,6 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
         _batched(list(builder.work), WorkItem)
         _batched(list(builder.referrals), Referral)
         _batched(list(builder.statuses), ReferralStatus)
-        _batched(list(builder.shares), Share)
         _batched(list(builder.reports), UnsafeDischargeReport)
         _batched(list(builder.chronology), ChronologyEntry)
     discharged = len(builder.referrals) - open_count
@@ -221,15 +219,6 @@ def _base(
         work_item=work,
     )
     builder.referrals.append(referral)
-    builder.shares.append(
-        Share(
-            id=builder.uuid(),
-            person_id=person_id,
-            organisation=trust,
-            purpose="Hospital discharge referral",
-            shared_by=referrer,
-        )
-    )
     builder.chronology.append(
         ChronologyEntry(
             id=builder.uuid(),

@@ -6,8 +6,8 @@ the hospital team records the same decisions as on the web pages. The same servi
 - `GET/PATCH /api/v1/discharge/referrals/<id>/`: one referral; PATCH records the discharge-ready date, the next
   action and its owner, the delay reason and (hospital team only) the agreed pathway and the support start.
   A PATCH is one transaction: if any part is refused, nothing changes.
-- `POST /api/v1/discharge/referrals/<id>/outcome/`: the discharge (date, destination, support) and/or a
-  readmission.
+- `POST /api/v1/discharge/referrals/<id>/outcome/`: the discharge (date, destination, support; for pathways 1-3
+  with no support start arranged, why) and/or a readmission.
 - `POST /api/v1/discharge/referrals/<id>/unsafe-reports/`: report an unsafe discharge (opens a review).
 - `GET /api/v1/discharge/board/`: the board's entries, in the board's order, filterable by trust and pathway.
 """
@@ -152,6 +152,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer[Referral]):
             "discharged_to",
             "discharged_to_detail",
             "discharge_support",
+            "no_support_reason",
             "readmitted_on",
             "is_early_readmission",
             "statuses",
@@ -197,6 +198,12 @@ class OutcomeInputSerializer(serializers.Serializer[dict[str, Any]]):
     discharged_to = serializers.ChoiceField(choices=Destination.choices, required=False)
     discharged_to_detail = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     discharge_support = serializers.CharField(required=False, allow_blank=True, default="")
+    no_support_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for pathways 1-3 when no support start is arranged: why the person left without it",
+    )
     readmitted_on = serializers.DateField(required=False)
     readmission_note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -445,6 +452,7 @@ class OutcomeApi(APIView):
                     discharged_to=data["discharged_to"],
                     destination_detail=data["discharged_to_detail"],
                     support=data["discharge_support"],
+                    no_support_reason=data["no_support_reason"],
                     by=user,
                 )
             if "readmitted_on" in data:

@@ -135,6 +135,13 @@ class OutcomeForm(forms.Form):
     discharge_support = forms.CharField(
         label="With what support (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    # Shown only for pathways 1-3 with no support start arranged; services.record_discharge then requires it.
+    no_support_reason = forms.CharField(
+        label="Why is the person leaving hospital without a support start arranged?",
+        help_text="Their pathway needs support after discharge. The hospital social work team is told at once.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
 
 class ReadmissionForm(forms.Form):

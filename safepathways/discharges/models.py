@@ -251,6 +251,8 @@ class Referral(BaseModel):
     discharged_to = models.CharField(max_length=30, choices=Destination.choices, blank=True)
     discharged_to_detail = models.CharField(max_length=300, blank=True)
     discharge_support = models.TextField("Support on discharge", blank=True)
+    # Pathways 1-3 discharged with no support start arranged: why (services.record_discharge requires it).
+    no_support_reason = models.TextField("Why no support start was arranged", blank=True)
     readmitted_on = models.DateField(null=True, blank=True)
     readmission_note = models.TextField(blank=True)
     is_early_readmission = models.BooleanField(

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from safepathways.accounts.models import Organisation, OrganisationKind, Role, User
@@ -29,6 +29,7 @@ from safepathways.discharges.models import (
     UnsafeDischargeReport,
 )
 from safepathways.discharges.wording import owner_text, support_text
+from safepathways.people.models import Share
 from safepathways.work.models import WorkItem, WorkItemQuerySet, WorkKind
 
 BOARD_LIMIT = 500
@@ -488,8 +489,26 @@ def metrics(*, start: date, end: date, today: date) -> Metrics:
 def unsafe_reports() -> QuerySet[UnsafeDischargeReport]:
     """Reports under review first, newest first (council staff only)."""
     return UnsafeDischargeReport.objects.select_related("person", "referral__hospital").order_by(
-        F("review_closed_at").desc(nulls_first=True), "-reported_at"
+        F("review_closed_at").desc(nulls_first=True), "-reported_at", "id"
     )
+
+
+class UnsafeReportCounts(NamedTuple):
+    total: int
+    under_review: int
+
+
+def unsafe_report_counts() -> UnsafeReportCounts:
+    """How many reports there are, and how many are under review (one query): the list's caption and its pager."""
+    found = UnsafeDischargeReport.objects.aggregate(
+        total=Count("id"), under_review=Count("id", filter=Q(review_closed_at__isnull=True))
+    )
+    return UnsafeReportCounts(found["total"], found["under_review"])
+
+
+def unsafe_report_page(*, offset: int, limit: int) -> list[UnsafeDischargeReport]:
+    """One page of unsafe_reports() with the person and the referral's hospital (one query)."""
+    return list(unsafe_reports()[offset : offset + limit])
 
 
 def unsafe_report(pk: UUID | str) -> UnsafeDischargeReport | None:
@@ -504,3 +523,20 @@ def unsafe_report(pk: UUID | str) -> UnsafeDischargeReport | None:
 
 def person_referrals(person_id: UUID) -> ReferralQuerySet:
     return Referral.objects.filter(person_id=person_id).select_related("hospital").order_by("-admitted_on")
+
+
+# The purpose services.create_referral gave the share of the person's whole record it made for the referring trust,
+# until issue 5 stopped it (a partner sees only the plans and referrals shared with it).
+REFERRAL_SHARE_PURPOSE = "Hospital discharge referral"
+
+
+def referral_record_shares() -> QuerySet[Share]:
+    """Whole-record shares still in force that a ward referral made: that purpose, with a trust that referred the
+    person. services.revoke_referral_record_shares revokes them."""
+    referred = Referral.objects.filter(person_id=OuterRef("person_id"), hospital_id=OuterRef("organisation_id"))
+    return (
+        Share.objects.current()
+        .filter(Exists(referred), purpose=REFERRAL_SHARE_PURPOSE)
+        .select_related("organisation", "person")
+        .order_by("created_at", "id")
+    )

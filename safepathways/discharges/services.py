@@ -5,20 +5,26 @@ Each function is one transaction: validate, write, record the status row, the ch
 event (ADR-005). Dates are checked in order and refused with a message naming the field:
 
 - admission, the discharge-ready date, the discharge and a readmission are facts: today or in the past;
+- admission is on or after the person's date of birth (as the ward gives it, or as the council's record has it);
 - the discharge-ready date and the discharge are on or after admission; the discharge is on or after the
-  discharge-ready date; a readmission is on or after the discharge;
+  discharge-ready date; a readmission is on or after the discharge; support starts on or after the discharge;
 - a next action always has an owner (a name; the organisation when not the council) and a due date not past.
 
 Person matching for a ward referral: the NHS number finds the council record (a merged record leads to the one it
 was merged into); a record with a different date of birth is refused rather than guessed; with no record one is
-created from the ward's identity (NHS number present, not traced by the council). The record is then shared with
-the trust so the ward can follow it. The work item goes to the trust's hospital social work team (HospitalRoute,
-else the first hospital social work team), unless the front door already opened discharge work for the person:
-the hospital team's referral then takes that work over, with its story (Issue 3: the story is held once).
-The transition plan is created when a pathway 1-3 is agreed with a planned discharge date, and shared with the
-trust; recording the discharge records the move on it (so its check after the move falls due), and withdrawing the
-referral or recording a death in hospital cancels it. A new referral for someone discharged within the readmission
-window notes the readmission on the earlier referral.
+created from the ward's identity (NHS number present, not traced by the council). The person's record is not
+shared with the trust: the trust follows the referral itself (its board, the referral page and the API scope it by
+the referring trust and `Referral.shared_with`) and the transition plan shared with it, nothing more of the record
+(issue 5: "a partner sees only the plans and referrals shared with it"). The work item goes to the trust's hospital
+social work team (HospitalRoute, else the first hospital social work team), unless the front door already opened
+discharge work for the person: the hospital team's referral then takes that work over, with its story (Issue 3: the
+story is held once).
+
+The transition plan is created when a pathway 1-3 is agreed with a planned discharge date, and shared with the trust;
+recording the discharge records the move on it (so its check after the move falls due), and withdrawing the referral
+or recording a death in hospital cancels it. A new referral for someone discharged within the readmission window
+notes the readmission on the earlier referral. A pathway 1-3 discharge with no support start arranged is recorded
+only with the reason, and the hospital team is told at once.
 """
 
 from dataclasses import dataclass
@@ -26,7 +32,6 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,7 +40,7 @@ from safepathways.audit import services as audit
 from safepathways.core.errors import ApplicationError
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number
 from safepathways.core.services import reserve_numbers
-from safepathways.discharges import rules
+from safepathways.discharges import rules, selectors
 from safepathways.discharges.models import (
     ALLOWED_TRANSITIONS,
     PATHWAY_DESTINATIONS,
@@ -56,7 +61,7 @@ from safepathways.discharges.selectors import partner_organisation_ids
 from safepathways.notifications.services import notify
 from safepathways.people import services as people_services
 from safepathways.people.codes import NHSNumberStatus
-from safepathways.people.models import Person, Share
+from safepathways.people.models import Person
 from safepathways.transitions import services as transitions
 from safepathways.transitions.models import PlanKind
 from safepathways.work import services as work_services
@@ -211,8 +216,18 @@ def _validate_referral(details: WardReferral, by: User) -> None:
     if details.proposed_pathway not in Pathway.values:
         raise ApplicationError("Choose the proposed pathway, from 0 to 3", field="proposed_pathway")
     _not_future(details.admitted_on, "The admission date", "admitted_on")
+    known = details.person.date_of_birth if details.person is not None else details.date_of_birth
+    _check_admitted_after_birth(details.admitted_on, known)
     if details.discharge_ready_on is not None:
         _check_ready_date(details.discharge_ready_on, details.admitted_on)
+
+
+def _check_admitted_after_birth(admitted_on: date, date_of_birth: date | None) -> None:
+    if date_of_birth is not None and admitted_on < date_of_birth:
+        raise ApplicationError(
+            f"The admission date cannot be before the person's date of birth ({date_of_birth:%-d %B %Y})",
+            field="admitted_on",
+        )
 
 
 def _check_ready_date(discharge_ready_on: date, admitted_on: date) -> None:
@@ -264,19 +279,6 @@ def find_or_create_person(
     )
 
 
-def _share_with_trust(person: Person, hospital: Organisation, by: User) -> None:
-    now = timezone.now()
-    current = (
-        Share.objects.filter(person=person, organisation=hospital, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .exists()
-    )
-    if not current:
-        people_services.share_with_organisation(
-            person=person, by=by, organisation=hospital, purpose="Hospital discharge referral"
-        )
-
-
 def _front_door_work(work_item: WorkItem, details: WardReferral, by: User) -> WorkItem:
     """The discharge work the front door opened, locked and checked before a referral takes it over.
 
@@ -307,7 +309,8 @@ def _front_door_work(work_item: WorkItem, details: WardReferral, by: User) -> Wo
 
 @transaction.atomic
 def create_referral(*, details: WardReferral, by: User, work_item: WorkItem | None = None) -> Referral:
-    """Receive a ward's referral: the person found or added, shared with the trust, and work for the team.
+    """Receive a ward's referral: the person found or added, and work for the team. The trust sees the referral
+    (and later the transition plan), not the person's record.
 
     `work_item` is hospital discharge work the front door already opened (referrals.triage_contact): the referral
     takes it over, with its person, its team and its story, instead of opening a second piece of work.
@@ -325,6 +328,8 @@ def create_referral(*, details: WardReferral, by: User, work_item: WorkItem | No
         )
     elif person.date_of_death is not None:
         raise ApplicationError("This person has died", field="person")
+    # The council's record may know the date of birth when the ward did not give it (or the front door's work).
+    _check_admitted_after_birth(details.admitted_on, person.date_of_birth)
     if Referral.objects.open().filter(person=person, hospital=details.hospital).exists():
         raise ApplicationError(
             "This person already has an open discharge referral from this trust: update that one", field="nhs_number"
@@ -362,7 +367,6 @@ def create_referral(*, details: WardReferral, by: User, work_item: WorkItem | No
     referral.statuses.create(
         name=ReferralStatusName.RECEIVED, reason=f"From {details.hospital.name}, {details.ward}", created_by=by
     )
-    _share_with_trust(person, details.hospital, by)
     _story(
         referral,
         f"referred from {details.hospital.name}, {details.ward}; proposed {Pathway(details.proposed_pathway).label}",
@@ -640,8 +644,14 @@ def record_support_started(
         raise ApplicationError("The support start has already been recorded", field="started_at")
     if started_at > now:
         raise ApplicationError("The time the support started must be now or in the past", field="started_at")
-    if timezone.localdate(started_at) < locked.admitted_on:
+    started_on = timezone.localdate(started_at)
+    if started_on < locked.admitted_on:
         raise ApplicationError("The support cannot have started before the admission date", field="started_at")
+    if locked.discharged_on is not None and started_on < locked.discharged_on:
+        raise ApplicationError(
+            f"The support cannot have started before the discharge on {locked.discharged_on:%-d %B %Y}",
+            field="started_at",
+        )
     who = _required(confirmed_with, "Enter who confirmed the support started", "confirmed_with")
     locked.support_started_at, locked.support_started_by = started_at, by
     locked.support_confirmed_with = who[:200]
@@ -722,8 +732,15 @@ def record_discharge(
     by: User,
     destination_detail: str = "",
     support: str = "",
+    no_support_reason: str = "",
 ) -> Referral:
-    """The person left hospital: on which day, to where, with what support."""
+    """The person left hospital: on which day, to where, with what support.
+
+    The discharge is a fact, so it is recorded even when a pathway 1-3 person leaves before any support start is
+    arranged (the ward sends them home, they discharge themselves, the family takes them): then `no_support_reason`
+    must say why, the hospital team is told at once, the work stays open, and continuity reports the gap from the
+    discharge date until the support is recorded as started (gaps.discharged_without_support).
+    """
     locked = _lock(referral)
     _require_open(locked)
     _not_future(discharged_on, "The discharge date", "discharged_on")
@@ -731,13 +748,28 @@ def record_discharge(
         raise ApplicationError("The discharge date cannot be before the admission date", field="discharged_on")
     if locked.discharge_ready_on is not None and discharged_on < locked.discharge_ready_on:
         raise ApplicationError("The discharge date cannot be before the discharge-ready date", field="discharged_on")
+    if locked.support_started_at is not None and discharged_on > timezone.localdate(locked.support_started_at):
+        started = timezone.localtime(locked.support_started_at)
+        raise ApplicationError(
+            f"The discharge date cannot be after the support started ({started:%-d %B %Y})", field="discharged_on"
+        )
     if discharged_to not in Destination.values:
         raise ApplicationError("Choose where the person went", field="discharged_to")
     if discharged_to == Destination.OTHER and not destination_detail.strip():
         raise ApplicationError("Say where the person went", field="discharged_to_detail")
+    without_support = locked.pathway in PATHWAYS_WITH_SUPPORT and locked.support_start_on is None
+    why = ""
+    if without_support:
+        why = _required(
+            no_support_reason,
+            f"No support start is arranged for {Pathway(locked.pathway).label.lower()}: say why the person is "
+            "leaving hospital without it, or ask the hospital social work team to arrange the support start first",
+            "no_support_reason",
+        )
     locked.discharged_on, locked.discharged_to = discharged_on, discharged_to
     locked.discharged_to_detail = destination_detail.strip()[:300]
     locked.discharge_support = support.strip()
+    locked.no_support_reason = why
     locked.closed_on = discharged_on
     locked.delay_reason = None
     locked.save(
@@ -746,6 +778,7 @@ def record_discharge(
             "discharged_to",
             "discharged_to_detail",
             "discharge_support",
+            "no_support_reason",
             "closed_on",
             "delay_reason",
             "updated_at",
@@ -753,12 +786,33 @@ def record_discharge(
     )
     where = Destination(discharged_to).label
     _move(locked, ReferralStatusName.DISCHARGED, by=by, reason=f"Discharged on {discharged_on:%-d %B %Y} to {where}")
-    _story(locked, f"discharged on {discharged_on:%-d %B %Y} to {where.lower()}", by, support)
-    _record(by, "discharge.discharged", locked, discharged_on=discharged_on.isoformat(), to=discharged_to)
+    detail = "\n\n".join(part for part in (support.strip(), f"No support start arranged: {why}" if why else "") if part)
+    _story(locked, f"discharged on {discharged_on:%-d %B %Y} to {where.lower()}", by, detail)
+    _record(
+        by,
+        "discharge.discharged",
+        locked,
+        discharged_on=discharged_on.isoformat(),
+        to=discharged_to,
+        without_support=without_support,
+    )
     _plan_moved(locked, by, discharged_on, where)
+    if without_support:
+        _tell_team_no_support(locked, by, why)
     if _support_settled(locked):
         _close_work_if_done(locked, by, "Discharged")
     return locked
+
+
+def _tell_team_no_support(locked: Referral, by: User, why: str) -> None:
+    """A pathway 1-3 person went home with no support start arranged: the hospital team hears now, not tomorrow."""
+    team_id = WorkItem.objects.filter(pk=locked.work_item_id).values_list("team_id", flat=True).first()
+    notify(
+        recipients=[u for u in _team_members(team_id) if u.pk != by.pk],
+        message=f"{locked.person.full_name} ({locked.reference}) was discharged with no support arranged: {why}"[:300],
+        link=_link(locked),
+        dedupe_key=f"discharge-no-support:{locked.pk}",
+    )
 
 
 @transaction.atomic
@@ -850,6 +904,21 @@ def close_referral(
         )
     _close_work_if_done(locked, by, label)
     return locked
+
+
+@transaction.atomic
+def revoke_referral_record_shares(*, by: User) -> int:
+    """Revoke the shares of whole records that ward referrals made for the referring trust before issue 5.
+
+    Each goes through people.services.revoke_share (chronology and audit, as any revocation); the trust keeps its
+    referrals and the plans shared with it. Returns how many were revoked.
+    """
+    if not by.is_council_staff:
+        raise ApplicationError("Only council staff can stop sharing records")
+    shares = list(selectors.referral_record_shares())
+    for share in shares:
+        people_services.revoke_share(share=share, by=by)
+    return len(shares)
 
 
 # --- unsafe discharge reports -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from safepathways.audit.models import AccessBasis, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.core.exports import export_response, parse_format
+from safepathways.core.paging import CountedPaginator, PagedRows
 from safepathways.discharges import rules, selectors, services
 from safepathways.discharges.forms import (
     BoardFilterForm,
@@ -51,6 +52,8 @@ from safepathways.people.decorators import resolve_or_declare
 from safepathways.people.models import Person
 from safepathways.work.models import WorkItem
 
+# Rows per page of the unsafe discharge reports list.
+PAGE_SIZE = 50
 # Errors a service names by a field the form does not have are shown at the top of the form.
 FIELD_ALIASES = {"person": None, "referral": None, "work_item": None, "started_at": "started_on"}
 
@@ -445,6 +448,7 @@ def outcome(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             discharged_to=d["discharged_to"],
             destination_detail=d["discharged_to_detail"],
             support=d["discharge_support"],
+            no_support_reason=d["no_support_reason"],
             by=request.user,
         ),
         "Discharge recorded",
@@ -641,7 +645,11 @@ def report_unsafe_for_person(request: AuthenticatedHttpRequest, pk: UUID) -> Htt
 @require_GET
 @permission_required(rules.VIEW_UNSAFE_REVIEWS)
 def unsafe_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "discharges/unsafe_reports.html", _context(reports=list(selectors.unsafe_reports()[:200])))
+    """Every report, under review first, a page at a time with the total (the count also gives the pager)."""
+    counts = selectors.unsafe_report_counts()
+    rows = PagedRows(lambda offset, limit: selectors.unsafe_report_page(offset=offset, limit=limit))
+    page = CountedPaginator(rows, PAGE_SIZE, count=counts.total).get_page(request.GET.get("page"))
+    return render(request, "discharges/unsafe_reports.html", _context(page=page, counts=counts))
 
 
 def _report_page(request: AuthenticatedHttpRequest, pk: UUID, form: ReviewCloseForm | None = None) -> HttpResponse:

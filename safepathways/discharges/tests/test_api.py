@@ -208,6 +208,21 @@ class TestUpdating:
         response = partner.http.post(url, {"readmitted_on": days_ago(1).isoformat()}, content_type="application/json")
         assert response.json()["is_early_readmission"] is True
 
+    def test_a_pathway_1_discharge_with_no_support_start_needs_the_reason(
+        self, make_referral: MakeReferral, partner: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(5))
+        url = f"{LIST}{referral.pk}/outcome/"
+        body = {"discharged_on": days_ago(1).isoformat(), "discharged_to": "usual_residence"}
+        response = partner.http.post(url, body, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "no_support_reason"
+        reason = "Discharged himself against advice"
+        response = partner.http.post(url, {**body, "no_support_reason": reason}, content_type="application/json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "discharged"
+        assert response.json()["no_support_reason"] == reason
+
     def test_an_unsafe_report_opens_a_review(
         self, make_referral: MakeReferral, partner: Persona, hospital_manager: Persona
     ) -> None:

@@ -2,7 +2,7 @@
 unsafe discharge reports and their review, support starts, and the continuity gap rule."""
 
 from collections.abc import Callable
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -44,7 +44,7 @@ def _refused(field: str, message_part: str, call: Callable[[], object]) -> None:
 
 
 class TestReferring:
-    def test_a_ward_referral_adds_the_person_shares_them_and_opens_work_for_the_hospital_team(
+    def test_a_ward_referral_adds_the_person_and_opens_work_for_the_hospital_team_without_sharing_the_record(
         self, make_referral: MakeReferral, hospital: Organisation, hospital_team: Team, partner: Persona
     ) -> None:
         referral = make_referral()
@@ -54,7 +54,8 @@ class TestReferring:
         assert referral.status == ReferralStatusName.RECEIVED
         assert referral.work_item.team == hospital_team
         assert referral.work_item.kind == "discharge"
-        assert Share.objects.filter(person=person, organisation=hospital).count() == 1
+        # The trust follows the referral, not the person's whole record (issue 5).
+        assert not Share.objects.filter(person=person).exists()
         assert referral.statuses.get().created_by == partner.user
         assert AuditEvent.objects.filter(action="discharge.referred", person_id=person.pk).exists()
         assert person.chronology.filter(category="discharge").exists()
@@ -116,7 +117,7 @@ class TestTakingOverFrontDoorWork:
             days_ago(1),
             None,
         )
-        assert Share.objects.filter(person=work.person, organisation=hospital).exists()
+        assert not Share.objects.filter(person=work.person).exists()
         event = AuditEvent.objects.get(action="discharge.referred")
         assert event.snapshot["from_front_door"] is True
         assert selectors.waiting_discharge_work() == ([], False)
@@ -252,7 +253,7 @@ class TestDatesInOrder:
     def test_readmission_before_discharge_is_refused(
         self, make_referral: MakeReferral, hospital_worker: Persona
     ) -> None:
-        referral = make_referral(discharge_ready_on=days_ago(5))
+        referral = make_referral(discharge_ready_on=days_ago(5), proposed_pathway=0)
         services.record_discharge(
             referral=referral, discharged_on=days_ago(3), discharged_to="usual_residence", by=hospital_worker.user
         )
@@ -261,6 +262,87 @@ class TestDatesInOrder:
             "before the discharge date",
             lambda: services.record_readmission(referral=referral, readmitted_on=days_ago(4), by=hospital_worker.user),
         )
+
+    def test_admission_before_the_date_of_birth_the_ward_gives_is_refused(self, make_referral: MakeReferral) -> None:
+        _refused(
+            "admitted_on",
+            "before the person's date of birth",
+            lambda: make_referral(date_of_birth=days_ago(5), admitted_on=days_ago(10)),
+        )
+        assert not Referral.objects.exists()
+        assert not Person.objects.exists()
+
+    def test_admission_before_the_date_of_birth_on_the_councils_record_is_refused(
+        self,
+        make_referral: MakeReferral,
+        make_front_door_work: MakeWork,
+        hospital: Organisation,
+        hospital_worker: Persona,
+    ) -> None:
+        # The ward gives no date of birth: the record found by NHS number knows it.
+        PersonFactory.create(nhs_number=EDITH_NHS_NUMBER, date_of_birth=days_ago(5))
+        _refused("admitted_on", "date of birth", lambda: make_referral(date_of_birth=None, admitted_on=days_ago(10)))
+        # The front door's work names the person: their record's date of birth is checked too.
+        work = make_front_door_work(person=PersonFactory.create(date_of_birth=days_ago(3)))
+        details = ward_referral(
+            hospital, nhs_number="", date_of_birth=None, admitted_on=days_ago(4), needs=work.story, person=work.person
+        )
+        _refused(
+            "admitted_on",
+            "date of birth",
+            lambda: services.create_referral(details=details, by=hospital_worker.user, work_item=work),
+        )
+        assert not Referral.objects.exists()
+
+    def test_admission_on_the_day_of_birth_is_accepted(self, make_referral: MakeReferral) -> None:
+        referral = make_referral(date_of_birth=days_ago(10), admitted_on=days_ago(10))
+        assert referral.admitted_on == referral.person.date_of_birth
+
+    def test_support_started_before_the_discharge_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona, ooh_worker: Persona
+    ) -> None:
+        referral = make_referral(admitted_on=days_ago(10), discharge_ready_on=days_ago(5))
+        by = hospital_worker.user
+        services.plan_support_start(referral=referral, kind="reablement", provider="Camden", start_on=TODAY(), by=by)
+        services.record_discharge(referral=referral, discharged_on=days_ago(2), discharged_to="usual_residence", by=by)
+        Referral.objects.filter(pk=referral.pk).update(support_start_on=days_ago(2))
+
+        def started(at: datetime) -> Callable[[], object]:
+            return lambda: services.record_support_started(
+                referral=referral, started_at=at, confirmed_with="Carer", by=ooh_worker.user
+            )
+
+        eve = timezone.make_aware(datetime.combine(days_ago(3), time(21, 0)))
+        _refused("started_at", "before the discharge", started(eve))
+        referral.refresh_from_db()
+        assert referral.support_started_at is None
+        # The discharge day itself is fine: support often starts the evening the person gets home.
+        started(timezone.make_aware(datetime.combine(days_ago(2), time(18, 0))))()
+        referral.refresh_from_db()
+        assert referral.support_started_at is not None
+
+    def test_a_discharge_after_the_support_started_is_refused(
+        self, make_referral: MakeReferral, hospital_worker: Persona, ooh_worker: Persona
+    ) -> None:
+        referral = make_referral(admitted_on=days_ago(10), discharge_ready_on=days_ago(5))
+        by = hospital_worker.user
+        Referral.objects.filter(pk=referral.pk).update(
+            agreed_pathway=1, support_kind="reablement", support_provider="Camden", support_start_on=days_ago(3)
+        )
+        services.record_support_started(
+            referral=referral,
+            started_at=timezone.make_aware(datetime.combine(days_ago(3), time(10, 0))),
+            confirmed_with="Carer",
+            by=ooh_worker.user,
+        )
+        _refused(
+            "discharged_on",
+            "after the support started",
+            lambda: services.record_discharge(
+                referral=referral, discharged_on=days_ago(2), discharged_to="usual_residence", by=by
+            ),
+        )
+        services.record_discharge(referral=referral, discharged_on=days_ago(3), discharged_to="usual_residence", by=by)
 
     def test_a_planned_discharge_in_the_past_is_refused(
         self, make_referral: MakeReferral, hospital_worker: Persona
@@ -425,7 +507,13 @@ class TestStatuses:
         plan = referral.plan
         assert plan is not None and plan.status == PlanStatus.PLANNING  # never marked ready; arrangements open
         before = timezone.now()
-        services.record_discharge(referral=referral, discharged_on=TODAY(), discharged_to="usual_residence", by=by)
+        services.record_discharge(
+            referral=referral,
+            discharged_on=TODAY(),
+            discharged_to="usual_residence",
+            no_support_reason="Daughter took her home before reablement was booked",
+            by=by,
+        )
         plan.refresh_from_db()
         assert plan.status == PlanStatus.MOVED
         assert plan.moved_on == TODAY()
@@ -460,7 +548,11 @@ class TestStatuses:
         transitions.mark_ready(plan=plan, by=hospital_worker.user)
         # The ward records, today, that the person went home yesterday: before the plan was started.
         services.record_discharge(
-            referral=referral, discharged_on=days_ago(1), discharged_to="usual_residence", by=partner.user
+            referral=referral,
+            discharged_on=days_ago(1),
+            discharged_to="usual_residence",
+            no_support_reason="Discharged herself against advice",
+            by=partner.user,
         )
         plan.refresh_from_db()
         assert plan.status == PlanStatus.MOVED
@@ -490,9 +582,142 @@ class TestStatuses:
         assert "received" not in ALLOWED_TRANSITIONS["assessing"]
 
 
+class TestDischargeWithoutSupport:
+    """Pathways 1-3 need support after discharge. The discharge is a fact, so it is recorded even when the person
+    leaves before any support start is arranged, but only with the reason, and the hospital team hears at once."""
+
+    @pytest.mark.parametrize("pathway", [1, 2, 3])
+    def test_a_pathway_1_to_3_discharge_with_no_support_start_needs_a_reason(
+        self, make_referral: MakeReferral, partner: Persona, pathway: int
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(3), proposed_pathway=pathway)
+        for blank in ("", "   "):
+            _refused(
+                "no_support_reason",
+                "say why the person is leaving hospital without it",
+                lambda blank=blank: services.record_discharge(
+                    referral=referral,
+                    discharged_on=days_ago(1),
+                    discharged_to="usual_residence",
+                    no_support_reason=blank,
+                    by=partner.user,
+                ),
+            )
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.RECEIVED
+        assert not AuditEvent.objects.filter(action="discharge.discharged").exists()
+
+    def test_with_the_reason_it_is_recorded_the_team_told_and_the_work_kept_open(
+        self, make_referral: MakeReferral, partner: Persona, hospital_worker: Persona, hospital_manager: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(3))
+        services.record_discharge(
+            referral=referral,
+            discharged_on=days_ago(1),
+            discharged_to="usual_residence",
+            no_support_reason="  Discharged herself against advice  ",
+            by=partner.user,
+        )
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.DISCHARGED
+        assert referral.no_support_reason == "Discharged herself against advice"
+        assert referral.work_item.closed_at is None
+        notes = Notification.objects.filter(dedupe_key=f"discharge-no-support:{referral.pk}")
+        assert {n.recipient_id for n in notes} == {hospital_worker.user.pk, hospital_manager.user.pk}
+        assert "Discharged herself against advice" in notes[0].message
+        event = AuditEvent.objects.get(action="discharge.discharged")
+        assert event.snapshot["without_support"] is True
+        story = referral.person.chronology.filter(summary__contains="discharged on").get()
+        assert "No support start arranged: Discharged herself against advice" in story.detail
+
+    def test_pathway_0_and_an_arranged_support_start_need_no_reason(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        by = hospital_worker.user
+        home = make_referral(discharge_ready_on=days_ago(3), proposed_pathway=0, nhs_number="9996543226")
+        services.record_discharge(referral=home, discharged_on=days_ago(1), discharged_to="usual_residence", by=by)
+        arranged = make_referral(discharge_ready_on=days_ago(3), nhs_number="9996543234")
+        services.plan_support_start(referral=arranged, kind="reablement", provider="Camden", start_on=TODAY(), by=by)
+        services.record_discharge(
+            referral=arranged,
+            discharged_on=TODAY(),
+            discharged_to="usual_residence",
+            no_support_reason="ignored: a support start is arranged",
+            by=by,
+        )
+        for referral in (home, arranged):
+            referral.refresh_from_db()
+            assert referral.status == ReferralStatusName.DISCHARGED
+            assert referral.no_support_reason == ""
+        assert not Notification.objects.filter(dedupe_key__startswith="discharge-no-support:").exists()
+
+
+class TestRevokingOldRecordShares:
+    def test_only_the_whole_record_shares_referrals_made_are_revoked_and_audited(
+        self,
+        make_referral: MakeReferral,
+        hospital: Organisation,
+        other_trust: Organisation,
+        hospital_worker: Persona,
+        partner: Persona,
+    ) -> None:
+        from safepathways.people import services as people_services
+
+        referral = make_referral()
+        person = referral.person
+        made_by_referral = Share.objects.create(
+            person=person, organisation=hospital, purpose=selectors.REFERRAL_SHARE_PURPOSE, shared_by=partner.user
+        )
+        # Shared for another purpose, or with a trust that never referred the person: not the referral's doing.
+        other_purpose = people_services.share_with_organisation(
+            person=PersonFactory.create(), by=hospital_worker.user, organisation=hospital, purpose="Joint review"
+        )
+        unrelated = Share.objects.create(
+            person=person, organisation=other_trust, purpose=selectors.REFERRAL_SHARE_PURPOSE, shared_by=partner.user
+        )
+        assert list(selectors.referral_record_shares()) == [made_by_referral]
+        with pytest.raises(ApplicationError):
+            services.revoke_referral_record_shares(by=partner.user)
+        assert services.revoke_referral_record_shares(by=hospital_worker.user) == 1
+        made_by_referral.refresh_from_db()
+        assert made_by_referral.revoked_at is not None
+        other_purpose.refresh_from_db()
+        unrelated.refresh_from_db()
+        assert other_purpose.revoked_at is None and unrelated.revoked_at is None
+        assert AuditEvent.objects.filter(action="person.share_revoked", person_id=person.pk).count() == 1
+        assert services.revoke_referral_record_shares(by=hospital_worker.user) == 0
+
+    def test_the_command_counts_then_revokes(
+        self, make_referral: MakeReferral, hospital: Organisation, hospital_worker: Persona, partner: Persona
+    ) -> None:
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        referral = make_referral()
+        share = Share.objects.create(
+            person=referral.person,
+            organisation=hospital,
+            purpose=selectors.REFERRAL_SHARE_PURPOSE,
+            shared_by=partner.user,
+        )
+        out = StringIO()
+        call_command("revoke_discharge_record_shares", by=hospital_worker.user.email, stdout=out)
+        assert out.getvalue().startswith("1 whole-record share")
+        share.refresh_from_db()
+        assert share.revoked_at is None
+        call_command("revoke_discharge_record_shares", by=hospital_worker.user.email, apply=True, stdout=out)
+        share.refresh_from_db()
+        assert share.revoked_at is not None
+        with pytest.raises(CommandError):
+            call_command("revoke_discharge_record_shares", by="nobody@example.org", apply=True, stdout=out)
+
+
 class TestReadmission:
     def _discharged(self, make_referral: MakeReferral, by: Persona, on: date) -> Referral:
-        referral = make_referral(admitted_on=on - timedelta(days=20), discharge_ready_on=on - timedelta(days=2))
+        referral = make_referral(
+            admitted_on=on - timedelta(days=20), discharge_ready_on=on - timedelta(days=2), proposed_pathway=0
+        )
         return services.record_discharge(
             referral=referral, discharged_on=on, discharged_to="usual_residence", by=by.user
         )
@@ -705,6 +930,42 @@ class TestGapRule:
         assert findings[0].team_id == missed.work_item.team_id
         assert findings[0].since == TODAY() - timedelta(days=2)
 
+    def test_a_discharge_with_no_support_start_arranged_is_a_gap_from_the_discharge_date(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        by = hospital_worker.user
+
+        def discharged(on: date, number: str, pathway: int = 1) -> Referral:
+            referral = make_referral(
+                discharge_ready_on=days_ago(5), proposed_pathway=pathway, nhs_number=number, admitted_on=days_ago(9)
+            )
+            return services.record_discharge(
+                referral=referral,
+                discharged_on=on,
+                discharged_to="usual_residence",
+                no_support_reason="Went home with family before reablement was booked",
+                by=by,
+            )
+
+        missed = discharged(days_ago(2), "9996543226")
+        today = discharged(TODAY(), "9996543234")  # not yet: the day is not over
+        discharged(days_ago(2), "9996543242", pathway=0)  # needs no support
+        findings = list(gaps.discharged_without_support(TODAY()))
+        assert [f.subject_key for f in findings] == [f"discharge:{missed.pk}"]
+        assert findings[0].since == days_ago(2)
+        assert "with no support start arranged" in findings[0].detail
+        assert findings[0].team_id == missed.work_item.team_id
+        tomorrow = {f.subject_key for f in gaps.discharged_without_support(TODAY() + timedelta(days=1))}
+        assert tomorrow == {f"discharge:{missed.pk}", f"discharge:{today.pk}"}
+        # Arranged for tomorrow after all: no longer a gap until that day has passed without a start.
+        services.plan_support_start(
+            referral=missed, kind="reablement", provider="Camden", start_on=TODAY() + timedelta(days=1), by=by
+        )
+        assert f"discharge:{missed.pk}" not in {f.subject_key for f in gaps.discharged_without_support(TODAY())}
+        # And the daily sweep opens a gap for what is found.
+        sweep_gaps(today=TODAY() + timedelta(days=1))
+        assert Gap.objects.filter(rule=gaps.DISCHARGE_NO_SUPPORT, subject_key=f"discharge:{today.pk}").exists()
+
     def test_it_is_registered_with_the_continuity_sweep(self) -> None:
         from safepathways.transitions import gaps as continuity
 
@@ -736,6 +997,7 @@ class TestMetrics:
                 referral=referral,
                 discharged_on=days_ago(12 - waited),
                 discharged_to="usual_residence",
+                no_support_reason="Went to family",
                 by=hospital_worker.user,
             )
         make_referral(discharge_ready_on=days_ago(3))  # open and delayed, pathway 1

@@ -94,6 +94,33 @@ class TestPageAccess:
         looks = AccessEvent.objects.filter(person_id=referral.person_id)
         assert {e.basis for e in looks} == {"relationship", "partner_share"}
 
+    def test_the_referring_trusts_partner_sees_the_referral_and_the_plan_but_not_the_persons_record(
+        self, make_referral: MakeReferral, hospital_worker: Persona, partner: Persona
+    ) -> None:
+        """Issue 5: a partner sees only the plans and referrals shared with it. Referring someone does not open
+        their whole record (chronology, alerts, risks, contacts) to the ward."""
+        referral = make_referral(discharge_ready_on=days_ago(1))
+        person_page = reverse("people:detail", args=[referral.person_id])
+        assert partner.http.get(person_page).status_code == 404
+        page = partner.http.get(reverse("discharges:referral", args=[referral.pk]))
+        assert page.status_code == 200
+        assert str(escape(referral.person.full_name)) in page.content.decode()
+        assert referral.reference in partner.http.get(reverse("discharges:board")).content.decode()
+        assert partner.http.get(f"/api/v1/discharge/referrals/{referral.pk}/").status_code == 200
+        # The transition plan the hospital team starts is shared with the trust: the ward follows it too.
+        services.agree_pathway(
+            referral=referral,
+            pathway=1,
+            planned_discharge_on=timezone.localdate() + timedelta(days=1),
+            by=hospital_worker.user,
+        )
+        referral.refresh_from_db()
+        assert referral.plan is not None
+        assert partner.http.get(reverse("transitions:plan", args=[referral.plan.pk])).status_code == 200
+        assert partner.http.get(person_page).status_code == 404
+        # The hospital team works with the person, so opens their record as before.
+        assert hospital_worker.http.get(person_page).status_code == 200
+
     def test_another_trusts_partner_gets_404(
         self,
         make_referral: MakeReferral,
@@ -486,6 +513,44 @@ class TestDecisions:
         assert referral.status == ReferralStatusName.DISCHARGED
         assert referral.is_early_readmission
 
+    def test_a_pathway_1_discharge_with_no_support_start_asks_why(
+        self, make_referral: MakeReferral, partner: Persona, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(3))
+        url = reverse("discharges:outcome", args=[referral.pk])
+        page = partner.http.get(reverse("discharges:referral", args=[referral.pk])).content.decode()
+        assert 'name="outcome-no_support_reason"' in page
+        outcome = {**_date("discharged_on", days_ago(1), "outcome"), "outcome-discharged_to": "usual_residence"}
+        response = partner.http.post(url, outcome)
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "say why the person is leaving hospital without it" in body
+        assert 'href="#id_outcome-no_support_reason"' in body  # the error summary links to the field
+        reason = "Son <Tom> & his wife took her home; she refused reablement"
+        assert partner.http.post(url, {**outcome, "outcome-no_support_reason": reason}).status_code == 302
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.DISCHARGED
+        assert referral.no_support_reason == reason
+        page = hospital_worker.http.get(reverse("discharges:referral", args=[referral.pk])).content.decode()
+        assert str(escape(reason)) in page
+        assert reason not in page
+
+    def test_the_reason_is_not_asked_when_support_is_arranged(
+        self, make_referral: MakeReferral, hospital_worker: Persona
+    ) -> None:
+        referral = make_referral(discharge_ready_on=days_ago(3))
+        services.plan_support_start(
+            referral=referral,
+            kind="reablement",
+            provider="Camden reablement",
+            start_on=timezone.localdate(),
+            by=hospital_worker.user,
+        )
+        page = hospital_worker.http.get(reverse("discharges:referral", args=[referral.pk])).content.decode()
+        assert 'name="outcome-no_support_reason"' not in page
+        outcome = {**_date("discharged_on", days_ago(0), "outcome"), "outcome-discharged_to": "usual_residence"}
+        assert hospital_worker.http.post(reverse("discharges:outcome", args=[referral.pk]), outcome).status_code == 302
+
     @pytest.mark.parametrize(
         ("name", "body"),
         [
@@ -557,6 +622,142 @@ class TestOutOfHours:
         referral.refresh_from_db()
         assert referral.support_started_by == ooh_worker.user
         assert ooh_worker.http.get(url).status_code == 404
+
+    def test_a_start_before_the_discharge_is_refused_on_the_date_field(
+        self, make_referral: MakeReferral, hospital_worker: Persona, ooh_worker: Persona
+    ) -> None:
+        referral = make_referral(admitted_on=days_ago(10), discharge_ready_on=days_ago(4))
+        services.plan_support_start(
+            referral=referral,
+            kind="reablement",
+            provider="Camden reablement",
+            start_on=timezone.localdate(),
+            by=hospital_worker.user,
+        )
+        services.record_discharge(
+            referral=referral, discharged_on=days_ago(1), discharged_to="usual_residence", by=hospital_worker.user
+        )
+        url = reverse("discharges:record_start", args=[referral.pk])
+        started = {"happened": "started", "started_time": "19:00", "confirmed_with": "Agency carer"}
+        response = ooh_worker.http.post(url, {**started, **_date("started_on", days_ago(2))})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "The support cannot have started before the discharge" in body
+        assert 'href="#started_on_day"' in body  # FIELD_ALIASES: the service's started_at is the form's started_on
+        referral.refresh_from_db()
+        assert referral.support_started_at is None
+        assert ooh_worker.http.post(url, {**started, **_date("started_on", days_ago(1))}).status_code == 302
+
+    @pytest.mark.parametrize("count", [1, 20])
+    def test_the_out_of_hours_query_count_does_not_grow(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        ooh_worker: Persona,
+        django_assert_num_queries: DjangoAssertNumQueries,
+        count: int,
+    ) -> None:
+        today = timezone.localdate()
+        for index, number in enumerate(_numbers(count)):
+            referral = make_referral(nhs_number=number, given_name=f"O'Brien <{index}>", discharge_ready_on=days_ago(1))
+            services.plan_support_start(
+                referral=referral,
+                kind="reablement",
+                provider="Camden reablement",
+                start_on=today + timedelta(days=index % 5),
+                by=hospital_worker.user,
+            )
+        url = reverse("discharges:out_of_hours")
+        ooh_worker.http.get(url)
+        # session, user with memberships; the discharge settings; the starts with person and hospital.
+        with django_assert_num_queries(4):
+            response = ooh_worker.http.get(url)
+        page = response.content.decode()
+        assert page.count("/support-started/") == count
+        assert page.count(reverse("discharges:record_start", args=[referral.pk])) == 1
+        assert str(escape(referral.person.full_name)) in page
+        assert referral.person.full_name not in page
+
+
+def _numbers(count: int) -> list[str]:
+    """NHS numbers from the test range, away from the factories' own."""
+    from safepathways.core.identifiers import nhs_number_in_test_range
+
+    found: list[str] = []
+    serial = 7_900_000
+    while len(found) < count:
+        number = nhs_number_in_test_range(serial)
+        if number:
+            found.append(number)
+        serial += 1
+    return found
+
+
+def _reports(count: int, by: Persona, *, closed: int = 0) -> list[UnsafeDischargeReport]:
+    """Unsafe discharge reports written straight to the table (for lists and counts); the first `closed` closed."""
+    from safepathways.work.tests.factories import WorkItemFactory
+
+    now = timezone.now()
+    made = []
+    for index in range(count):
+        person = PersonFactory.create(family_name=f"O'Hara <{index}>")
+        is_closed = index < closed
+        made.append(
+            UnsafeDischargeReport.objects.create(
+                person=person,
+                reporter_name=f"Rose & Co {index}",
+                reporter_relationship="provider",
+                what_happened="No carers came",
+                occurred_on=days_ago(1),
+                reported_at=now - timedelta(minutes=index),
+                reported_by=by.user,
+                work_item=WorkItemFactory(
+                    person=person, team=by.team, kind="discharge", title="Review of an unsafe discharge report"
+                ),
+                review_outcome="lessons" if is_closed else "",
+                review_closed_at=now if is_closed else None,
+                review_closed_by=by.user if is_closed else None,
+            )
+        )
+    return made
+
+
+class TestUnsafeReportList:
+    @pytest.mark.parametrize("count", [1, 20])
+    def test_the_query_count_does_not_grow(
+        self,
+        hospital_manager: Persona,
+        django_assert_num_queries: DjangoAssertNumQueries,
+        count: int,
+    ) -> None:
+        reports = _reports(count, hospital_manager)
+        url = reverse("discharges:unsafe_reports")
+        hospital_manager.http.get(url)
+        # session, user with memberships; the counts (total, under review); the page with person and hospital.
+        with django_assert_num_queries(4):
+            response = hospital_manager.http.get(url)
+        page = response.content.decode()
+        assert page.count('href="/discharge/unsafe-reports/') == count
+        assert all(str(escape(r.person.full_name)) in page for r in reports)
+        assert all(r.person.full_name not in page for r in reports)
+        assert f"{count} report{'s' if count != 1 else ''}, {count} under review" in page
+
+    def test_it_pages_with_the_total_instead_of_stopping(self, hospital_manager: Persona) -> None:
+        reports = _reports(53, hospital_manager, closed=3)
+        url = reverse("discharges:unsafe_reports")
+        first = hospital_manager.http.get(url).content.decode()
+        assert "53 reports, 50 under review" in first
+        links = [reverse("discharges:unsafe_report", args=[r.pk]) for r in reports]
+        assert sum(link in first for link in links) == 50
+        assert 'href="?page=2"' in first
+        # Under review first (newest first), then the closed ones on the second page.
+        second = hospital_manager.http.get(url, {"page": "2"}).content.decode()
+        assert sum(link in second for link in links) == 3
+        assert all(link in second for link in links[:3])
+        assert "53 reports, 50 under review" in second
+        assert 'href="?page=1"' in second
+        # A page past the end shows the last page rather than an error.
+        assert hospital_manager.http.get(url, {"page": "9"}).status_code == 200
 
 
 class TestUnsafeReports:
