@@ -3,12 +3,13 @@
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 
-from safepathways.accounts.models import Role, User
+from safepathways.accounts.models import Role, Team, User
 from safepathways.core.models import BaseModel
-from safepathways.work.models import WorkKind
+from safepathways.work.models import WAITING_LIST_KINDS, WorkKind
 
 
 class ReferrerType(models.TextChoices):
@@ -86,6 +87,17 @@ WAITING_LIST_ROUTES = frozenset(
 )
 
 
+# The routes whose work another capability picks up by its kind (safeguarding, DoLS, discharge, transitions, out of
+# hours): their kind of work is fixed, or that capability would never see it.
+CAPABILITY_ROUTE_KINDS = {
+    Route.SAFEGUARDING: WorkKind.SAFEGUARDING,
+    Route.DOLS: WorkKind.DOLS,
+    Route.HOSPITAL_DISCHARGE: WorkKind.DISCHARGE,
+    Route.TRANSITION: WorkKind.TRANSITION,
+    Route.OUT_OF_HOURS: WorkKind.OUT_OF_HOURS,
+}
+
+
 class FrontDoorSettings(models.Model):
     """Local timescales and the fallback team of the front door. One row, seeded by migration 0002.
 
@@ -130,6 +142,26 @@ class RouteSetting(models.Model):
 
     def __str__(self) -> str:
         return self.get_route_display()
+
+    def clean(self) -> None:
+        """A waiting-list route opens a kind of work the waiting list shows; a capability's route, its own kind."""
+        errors: dict[str, str] = {}
+        fixed = CAPABILITY_ROUTE_KINDS.get(Route(self.route)) if self.route in Route.values else None
+        if fixed is not None and self.work_kind != fixed:
+            errors["work_kind"] = (
+                f"The {self.get_route_display().lower()} route opens {fixed.label.lower()} work, which that part of "
+                "the service picks up: it cannot open another kind"
+            )
+        elif self.route in WAITING_LIST_ROUTES and self.work_kind not in WAITING_LIST_KINDS:
+            kinds = ", ".join(kind.label.lower() for kind in WAITING_LIST_KINDS)
+            errors["work_kind"] = (
+                f"The {self.get_route_display().lower()} route puts work on the central waiting list: choose a kind "
+                f"the list shows ({kinds})"
+            )
+        if self.team_slug and not Team.objects.filter(slug=self.team_slug).exists():
+            errors["team_slug"] = f"No team has the slug “{self.team_slug}”: leave it blank for the neighbourhood team"
+        if errors:
+            raise ValidationError(errors)
 
 
 def partner_organisation_ids(user: User) -> list[object]:
