@@ -105,7 +105,7 @@ def test_a_ward_referral_is_planned_from_the_board_and_the_weekend_start_recorde
     _switch_user(page, base, hana.user.email)
     page.goto(f"{base}/discharge/")
     assert_accessible(page)
-    expect(page.get_by_role("table")).to_contain_text("2 days")
+    expect(page.get_by_role("table", name="Open referrals")).to_contain_text("2 days")
     page.get_by_role("link", name="Edith Cole").click()
     assert_accessible(page)
 
