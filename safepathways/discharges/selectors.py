@@ -335,8 +335,9 @@ class OutOfHoursRow:
     is_overdue: bool
 
 
-def out_of_hours_starts(today: date, config: DischargeSettings | None = None) -> list[OutOfHoursRow]:
-    """Support due to start from the last working day to the horizon, not yet confirmed (one query).
+def out_of_hours_starts(today: date, config: DischargeSettings | None = None) -> tuple[list[OutOfHoursRow], bool]:
+    """Support due to start from the last working day to the horizon, not yet confirmed (one query), and whether
+    there were more than OUT_OF_HOURS_LIMIT (the earliest are listed; the page says the rest are not).
 
     Out of hours first (weekends, bank holidays, outside office hours), then in time order. Starts already
     past and still unconfirmed stay on the list as overdue, for up to 7 days.
@@ -347,7 +348,7 @@ def out_of_hours_starts(today: date, config: DischargeSettings | None = None) ->
             today - timedelta(days=7), today + timedelta(days=config.out_of_hours_horizon_days)
         )
         .select_related("person", "hospital")
-        .order_by("support_start_on", "support_start_time", "reference")[:OUT_OF_HOURS_LIMIT]
+        .order_by("support_start_on", "support_start_time", "reference")[: OUT_OF_HOURS_LIMIT + 1]
     )
     rows = [
         OutOfHoursRow(
@@ -355,9 +356,9 @@ def out_of_hours_starts(today: date, config: DischargeSettings | None = None) ->
             is_out_of_hours=r.support_starts_out_of_hours(config),
             is_overdue=r.support_start_on is not None and r.support_start_on < today,
         )
-        for r in found
+        for r in found[:OUT_OF_HOURS_LIMIT]
     ]
-    return sorted(rows, key=lambda row: (not row.is_overdue, not row.is_out_of_hours))
+    return sorted(rows, key=lambda row: (not row.is_overdue, not row.is_out_of_hours)), len(found) > OUT_OF_HOURS_LIMIT
 
 
 def support_start_referral(pk: UUID | str, today: date) -> Referral | None:

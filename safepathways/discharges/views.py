@@ -519,11 +519,17 @@ def unshare(request: AuthenticatedHttpRequest, pk: UUID, organisation_pk: UUID) 
 def out_of_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What must start at weekends, on bank holidays and out of office hours, and what is not yet confirmed."""
     today = timezone.localdate()
-    rows = selectors.out_of_hours_starts(today)
+    rows, truncated = selectors.out_of_hours_starts(today)
     return render(
         request,
         "discharges/out_of_hours.html",
-        _context(rows=rows, today=today, can_record=request.user.has_perm(rules.RECORD_SUPPORT_START)),
+        _context(
+            rows=rows,
+            truncated=truncated,
+            limit=selectors.OUT_OF_HOURS_LIMIT,
+            today=today,
+            can_record=request.user.has_perm(rules.RECORD_SUPPORT_START),
+        ),
     )
 
 

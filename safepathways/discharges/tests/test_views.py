@@ -14,7 +14,7 @@ from pytest_django import DjangoAssertNumQueries
 from safepathways.accounts.models import Organisation
 from safepathways.audit.models import AccessEvent, AuditEvent
 from safepathways.conftest import Persona
-from safepathways.discharges import services
+from safepathways.discharges import selectors, services
 from safepathways.discharges.models import Referral, ReferralStatusName, UnsafeDischargeReport
 from safepathways.discharges.tests.conftest import FRONT_DOOR_STORY
 from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, ward_referral
@@ -677,6 +677,30 @@ class TestOutOfHours:
         assert page.count(reverse("discharges:record_start", args=[referral.pk])) == 1
         assert str(escape(referral.person.full_name)) in page
         assert referral.person.full_name not in page
+
+    def test_a_list_longer_than_its_limit_says_so(
+        self,
+        make_referral: MakeReferral,
+        hospital_worker: Persona,
+        ooh_worker: Persona,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(selectors, "OUT_OF_HOURS_LIMIT", 2)
+        today = timezone.localdate()
+        for index, number in enumerate(_numbers(3)):
+            referral = make_referral(nhs_number=number, discharge_ready_on=days_ago(1))
+            services.plan_support_start(
+                referral=referral,
+                kind="reablement",
+                provider="Camden reablement",
+                start_on=today + timedelta(days=index),
+                by=hospital_worker.user,
+            )
+        page = ooh_worker.http.get(reverse("discharges:out_of_hours")).content.decode()
+        assert page.count("/support-started/") == 2
+        assert "Only the first 2 starts are listed" in page
+        monkeypatch.setattr(selectors, "OUT_OF_HOURS_LIMIT", 3)
+        assert "Only the first" not in ooh_worker.http.get(reverse("discharges:out_of_hours")).content.decode()
 
 
 def _numbers(count: int) -> list[str]:
