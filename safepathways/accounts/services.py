@@ -35,6 +35,22 @@ def change_password(*, user: User, new_password: str) -> None:
     every existing session ends. The view keeps the session it was called from signed in with
     update_session_auth_hash, which reads the new hash from `user`, updated here in place.
     """
+    _replace_password(user=user, new_password=new_password)
+    audit.record(actor=user, action="user.password_changed", target=user)
+
+
+@transaction.atomic
+def set_password_from_link(*, user: User, new_password: str) -> None:
+    """Set the password from the emailed one-time link (a first password, or after forgetting one).
+
+    As change_password: validated, and every session of the user ends. The audit event says how it was set; the
+    password is never in it.
+    """
+    _replace_password(user=user, new_password=new_password)
+    audit.record(actor=user, action="user.password_set", target=user, snapshot={"via": "emailed link"})
+
+
+def _replace_password(*, user: User, new_password: str) -> None:
     try:
         password_validation.validate_password(new_password, user)
     except ValidationError as error:
@@ -43,7 +59,6 @@ def change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.session_generation = locked.session_generation + 1
     user.save(update_fields=["password", "session_generation"])
-    audit.record(actor=user, action="user.password_changed", target=user)
 
 
 def set_password_link(user: User) -> str:
@@ -118,14 +133,28 @@ def remove_totp(*, user: User, session_verified: bool) -> None:
 
 @transaction.atomic
 def add_user(*, email: str, full_name: str, team: Team, role: str, password: str | None, by: User | None) -> User:
-    """Create the user if new and give them a role in a team (idempotent)."""
+    """Create the user if new and give them a role in a team (idempotent).
+
+    A password given is checked with the configured validators (AUTH_PASSWORD_VALIDATORS) first: refused with
+    ApplicationError(field="password") naming each problem.
+    """
+    label = "" if by else "manage.py add_user"
     user = User.objects.filter(email=email.lower()).first()
+    if password:
+        candidate = user or User(email=email.lower(), full_name=full_name or email)
+        try:
+            password_validation.validate_password(password, candidate)
+        except ValidationError as error:
+            raise ApplicationError(
+                "The password is not strong enough: " + " ".join(error.messages), field="password"
+            ) from error
     if user is None:
         user = User.objects.create_user(email=email, password=password, full_name=full_name or email)
-        audit.record(actor=by, action="user.created", target=user, actor_label="" if by else "manage.py add_user")
+        audit.record(actor=by, action="user.created", target=user, actor_label=label)
     elif password:
         user.set_password(password)
         user.save(update_fields=["password"])
+        audit.record(actor=by, action="user.password_set", target=user, snapshot={"via": "add_user"}, actor_label=label)
     membership, created = Membership.objects.get_or_create(user=user, team=team, role=role)
     if created:
         audit.record(
@@ -133,7 +162,7 @@ def add_user(*, email: str, full_name: str, team: Team, role: str, password: str
             action="membership.added",
             target=membership,
             snapshot={"team": team.slug, "role": role},
-            actor_label="" if by else "manage.py add_user",
+            actor_label=label,
         )
     return user
 

@@ -143,9 +143,13 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         return render(request, "accounts/set_password_invalid.html", status=400)
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your password is set. Sign in with it now.")
-        return redirect("accounts:sign_in")
+        try:
+            services.set_password_from_link(user=user, new_password=form.cleaned_data["new_password1"])
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Your password is set. Sign in with it now.")
+            return redirect("accounts:sign_in")
     return render(request, "accounts/set_password.html", {"form": form})
 
 

@@ -5,6 +5,12 @@ from django.http import HttpRequest
 
 from safepathways.audit.models import AccessEvent, AuditEvent
 
+# Every admin change is audited from its LogEntry's post_save (ADR-022). The "delete selected" action logs two or more
+# deletions with one bulk_create, which sends no signal, so the admin deletes one row at a time, through each row's
+# delete page, where the log entry, the audit event and the deletion share the page's transaction.
+if "delete_selected" in dict(admin.site.actions):
+    admin.site.disable_action("delete_selected")
+
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Audit records can be read in the admin but never added, changed or deleted."""

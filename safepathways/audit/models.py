@@ -105,6 +105,7 @@ class AccessBasis(models.TextChoices):
     FRONT_DOOR = "front_door", "Front-door contact"
     INCIDENT = "incident", "Incident or emergency response"
     SAFEGUARDING = "safeguarding", "Safeguarding (team, enquiry officer or named partner)"
+    ADMIN = "admin", "Django admin (read-only, superuser or staff)"
 
 
 class AccessEventQuerySet(AppendOnlyQuerySet):

@@ -1,10 +1,13 @@
 """Writing the audit trail and the access log. Call these inside the service's transaction."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -27,16 +30,22 @@ SENSITIVE_FIELDS = frozenset(
         "persons_view",
         "note",
         "notes",
+        # A placement made despite a suspension: why it went ahead (providers.services.record_service).
+        "override_reason",
     }
 )
 
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One event. `target` is a row, or a model class for a change to many of its rows (target id "*")."""
+
     action: str
-    target: models.Model
+    target: models.Model | type[models.Model]
     person_id: UUID | None = None
     snapshot: dict[str, Any] | None = None
+    # With a model class as `target`: the id of a row that may no longer exist (e.g. one the admin deleted).
+    target_id: str | None = None
 
 
 def _clean_snapshot(snapshot: dict[str, Any] | None) -> dict[str, Any]:
@@ -47,6 +56,12 @@ def _clean_snapshot(snapshot: dict[str, Any] | None) -> dict[str, Any]:
         else:
             cleaned[key] = value if isinstance(value, int | float | bool | type(None)) else str(value)
     return cleaned
+
+
+def _target_id(entry: AuditEntry) -> str:
+    if isinstance(entry.target, models.Model):
+        return str(entry.target.pk)
+    return entry.target_id or "*"
 
 
 def record_many(*, actor: User | None, entries: Iterable[AuditEntry], actor_label: str = "") -> list[AuditEvent]:
@@ -64,7 +79,7 @@ def record_many(*, actor: User | None, entries: Iterable[AuditEntry], actor_labe
             actor_label=actor_label or (actor.email if actor else "system"),
             action=entry.action,
             target_type=entry.target._meta.label_lower,
-            target_id=str(entry.target.pk),
+            target_id=_target_id(entry),
             person_id=entry.person_id,
             snapshot=_clean_snapshot(entry.snapshot),
             previous_hash=previous,
@@ -84,7 +99,7 @@ def record(
     *,
     actor: User | None,
     action: str,
-    target: models.Model,
+    target: models.Model | type[models.Model],
     person_id: UUID | None = None,
     snapshot: dict[str, Any] | None = None,
     actor_label: str = "",
@@ -92,6 +107,83 @@ def record(
     """Append one event for a change made by `actor` (or a named system job)."""
     entry = AuditEntry(action=action, target=target, person_id=person_id, snapshot=snapshot)
     return record_many(actor=actor, entries=[entry], actor_label=actor_label)[0]
+
+
+# Changes made in the Django admin (ADR-022): Django writes a LogEntry for each add, change and delete, and the audit
+# app's receiver (audit.apps) turns it into an audit event in the same transaction.
+ADMIN_ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
+# Flags that give or take away power, kept with every admin change to a user (values, not just the field names).
+USER_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def admin_change_summary(change_message: str) -> str | None:
+    """The admin's change message by field and related-model name only, e.g. "changed: Is staff; added membership".
+
+    The names of related objects ("object") are left out: they can be a person's name. None when the message is not
+    the admin's JSON (free text written by custom code), which is then kept only as its length.
+    """
+    try:
+        messages = json.loads(change_message or "[]")
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(messages, list):
+        return None
+    parts = []
+    for message in messages:
+        if not isinstance(message, dict):
+            return None
+        for verb, detail in message.items():
+            detail = detail if isinstance(detail, dict) else {}
+            text = " ".join([str(verb), *([str(detail["name"])] if detail.get("name") else [])])
+            fields = detail.get("fields") or []
+            parts.append(f"{text}: {', '.join(str(f) for f in fields)}" if fields else text)
+    return "; ".join(parts)
+
+
+def _person_of(model: type[models.Model], object_id: str) -> UUID | None:
+    """The person a row is about: the row itself for a person, else its `person` foreign key (one query)."""
+    if model._meta.label_lower == "people.person":
+        try:
+            return UUID(object_id)
+        except ValueError:
+            return None
+    field = next((f for f in model._meta.concrete_fields if f.name == "person" and f.is_relation), None)
+    related = getattr(field, "related_model", None)
+    if not isinstance(related, type) or not issubclass(related, models.Model):
+        return None
+    if related._meta.label_lower != "people.person":
+        return None
+    person_id: UUID | None = model._default_manager.filter(pk=object_id).values_list("person_id", flat=True).first()
+    return person_id
+
+
+@transaction.atomic
+def record_admin_change(*, entry: LogEntry) -> AuditEvent | None:
+    """Audit one add, change or delete made in the Django admin, from the admin's own log entry."""
+    action = ADMIN_ACTIONS.get(entry.action_flag)
+    if action is None:
+        return None
+    content_type = cast(ContentType | None, entry.content_type)
+    model = content_type.model_class() if content_type is not None else None
+    target: models.Model | type[models.Model] = model if model is not None else LogEntry
+    target_id = entry.object_id if model is not None else str(entry.pk)
+    snapshot: dict[str, Any] = {}
+    person_id = _person_of(model, entry.object_id or "") if model is not None and entry.object_id else None
+    if person_id is None:
+        snapshot["object"] = entry.object_repr  # a team, provider or user's name; never a person's
+    summary = admin_change_summary(entry.change_message)
+    if summary is None:
+        snapshot["note"] = entry.change_message  # free text: its length only
+    elif summary:
+        snapshot["change"] = summary
+    if model is User and entry.action_flag != DELETION:
+        snapshot.update(User.objects.filter(pk=entry.object_id).values(*USER_FLAGS).first() or {})
+    actor = User.objects.get(pk=entry.user_id)
+    [event] = record_many(
+        actor=actor,
+        entries=[AuditEntry(action=action, target=target, person_id=person_id, snapshot=snapshot, target_id=target_id)],
+    )
+    return event
 
 
 # Every look at a record writes one: compiled once per process (ADR-020).

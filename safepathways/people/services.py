@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Left, Length
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from safepathways.core.identifiers import (
     postcode_sector,
 )
 from safepathways.core.services import reserve_numbers
-from safepathways.people.codes import AccessReason
+from safepathways.people.codes import AccessReason, NHSNumberStatus
 from safepathways.people.models import (
     AccessGrant,
     AccessGrantKind,
@@ -88,6 +90,31 @@ def neighbourhood_for_postcode(postcode: str) -> Neighbourhood | None:
     return match.neighbourhood if match else None
 
 
+# NHS Number Verification Status codes that say a number is held, and the one that says none is (codes.py).
+NHS_NUMBER_PRESENT = frozenset({NHSNumberStatus.VERIFIED, NHSNumberStatus.NOT_TRACED})
+NHS_NUMBER_NOT_PRESENT = frozenset({NHSNumberStatus.NOT_REQUIRED})
+
+
+def _check_nhs_number_status(cleaned: dict[str, Any], existing: Person | None) -> None:
+    """The status must agree with the number: "present" statuses need one, "not present" must have none."""
+    number = cleaned.get("nhs_number", existing.nhs_number if existing else None)
+    status = cleaned.get("nhs_number_status") or (
+        existing.nhs_number_status if existing else NHSNumberStatus.TRACE_REQUIRED
+    )
+    if status in NHS_NUMBER_PRESENT and not number:
+        raise ApplicationError(
+            f"The status “{NHSNumberStatus(status).label}” needs an NHS number: enter the number, or choose "
+            "a status that says there is none yet",
+            field="nhs_number_status",
+        )
+    if status in NHS_NUMBER_NOT_PRESENT and number:
+        raise ApplicationError(
+            f"The status “{NHSNumberStatus(status).label}” says there is no NHS number: remove the number, "
+            "or choose a status for a number that is present",
+            field="nhs_number_status",
+        )
+
+
 def _validate_person_data(data: dict[str, Any], *, today: date, existing: Person | None) -> dict[str, Any]:
     cleaned = dict(data)
     for name in ("given_name", "family_name"):
@@ -111,6 +138,8 @@ def _validate_person_data(data: dict[str, Any], *, today: date, existing: Person
             raise DuplicateNHSNumberError(other)
     elif "nhs_number" in cleaned:
         cleaned["nhs_number"] = None
+    if "nhs_number" in cleaned or "nhs_number_status" in cleaned:
+        _check_nhs_number_status(cleaned, existing)
     if cleaned.get("postcode"):
         postcode = normalise_postcode(cleaned["postcode"])
         if postcode is None:
@@ -228,6 +257,45 @@ def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
         actor=by, action="person.updated", target=locked, person_id=locked.pk, snapshot={"changed": ",".join(changed)}
     )
     return locked
+
+
+@transaction.atomic
+def reassign_neighbourhoods(*, by: User | None, trigger: str = "", actor_label: str = "") -> int:
+    """Recompute every person's neighbourhood from the postcode mapping as it is now; returns how many changed.
+
+    Set-based: one UPDATE for the people whose derived neighbourhood differs (the longest prefix wins, as in
+    neighbourhood_for_postcode: sector 'NW1 2', then district 'NW1'; postcodes are stored normalised, 'NW1 2AB'),
+    and one for people with no postcode who still have one. No chronology entry for each person (it is not an event
+    in their story), but one audit event with the count. Run after every change to PostcodeArea or Neighbourhood
+    (the admin does) and by `manage.py reassign_neighbourhoods`.
+    """
+    areas = PostcodeArea.objects.values("neighbourhood_id")
+    postcode = OuterRef("postcode")
+    by_sector = areas.filter(prefix=Left(postcode, Length(postcode) - 2))[:1]
+    by_district = areas.filter(prefix=Left(postcode, Length(postcode) - 4))[:1]
+    derived = Coalesce(Subquery(by_sector), Subquery(by_district))
+    stale = (
+        Person.objects.exclude(postcode="")
+        .annotate(derived=derived)
+        .filter(
+            Q(neighbourhood_id__isnull=True, derived__isnull=False)
+            | Q(neighbourhood_id__isnull=False, derived__isnull=True)
+            | (Q(neighbourhood_id__isnull=False, derived__isnull=False) & ~Q(neighbourhood_id=F("derived")))
+        )
+    )
+    now = timezone.now()
+    changed = stale.update(neighbourhood_id=derived, updated_at=now)
+    changed += Person.objects.filter(postcode="", neighbourhood_id__isnull=False).update(
+        neighbourhood=None, updated_at=now
+    )
+    audit.record(
+        actor=by,
+        action="people.neighbourhoods_reassigned",
+        target=Person,
+        snapshot={"changed": changed, "trigger": trigger},
+        actor_label=actor_label or ("" if by else "manage.py reassign_neighbourhoods"),
+    )
+    return changed
 
 
 @transaction.atomic

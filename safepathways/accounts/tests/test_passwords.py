@@ -125,6 +125,9 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link(
     assert response["Location"] == reverse("accounts:sign_in")
     assert User.objects.get(pk=worker.user.pk).check_password(NEW_PASSWORD)
     assert AuditEvent.objects.filter(action="user.password_link_sent").count() == 1
+    event = AuditEvent.objects.get(action="user.password_set")
+    assert (event.actor, event.target_id, event.snapshot) == (worker.user, str(worker.user.pk), {"via": "emailed link"})
+    assert NEW_PASSWORD not in str(event.snapshot)
     # The link works once, and the old session is over.
     assert anonymous.get(link).status_code == 400
     assert worker.http.get(reverse("core:home")).status_code == 302
@@ -191,3 +194,63 @@ def test_lockout_text_follows_the_settings(anonymous: Client, worker: Persona, s
     assert locked.status_code == 429
     assert "Wait 30 minutes and try again" in locked.content.decode()
     assert "15 minutes" not in locked.content.decode()
+
+
+def test_the_emailed_link_refuses_a_weak_password_and_changes_nothing(anonymous: Client, worker: Persona) -> None:
+    link = urlsplit(services.set_password_link(worker.user)).path
+    response = anonymous.post(link, {"new_password1": "password123", "new_password2": "password123"})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert User.objects.get(pk=worker.user.pk).check_password(PASSWORD)
+    assert not AuditEvent.objects.filter(action="user.password_set").exists()
+
+
+def test_set_password_from_link_validates_audits_and_ends_other_sessions(worker: Persona) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        services.set_password_from_link(user=worker.user, new_password="short")
+    assert raised.value.field == "new_password1"
+    assert not AuditEvent.objects.exists()
+    services.set_password_from_link(user=worker.user, new_password=NEW_PASSWORD)
+    assert User.objects.get(pk=worker.user.pk).check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.get().action == "user.password_set"
+    assert worker.http.get(reverse("core:home")).status_code == 302  # signed out everywhere
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short-pass", "too short"),
+        ("password1234", "too common"),
+        ("new.worker@example.test", "too similar"),
+    ],
+)
+def test_add_user_refuses_a_weak_password_from_the_environment(
+    team: Team, monkeypatch: pytest.MonkeyPatch, password: str, problem: str
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("SAFEPATHWAYS_NEW_USER_PASSWORD", password)
+    with pytest.raises(CommandError, match=f"SAFEPATHWAYS_NEW_USER_PASSWORD: .*{problem}"):
+        call_command("add_user", "new.worker@example.test", "--team", team.slug, "--role", "social_worker")
+    assert not User.objects.filter(email="new.worker@example.test").exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_add_user_checks_a_new_password_for_an_existing_user_and_audits_it(worker: Persona, team: Team) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        services.add_user(
+            email=worker.user.email, full_name="", team=team, role=Role.SOCIAL_WORKER, password="abc", by=None
+        )
+    assert raised.value.field == "password"
+    assert User.objects.get(pk=worker.user.pk).check_password(PASSWORD)
+    services.add_user(
+        email=worker.user.email, full_name="", team=team, role=Role.SOCIAL_WORKER, password=NEW_PASSWORD, by=None
+    )
+    assert User.objects.get(pk=worker.user.pk).check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor_label, event.snapshot) == (
+        "user.password_set",
+        "manage.py add_user",
+        {"via": "add_user"},
+    )

@@ -114,3 +114,69 @@ def test_postgresql_refuses_updates_to_audit_rows(social_worker: Persona, counci
     _record(1, social_worker, council)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'x'")
+
+
+def test_an_override_reason_is_kept_only_as_its_length(social_worker: Persona, council: Organisation) -> None:
+    assert "override_reason" in audit.SENSITIVE_FIELDS
+    with transaction.atomic():
+        event = audit.record(
+            actor=social_worker.user,
+            action="t",
+            target=council,
+            snapshot={"override_reason": "Her daughter lives there"},
+        )
+    assert event.snapshot == {"override_reason": "<24 characters>"}
+
+
+def test_a_change_to_many_rows_names_the_model(social_worker: Persona) -> None:
+    with transaction.atomic():
+        event = audit.record(actor=social_worker.user, action="t", target=Organisation, snapshot={"changed": 2})
+    assert (event.target_type, event.target_id) == ("accounts.organisation", "*")
+    assert audit.verify_chain().is_intact
+
+
+@pytest.mark.parametrize(
+    ("message", "summary"),
+    [
+        ('[{"added": {}}]', "added"),
+        ("", ""),
+        ('[{"changed": {"fields": ["Name", "Kind"]}}]', "changed: Name, Kind"),
+        (
+            '[{"changed": {"fields": ["Is staff"]}}, {"added": {"name": "membership", "object": "Mary Smith"}}]',
+            "changed: Is staff; added membership",
+        ),
+        ("Changed her name to Mary Jones", None),  # free text from custom code: kept only as its length
+    ],
+)
+def test_admin_change_messages_keep_field_names_but_not_object_names(message: str, summary: str | None) -> None:
+    assert audit.admin_change_summary(message) == summary
+
+
+def test_a_log_entry_written_outside_the_admin_is_audited_too(social_worker: Persona, council: Organisation) -> None:
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    LogEntry.objects.log_actions(
+        user_id=social_worker.user.pk, queryset=[council], action_flag=CHANGE, change_message="Renamed by hand"
+    )
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.target_type, event.target_id) == (
+        social_worker.user,
+        "admin.changed",
+        "accounts.organisation",
+        str(council.pk),
+    )
+    assert event.snapshot == {"object": str(council), "note": "<15 characters>"}
+    assert audit.verify_chain().is_intact
+
+
+def test_admin_changes_to_a_persons_rows_name_the_person_but_not_the_row(social_worker: Persona) -> None:
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    from safepathways.people.models import Alert
+    from safepathways.people.tests.factories import AlertFactory
+
+    alert: Alert = AlertFactory.create(owner=social_worker.user, raised_by=social_worker.user)
+    LogEntry.objects.log_actions(user_id=social_worker.user.pk, queryset=[alert], action_flag=DELETION)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.target_type, event.person_id) == ("admin.deleted", "people.alert", alert.person_id)
+    assert "object" not in event.snapshot

@@ -199,3 +199,18 @@ def test_over_real_http(live_server: Any, social_worker: Persona) -> None:
         urllib.request.urlopen(bad, timeout=10)
     assert error.value.code == 400
     assert json.load(error.value)["errors"][0]["field"] == "given_name"
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_search_query_count_is_constant(
+    social_worker: Persona, rows: int, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for _ in range(rows):
+        PersonFactory(family_name="Smith")
+    PersonFactory(family_name="Jones")
+    client = _api(social_worker)
+    # token, token last-used update, memberships, candidates (the page is cut from them: no count query)
+    with django_assert_num_queries(4):
+        response = client.get(PEOPLE, {"q": "smith"})
+    assert response.json()["count"] == rows
+    assert {r["family_name"] for r in response.json()["results"]} == {"Smith"}

@@ -80,6 +80,9 @@ VIEWS: list[tuple[str, str, Callable[[Record], list[Any]], Callable[[Persona], d
     ("people:contact_end", "post", lambda r: [r.person.pk, r.contact.pk], lambda u: {}),
     ("people:involvement_end", "get", lambda r: [r.person.pk, r.involvement.pk], None),
     ("people:involvement_end", "post", lambda r: [r.person.pk, r.involvement.pk], lambda u: _day("ended_on", 0)),
+    ("people:alert_end", "get", lambda r: [r.person.pk, r.alert.pk], None),
+    ("people:alert_end", "post", lambda r: [r.person.pk, r.alert.pk], lambda u: {"reason": "No dog now"}),
+    ("people:risk_close", "post", lambda r: [r.person.pk, r.risk.pk], lambda u: {}),
 ]
 
 
@@ -89,8 +92,10 @@ def _call(client: Client, name: str, method: str, args: list[Any], data: dict[st
 
 
 def _unchanged(record: Record) -> None:
-    assert Alert.objects.get().review_on == record.alert.review_on
-    assert Risk.objects.get().likelihood == record.risk.likelihood
+    alert = Alert.objects.get()
+    assert (alert.review_on, alert.ended_at) == (record.alert.review_on, None)
+    risk = Risk.objects.get()
+    assert (risk.likelihood, risk.closed_at) == (record.risk.likelihood, None)
     assert Contact.objects.get().ended_at is None
     assert Involvement.objects.get().ended_on is None
 

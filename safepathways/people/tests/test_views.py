@@ -46,7 +46,7 @@ PERSON_VIEWS: list[tuple[str, str, Callable[[Person], list[Any]], Callable[[Pers
         lambda u: {
             "given_name": "Mae",
             "family_name": "Smith",
-            "nhs_number_status": "01",
+            "nhs_number_status": "03",  # no number posted: "trace required" (01 would need one)
             "gender": "Female",
             "ethnicity": "Not known",
             "main_language": "English",

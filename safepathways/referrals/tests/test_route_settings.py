@@ -3,6 +3,7 @@ route that would open work nobody sees."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from safepathways.accounts.models import Team
@@ -44,7 +45,7 @@ def test_an_unknown_team_is_refused() -> None:
     assert "No team has the slug" in error.value.message_dict["team_slug"][0]
 
 
-def test_the_admin_shows_the_error_and_changes_nothing(admin_client) -> None:  # noqa: F811
+def test_the_admin_shows_the_error_and_changes_nothing(admin_client: Client) -> None:  # noqa: F811
     url = reverse("admin:referrals_routesetting_change", args=[Route.REVIEW])
     response = admin_client.post(url, {"work_kind": WorkKind.CASE_MANAGEMENT, "team_slug": "", "is_active": "on"})
     assert response.status_code == 200

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepathways.accounts.models import Role, Team
 from safepathways.accounts.services import add_user, set_password_link
+from safepathways.core.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -30,14 +31,18 @@ class Command(BaseCommand):
             raise CommandError(f"Role must be one of: {', '.join(Role.values)}.")
         # A password is never a command-line argument (it would show in the process list).
         password = os.environ.get("SAFEPATHWAYS_NEW_USER_PASSWORD") or None
-        user = add_user(
-            email=options["email"],
-            full_name=options["name"],
-            team=team,
-            role=options["role"],
-            password=password,
-            by=None,
-        )
+        try:
+            user = add_user(
+                email=options["email"],
+                full_name=options["name"],
+                team=team,
+                role=options["role"],
+                password=password,
+                by=None,
+            )
+        except ApplicationError as error:
+            source = "SAFEPATHWAYS_NEW_USER_PASSWORD" if error.field == "password" else "add_user"
+            raise CommandError(f"{source}: {error.message}") from error
         if password is None and not user.has_usable_password():
             link = set_password_link(user)
             send_mail(
