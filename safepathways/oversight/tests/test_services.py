@@ -208,8 +208,13 @@ class TestSuspension:
         )
         assert service.pk is not None
         event = AuditEvent.objects.get(action="service.recorded_with_override")
-        assert event.snapshot["override_reason"] == "Only home near her daughter"
-        assert ChronologyEntry.objects.filter(person=person, summary__startswith="Placement made despite").exists()
+        # The audit snapshot keeps no free text (only its length); the reason is in the person's chronology.
+        assert event.snapshot["override_reason"] == "<27 characters>"
+        assert ChronologyEntry.objects.filter(
+            person=person,
+            summary__startswith="Placement made despite",
+            detail="Reason for going ahead: Only home near her daughter",
+        ).exists()
 
     def test_a_service_elsewhere_or_before_the_suspension_is_not_blocked(
         self, quality_officer: Persona, social_worker: Persona, rose_house: Location
