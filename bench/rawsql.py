@@ -83,8 +83,9 @@ CANDIDATES_SQL = (  # the columns search ranks and shows (people.selectors.SEARC
     " ORDER BY p.family_name, p.given_name, p.id LIMIT %s"
 )
 
-PERSON_SQL = (
-    "SELECT p.*, n.* FROM people_person p LEFT JOIN people_neighbourhood n ON n.id = p.neighbourhood_id WHERE p.id = %s"
+PERSON_SQL = (  # with the gender's label from the code list (people.PersonQuerySet.with_gender_label)
+    "SELECT p.*, n.*, (SELECT g.label FROM people_gendercode g WHERE g.code = p.gender LIMIT 1)"
+    " FROM people_person p LEFT JOIN people_neighbourhood n ON n.id = p.neighbourhood_id WHERE p.id = %s"
 )
 TEAM_WORK_SQL = (
     "SELECT 1 FROM work_workitem WHERE person_id = %s AND closed_at IS NULL"

@@ -6,6 +6,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import env_bool, env_int, env_list, env_str
 
@@ -259,6 +260,25 @@ EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")  # or DJANGO_EMA
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SAFEPATHWAYS_FROM_EMAIL", "safe-pathways@localhost")
 
+
+def _risk_bands(name: str, default: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """Bands written `lowest score:label:colour`, comma-separated, e.g. `15:High:red,5:Medium:orange,1:Low:green`.
+    Only the form is read here; people.checks checks the bands themselves (scores, colours, a band from 1)."""
+    raw = env_str(name, "").strip()
+    if not raw:
+        return default
+    bands = []
+    for item in raw.split(","):
+        parts = [part.strip() for part in item.split(":")]
+        if len(parts) != 3 or not parts[0].isdigit():
+            raise ImproperlyConfigured(
+                f"{name} lists bands as lowest score:label:colour, e.g. 15:High:red,5:Medium:orange,1:Low:green; "
+                f"{item.strip()!r} is not one."
+            )
+        bands.append((int(parts[0]), parts[1], parts[2]))
+    return bands
+
+
 # Local choices for this council, with defaults (domain-reference.md §8.2).
 SAFEPATHWAYS: dict[str, Any] = {
     "SERVICE_NAME": env_str("SAFEPATHWAYS_SERVICE_NAME", "Safe Pathways"),
@@ -278,6 +298,11 @@ SAFEPATHWAYS: dict[str, Any] = {
     # Printed on waiting letters: who to call out of hours if things get worse.
     "OUT_OF_HOURS_PHONE": env_str("SAFEPATHWAYS_OUT_OF_HOURS_PHONE", "020 7974 4444"),
     "CONTACT_CENTRE_PHONE": env_str("SAFEPATHWAYS_CONTACT_CENTRE_PHONE", "020 7974 4000"),
+    # The risk register's bands of likelihood × impact (a score from 1 to 25), by local risk policy: each band is
+    # (lowest score, label, GOV.UK tag colour). Default 1–4 low, 5–12 medium, 15–25 high. people.checks checks it.
+    "RISK_BANDS": _risk_bands(
+        "SAFEPATHWAYS_RISK_BANDS", [(15, "High", "red"), (5, "Medium", "orange"), (1, "Low", "green")]
+    ),
     # The password of the synthetic borough's demo accounts (generate_borough).
     "DEMO_PASSWORD": env_str("SAFEPATHWAYS_DEMO_PASSWORD", "safe-pathways-demo"),
 }

@@ -40,7 +40,7 @@ from safepathways.people.models import Contact, Person
 from safepathways.people.services import add_to_chronology
 from safepathways.providers import services as provider_services
 from safepathways.providers.codes import ServiceType
-from safepathways.providers.models import Location, Provider, Service
+from safepathways.providers.models import Location, Provider, Service, ServiceComponentCode
 from safepathways.transitions import services as transitions
 
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
@@ -365,12 +365,17 @@ def _move_services(row: AffectedPerson, by: User, outcome: str, today: date) -> 
     for service in Service.objects.current(today).filter(person=row.person, location_id=row.incident.location_id):
         provider_services.end_service(service=service, by=by, end_on=today, reason=reason)
         if outcome == Outcome.MOVED and row.reserved_location is not None:
+            # The same kind of care at the new placement; a component since retired from the list is left blank
+            # rather than holding up an emergency move.
+            component = service.service_component
+            if component and not ServiceComponentCode.objects.allows(component):
+                component = ""
             provider_services.record_service(
                 person=row.person,
                 by=by,
                 data={
                     "service_type": service.service_type,
-                    "service_component": service.service_component,
+                    "service_component": component,
                     "location": row.reserved_location,
                     "team": service.team,
                     "start_on": today,

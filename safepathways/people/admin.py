@@ -9,7 +9,7 @@ from safepathways.accounts.models import User
 from safepathways.audit import services as audit
 from safepathways.audit.models import AccessBasis
 from safepathways.people import services
-from safepathways.people.models import Neighbourhood, Person, PostcodeArea
+from safepathways.people.models import GenderCode, Neighbourhood, Person, PostcodeArea
 
 
 class NeighbourhoodMappingAdmin(admin.ModelAdmin[Any]):
@@ -43,6 +43,21 @@ class NeighbourhoodAdmin(NeighbourhoodMappingAdmin):
 @admin.register(PostcodeArea)
 class PostcodeAreaAdmin(NeighbourhoodMappingAdmin):
     list_display = ["prefix", "neighbourhood"]
+
+
+@admin.register(GenderCode)
+class GenderCodeAdmin(admin.ModelAdmin[GenderCode]):
+    """The genders a person's record may hold (CLD Gender, UNCONFIRMED): seeded with five, more to add. A code is
+    retired (untick active) rather than deleted or renamed, because records keep the text of their code."""
+
+    list_display = ["label", "code", "is_active", "order"]
+    list_editable = ["is_active", "order"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: GenderCode | None = None) -> list[str]:
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: GenderCode | None = None) -> bool:
+        return False
 
 
 @admin.register(Person)

@@ -17,8 +17,8 @@ from safepathways.audit.models import AccessKind
 from safepathways.core.api import Pagination
 from safepathways.core.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
 from safepathways.people import selectors, services
-from safepathways.people.codes import Ethnicity, Gender, NHSNumberStatus
-from safepathways.people.models import Person
+from safepathways.people.codes import Ethnicity, NHSNumberStatus
+from safepathways.people.models import GenderCode, Person
 
 ERROR = inline_serializer(
     "Error",
@@ -91,7 +91,9 @@ class PersonInputSerializer(serializers.Serializer[dict[str, Any]]):
     date_of_death = serializers.DateField(required=False, allow_null=True)
     nhs_number = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
     nhs_number_status = serializers.ChoiceField(choices=NHSNumberStatus.choices, required=False)
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    gender = serializers.CharField(
+        max_length=20, required=False, help_text="The code of an active gender (the list is kept in the admin)"
+    )
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
     address_line_1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address_line_2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -111,6 +113,12 @@ class PersonInputSerializer(serializers.Serializer[dict[str, Any]]):
         if digits and not is_valid_nhs_number(digits):
             raise serializers.ValidationError("Enter a valid NHS number: 10 digits whose last digit is the check digit")
         return digits or None
+
+    def validate_gender(self, value: str) -> str:
+        # An active code; a change of other details may resend the code the record holds (context "keeping_gender").
+        if not GenderCode.objects.allows(value, keeping=self.context.get("keeping_gender", "")):
+            raise serializers.ValidationError("Choose a gender from the list")
+        return value
 
     def validate_postcode(self, value: str) -> str:
         if value and normalise_postcode(value) is None:
@@ -205,7 +213,9 @@ class PersonDetailApi(APIView):
     def patch(self, request: Request, pk: UUID) -> Response:
         access = self._access(request, pk)
         user = _require(request, perms.EDIT_PERSON)
-        serializer = PersonUpdateSerializer(data=request.data, partial=True)
+        serializer = PersonUpdateSerializer(
+            data=request.data, partial=True, context={"keeping_gender": access.person.gender}
+        )
         serializer.is_valid(raise_exception=True)
         person = services.update_person(person=access.person, by=user, data=dict(serializer.validated_data))
         return Response(PersonOutputSerializer(person).data)

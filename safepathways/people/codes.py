@@ -18,7 +18,9 @@ class NHSNumberStatus(models.TextChoices):
 
 class Gender(models.TextChoices):
     # CLD R1 Gender: the exact strings are UNCONFIRMED (domain-reference.md §12); these follow
-    # the NHS Data Dictionary "Person stated gender code" wording.
+    # the NHS Data Dictionary "Person stated gender code" wording. They are the defaults only: the list in use is
+    # the GenderCode rows (people.models), seeded with these by migration 0006 and edited in the admin. Kept for
+    # the default of Person.gender, the synthetic borough and the SG1 return's standard categories.
     MALE = "Male", "Male"
     FEMALE = "Female", "Female"
     OTHER = "Other", "Other (not listed)"

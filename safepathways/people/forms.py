@@ -20,6 +20,7 @@ from safepathways.people.codes import (
     NHSNumberStatus,
     ProfessionalRole,
 )
+from safepathways.people.models import GenderCode
 
 
 class SearchForm(forms.Form):
@@ -50,6 +51,18 @@ class SearchForm(forms.Form):
         return data
 
 
+def gender_choices(*, keeping: str = "") -> list[tuple[str, str]]:
+    """The active gender codes in their order (one query), and `keeping`, the code the record holds now, even if it
+    has been retired or is not in the list: editing other details never forces a change of gender."""
+    choices = [
+        (row.code, row.label if row.is_active else f"{row.label} (no longer in use)")
+        for row in GenderCode.objects.choosable(keeping)
+    ]
+    if keeping and keeping not in {code for code, _ in choices}:
+        choices.append((keeping, keeping))
+    return choices
+
+
 class PersonForm(forms.Form):
     given_name = forms.CharField(
         label="First name", max_length=100, error_messages={"required": "Enter the first name"}
@@ -70,7 +83,12 @@ class PersonForm(forms.Form):
     nhs_number_status = forms.ChoiceField(
         label="NHS number verification status", choices=NHSNumberStatus.choices, initial=NHSNumberStatus.TRACE_REQUIRED
     )
-    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, initial=Gender.NOT_KNOWN)
+    # Choices from the GenderCode rows, read once when the form is made (__init__).
+    gender = forms.ChoiceField(
+        label="Gender",
+        initial=Gender.NOT_KNOWN,
+        error_messages={"required": "Choose a gender from the list", "invalid_choice": "Choose a gender from the list"},
+    )
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_KNOWN)
     address_line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
     address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
@@ -102,6 +120,10 @@ class PersonForm(forms.Form):
         label="Restrict this record (for example a member of staff, or a person at risk of being traced)",
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gender"].choices = gender_choices(keeping=self.initial.get("gender") or "")  # type: ignore[attr-defined]
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))

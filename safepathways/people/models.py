@@ -7,7 +7,7 @@ from typing import Self
 import jellyfish
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from safepathways.accounts.models import User
@@ -66,9 +66,52 @@ class PostcodeArea(BaseModel):
         return f"{self.prefix} → {self.neighbourhood}"
 
 
+class GenderCodeQuerySet(models.QuerySet["GenderCode"]):
+    def choosable(self, keeping: str = "") -> Self:
+        """The codes a person's record may be given: the active ones, and `keeping` (the code the record holds now),
+        so that a record keeps its code after the code is retired."""
+        return self.filter(Q(is_active=True) | Q(code=keeping))
+
+    def allows(self, code: str, *, keeping: str = "") -> bool:
+        """Whether a record may hold `code`: an active code, or the one it holds now (`keeping`), even if retired or
+        no longer listed."""
+        if keeping and code == keeping:
+            return True
+        return self.filter(code=code, is_active=True).exists()
+
+
+class GenderCode(models.Model):
+    """A gender a person's record may hold (CLD R1 Gender), edited by administrators; seeded by migration 0006.
+
+    The CLD strings are UNCONFIRMED (domain-reference.md §12), so the list is configuration: a council adds the
+    codes its return needs and retires (never deletes) the ones it stops using. `Person.gender` stores `code`.
+    """
+
+    code = models.CharField(
+        max_length=20, primary_key=True, help_text="The text stored on the person's record and sent in returns"
+    )
+    label = models.CharField(max_length=100, help_text="What staff see when they choose it")
+    is_active = models.BooleanField(default=True, help_text="Untick to stop it being chosen; records keep it")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = GenderCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def living(self) -> Self:
         return self.filter(date_of_death__isnull=True)
+
+    def with_gender_label(self) -> Self:
+        """Each person with `gender_code_label`, the label of their gender code, in the same query (the person page
+        reads no more for it); None for a code not in the list."""
+        label = GenderCode.objects.filter(code=OuterRef("gender")).order_by().values("label")[:1]
+        return self.annotate(gender_code_label=Subquery(label))
 
     def with_relationship_to(self, user: User, now: datetime | None = None) -> Self:
         """People a user's teams work with: open work, allocation, a current service or a grant."""
@@ -114,7 +157,8 @@ class Person(BaseModel):
         choices=NHSNumberStatus.choices,
         default=NHSNumberStatus.TRACE_REQUIRED,
     )
-    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    # One of the GenderCode rows' codes (people.services checks it); no `choices`, so that a council can add codes.
+    gender = models.CharField(max_length=20, default=Gender.NOT_KNOWN)
     ethnicity = models.CharField(max_length=120, choices=Ethnicity.choices, default=Ethnicity.NOT_KNOWN)
     address_line_1 = models.CharField(max_length=200, blank=True)
     address_line_2 = models.CharField(max_length=200, blank=True)
@@ -198,6 +242,12 @@ class Person(BaseModel):
     @property
     def known_as(self) -> str:
         return self.preferred_name or self.given_name
+
+    @property
+    def gender_label(self) -> str:
+        """The gender as staff see it: the code's label when the query that read the person brought it
+        (PersonQuerySet.with_gender_label, as people.selectors.resolve_access does), else the code as stored."""
+        return getattr(self, "gender_code_label", None) or self.gender
 
     def age_on(self, day: date) -> int | None:
         from safepathways.core.clocks import age_on

@@ -1,17 +1,24 @@
 """How risk ratings and the chronology are worded and coloured on screen."""
 
+from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 from markupsafe import Markup, escape
 
-# A 5×5 likelihood × impact matrix: 1–4 low, 5–12 medium, 15–25 high (local risk policy).
-RISK_BANDS = ((15, "High", "govuk-tag--red"), (5, "Medium", "govuk-tag--orange"), (1, "Low", "govuk-tag--green"))
+# The colours of GOV.UK Frontend's tag (blue is the tag's own colour), which a risk band may take (people.checks).
+TAG_COLOURS = frozenset({"grey", "green", "teal", "blue", "purple", "magenta", "red", "orange", "yellow"})
+
+
+def risk_bands() -> list[tuple[int, str, str]]:
+    """The bands of a 5×5 likelihood × impact score, highest first, as (lowest score, label, tag colour): local risk
+    policy, from settings SAFEPATHWAYS["RISK_BANDS"] (default 1–4 low, 5–12 medium, 15–25 high; people.checks)."""
+    return sorted(settings.SAFEPATHWAYS["RISK_BANDS"], key=lambda band: int(band[0]), reverse=True)
 
 
 def risk_band(score: int) -> tuple[str, str]:
-    for threshold, label, css in RISK_BANDS:
-        if score >= threshold:
-            return label, css
-    return "Low", "govuk-tag--green"
+    """The label and tag class of a risk score's band: the highest band whose lowest score it reaches."""
+    bands = risk_bands()
+    _, label, colour = next((band for band in bands if score >= band[0]), bands[-1])
+    return label, f"govuk-tag--{colour}"
 
 
 def risk_rating(score: int) -> Markup:

@@ -47,7 +47,10 @@ def resolve_access(user: User, person_id: UUID | str) -> PersonAccess:
     now = timezone.now()
     if not user.is_council_staff:
         person = (
-            Person.objects.shared_with_organisations(user.organisation_ids, now).filter(pk=person_id).first()
+            Person.objects.shared_with_organisations(user.organisation_ids, now)
+            .with_gender_label()
+            .filter(pk=person_id)
+            .first()
             if user.organisation_ids
             else None
         )
@@ -68,7 +71,9 @@ def resolve_access(user: User, person_id: UUID | str) -> PersonAccess:
 
 # Every look at a record asks these, so they are compiled once per process (ADR-020).
 _PERSON_WITH_AREA: CompiledQuery[Person] = CompiledQuery(
-    lambda person: Person.objects.select_related("neighbourhood").filter(pk=person)[:1], person=field(Person, "id")
+    # with the gender's label in the same query: the person page shows it and reads nothing more for it.
+    lambda person: Person.objects.select_related("neighbourhood").with_gender_label().filter(pk=person)[:1],
+    person=field(Person, "id"),
 )
 _TEAM_WORK: CompiledQuery[Any] = CompiledQuery(
     lambda person, teams, user: (

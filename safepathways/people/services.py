@@ -28,6 +28,7 @@ from safepathways.people.models import (
     Alert,
     ChronologyEntry,
     Contact,
+    GenderCode,
     Involvement,
     Neighbourhood,
     Person,
@@ -140,6 +141,11 @@ def _validate_person_data(data: dict[str, Any], *, today: date, existing: Person
         cleaned["nhs_number"] = None
     if "nhs_number" in cleaned or "nhs_number_status" in cleaned:
         _check_nhs_number_status(cleaned, existing)
+    # An active GenderCode; a record may keep the code it holds, even one retired since (GenderCode.is_active).
+    if "gender" in cleaned and not GenderCode.objects.allows(
+        cleaned["gender"] or "", keeping=existing.gender if existing else ""
+    ):
+        raise ApplicationError("Choose a gender from the list", field="gender")
     if cleaned.get("postcode"):
         postcode = normalise_postcode(cleaned["postcode"])
         if postcode is None:

@@ -31,7 +31,9 @@ class ServiceType(models.TextChoices):
 
 class ServiceComponent(models.TextChoices):
     # The R1 Service_Component list is UNCONFIRMED (domain-reference.md §5.3); this is the
-    # V5-derived Interweave list, kept as choices a council can extend.
+    # V5-derived Interweave list. These are the defaults only: the list in use is the ServiceComponentCode rows
+    # (providers.models), seeded with these by migration 0005 and edited in the admin. Kept for the synthetic
+    # borough's services.
     REABLEMENT = "Reablement"
     ST_NURSING = "Short Term Nursing Care"
     ST_RESIDENTIAL = "Short Term Residential Care"

@@ -5,14 +5,17 @@ from django import forms
 
 from safepathways.accounts.models import Team
 from safepathways.core.forms import GovUKDateField, ModelChoiceField
-from safepathways.providers.codes import DeliveryMechanism, ServiceComponent, ServiceType
-from safepathways.providers.models import Location, Provider
+from safepathways.providers.codes import DeliveryMechanism, ServiceType
+from safepathways.providers.models import Location, Provider, ServiceComponentCode
 
 
 class ServiceForm(forms.Form):
     service_type = forms.ChoiceField(label="Type of service (CLD)", choices=ServiceType.choices)
+    # Choices from the active ServiceComponentCode rows, read once when the form is made (__init__).
     service_component = forms.ChoiceField(
-        label="Service component (optional)", choices=[("", "Choose"), *ServiceComponent.choices], required=False
+        label="Service component (optional)",
+        required=False,
+        error_messages={"invalid_choice": "Choose a service component from the list"},
     )
     delivery_mechanism = forms.ChoiceField(label="How it is paid for", choices=DeliveryMechanism.choices)
     provider = ModelChoiceField(
@@ -46,6 +49,10 @@ class ServiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["service_component"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose"),
+            *((row.code, row.label) for row in ServiceComponentCode.objects.choosable()),
+        ]
         self.fields["location"].label_from_instance = lambda loc: f"{loc.name} ({loc.provider.name})"  # type: ignore[attr-defined]
 
 

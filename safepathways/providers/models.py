@@ -14,7 +14,6 @@ from safepathways.providers.codes import (
     DeliveryMechanism,
     LocationType,
     ProviderConcernCategory,
-    ServiceComponent,
     ServiceType,
 )
 
@@ -59,6 +58,41 @@ class Location(BaseModel):
         return self.name
 
 
+class ServiceComponentCodeQuerySet(models.QuerySet["ServiceComponentCode"]):
+    def choosable(self, keeping: str = "") -> Self:
+        """The components a service may be given: the active ones, and `keeping` (the one it holds now)."""
+        return self.filter(Q(is_active=True) | Q(code=keeping))
+
+    def allows(self, code: str, *, keeping: str = "") -> bool:
+        """Whether a service may hold `code`: none (blank), an active code, or the one it holds now (`keeping`)."""
+        if not code or (keeping and code == keeping):
+            return True
+        return self.filter(code=code, is_active=True).exists()
+
+
+class ServiceComponentCode(models.Model):
+    """A CLD Service_Component a service may be recorded with, edited by administrators; seeded by migration 0005.
+
+    The R1 list is UNCONFIRMED (domain-reference.md §5.3), so it is configuration: a council adds components and
+    retires (never deletes) the ones it stops using. `Service.service_component` stores `code`.
+    """
+
+    code = models.CharField(
+        max_length=60, primary_key=True, help_text="The text stored on the service and sent in returns"
+    )
+    label = models.CharField(max_length=100, help_text="What staff see when they choose it")
+    is_active = models.BooleanField(default=True, help_text="Untick to stop it being chosen; services keep it")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ServiceComponentCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class ServiceQuerySet(models.QuerySet["Service"]):
     def current(self, today: date) -> Self:
         return self.filter(Q(end_on__isnull=True) | Q(end_on__gte=today), start_on__lte=today)
@@ -69,7 +103,9 @@ class Service(BaseModel):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="services")
     service_type = models.CharField(max_length=80, choices=ServiceType.choices)
-    service_component = models.CharField(max_length=60, choices=ServiceComponent.choices, blank=True)
+    # Blank, or one of the ServiceComponentCode rows' codes (providers.services checks it); no `choices`, so that a
+    # council can add components.
+    service_component = models.CharField(max_length=60, blank=True)
     delivery_mechanism = models.CharField(
         max_length=40, choices=DeliveryMechanism.choices, default=DeliveryMechanism.COMMISSIONED
     )

@@ -24,7 +24,7 @@ from safepathways.audit import services as audit
 from safepathways.core.errors import ApplicationError
 from safepathways.people.models import Person
 from safepathways.people.services import add_to_chronology
-from safepathways.providers.models import Location, Service
+from safepathways.providers.models import Location, Service, ServiceComponentCode
 
 PlacementCheck = Callable[[Location, date], str | None]
 _placement_checks: list[PlacementCheck] = []
@@ -63,6 +63,8 @@ def record_service(*, person: Person, by: User, data: dict[str, Any], override_r
     """
     service = Service(person=person, recorded_by=by, **data)
     _check_dates(service.start_on, service.end_on)
+    if not ServiceComponentCode.objects.allows(service.service_component or ""):
+        raise ApplicationError("Choose a service component from the list", field="service_component")
     if (
         service.location is not None
         and service.provider is not None

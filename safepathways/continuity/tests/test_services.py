@@ -155,6 +155,25 @@ class TestMatchingAndOutcomes:
         ended = affected.person.services.get(location=incident.location)
         assert ended.end_on == timezone.localdate() and ended.end_reason.startswith(incident.reference)
 
+    def test_a_move_goes_ahead_when_the_service_component_has_since_been_retired(
+        self,
+        open_flood: Callable[[], Incident],
+        make_resident: Callable[..., Person],
+        vacancies: dict[str, Location],
+        lead: Persona,
+    ) -> None:
+        from safepathways.providers.models import ServiceComponentCode
+
+        make_resident()
+        ServiceComponentCode.objects.filter(code="Long Term Residential Care").update(is_active=False)
+        incident = open_flood()
+        affected = incident.affected.get()
+        services.reserve_bed(affected=affected, location=vacancies["near"], bed_type="residential", by=lead.user)
+        services.record_outcome(affected=affected, by=lead.user, outcome="moved", now=timezone.now())
+        assert affected.person is not None
+        new = affected.person.services.get(location=vacancies["near"])
+        assert new.service_component == ""  # left blank, not refused: the emergency move is recorded
+
     def test_a_suspended_location_is_not_offered_or_reservable(
         self,
         open_flood: Callable[[], Incident],

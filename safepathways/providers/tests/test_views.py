@@ -210,8 +210,9 @@ def test_add_service_form_query_count_is_constant(
     for _ in range(rows):
         LocationFactory(provider=ProviderFactory())
     # session, user with memberships, person, relationship (work), access event,
-    # then the form's choices: providers, locations with their providers, council teams
-    with django_assert_num_queries(8):
+    # then the form's choices: service components (the configurable list, ServiceComponentCode), providers,
+    # locations with their providers, council teams
+    with django_assert_num_queries(9):
         response = social_worker.http.get(reverse("providers:service_add", args=[client_person.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("Rose House") == rows
