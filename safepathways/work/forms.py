@@ -273,7 +273,9 @@ class TransferForm(forms.Form):
         self.fields["to_team"].queryset = teams if teams is not None else Team.objects.none()  # type: ignore[attr-defined]
 
 
-class BulkTransferForm(forms.Form):
+class BulkTransferForm(TransferForm):
+    """Moving a team's open work, or one neighbourhood's, to another team: TransferForm's fields and whose work."""
+
     neighbourhood = ShortListChoiceField(
         label="Whose work",
         queryset=Neighbourhood.objects.order_by("name"),
@@ -281,20 +283,4 @@ class BulkTransferForm(forms.Form):
         empty_label="All the team's open work",
         help_text="Or only the work of people living in one neighbourhood, when a boundary moves",
     )
-    to_team = ModelChoiceField(
-        label="Move to",
-        queryset=Team.objects.none(),
-        empty_label="Choose a team",
-        help_text="Each item keeps its place: it waits in the new team from the day it was asked for",
-        error_messages={"required": "Choose the team the work moves to"},
-    )
-    reason = forms.CharField(
-        label="Why is it moving?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=300,
-        error_messages={"required": "Enter why the work is moving to another team"},
-    )
-
-    def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_team"].queryset = teams if teams is not None else Team.objects.none()  # type: ignore[attr-defined]
+    field_order = ["neighbourhood", "to_team", "reason"]

@@ -15,12 +15,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from safepathways.accounts.models import Organisation
-from safepathways.accounts.services import issue_api_token
 from safepathways.audit.models import AccessEvent, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.providers.tests.factories import ServiceFactory
+from safepathways.tests.access_matrix import DECLARE, SIGN_IN, api_client, check, web_client
 from safepathways.transitions import api_urls, services, urls
 from safepathways.transitions.models import Arrangement, Gap, GapStatus, ItemStatus, Plan, PlanStatus
 from safepathways.transitions.tests.conftest import MakePlan, complete_essentials
@@ -37,8 +37,6 @@ PERSONAS = [
     "director",
 ]
 FIXTURES = {"shared_partner": "police_partner"}
-SIGN_IN = "sign in"
-DECLARE = "declare"
 
 
 @dataclass
@@ -91,34 +89,12 @@ def world(make_plan: MakePlan, social_worker: Persona, police: Organisation, hos
     return World(plan, item, person, social_worker, police, hospital)
 
 
-def _persona(name: str, request: pytest.FixtureRequest) -> Persona | None:
-    return None if name == "anonymous" else request.getfixturevalue(FIXTURES.get(name, name))
-
-
 def _web(name: str, request: pytest.FixtureRequest) -> Client:
-    persona = _persona(name, request)
-    client: Client = request.getfixturevalue("anonymous") if persona is None else persona.http
-    return client
+    return web_client(name, request, FIXTURES)
 
 
 def _api(name: str, request: pytest.FixtureRequest) -> APIClient:
-    client = APIClient(HTTP_HOST="127.0.0.1")
-    persona = _persona(name, request)
-    if persona is not None:
-        _, key = issue_api_token(user=persona.user, name="matrix")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def _check(response: Any, expected: int | str) -> None:
-    if expected == SIGN_IN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:sign_in"))
-    elif expected == DECLARE:
-        assert response.status_code == 302
-        assert "/declare/" in response["Location"]
-    else:
-        assert response.status_code == expected, getattr(response, "content", b"")[:500]
+    return api_client(name, request, FIXTURES)
 
 
 def _web_url(name: str, world: World) -> str:
@@ -203,7 +179,7 @@ def test_web_pages(page: str, persona: str, world: World, request: pytest.Fixtur
 
     response = client.get(url)
 
-    _check(response, expected)
+    check(response, expected)
     if page in LOOKS:
         assert AccessEvent.objects.count() == looks + (1 if expected == 200 else 0)
     assert AuditEvent.objects.count() == changes
@@ -377,7 +353,7 @@ def test_web_actions(action: str, persona: str, world: World, request: pytest.Fi
     changes = AuditEvent.objects.count()
     expected = POST_EXPECTED[action][persona]
 
-    _check(client.post(url, spec.web(world)), expected)
+    check(client.post(url, spec.web(world)), expected)
 
     world.refresh()
     done = expected == 302

@@ -10,15 +10,13 @@ from django.urls import URLPattern, reverse
 from rest_framework.test import APIClient
 
 from safepathways.accounts.models import Team
-from safepathways.accounts.services import issue_api_token
 from safepathways.conftest import Persona
 from safepathways.people.tests.factories import PersonFactory
+from safepathways.tests.access_matrix import DECLARE, SIGN_IN, api_client, check, web_client
 from safepathways.work import api_urls, services, urls
 from safepathways.work.models import KeepInTouch, WorkItem
 
 PERSONAS = ["anonymous", "partner", "other_team_worker", "social_worker", "team_manager", "director"]
-SIGN_IN = "sign in"
-DECLARE = "declare"
 
 # Web pages read with GET: the status for each persona, with the item waiting on the shared list.
 WEB_PAGES = [
@@ -74,34 +72,12 @@ def _item(team: Team) -> WorkItem:
     return services.open_work(person=PersonFactory(), kind="assessment", team=team, title="Assessment", by=None)
 
 
-def _persona(name: str, request: pytest.FixtureRequest) -> Persona | None:
-    return None if name == "anonymous" else request.getfixturevalue(name)
-
-
 def _web(name: str, request: pytest.FixtureRequest) -> Client:
-    persona = _persona(name, request)
-    client: Client = request.getfixturevalue("anonymous") if persona is None else persona.http
-    return client
+    return web_client(name, request)
 
 
 def _api(name: str, request: pytest.FixtureRequest) -> APIClient:
-    client = APIClient(HTTP_HOST="127.0.0.1")
-    persona = _persona(name, request)
-    if persona is not None:
-        _, key = issue_api_token(user=persona.user, name="matrix")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def _check(response: Any, expected: int | str) -> None:
-    if expected == SIGN_IN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:sign_in"))
-    elif expected == DECLARE:
-        assert response.status_code == 302
-        assert "/declare/" in response["Location"]
-    else:
-        assert response.status_code == expected
+    return api_client(name, request)
 
 
 def _web_url(page: str, item: WorkItem) -> str:
@@ -123,7 +99,7 @@ def test_every_work_url_is_in_the_matrix() -> None:
 @pytest.mark.parametrize("page", WEB_PAGES)
 def test_web_pages_of_waiting_work(page: str, persona: str, team: Team, request: pytest.FixtureRequest) -> None:
     item = _item(team)
-    _check(_web(persona, request).get(_web_url(page, item)), GET_EXPECTED[page][persona])
+    check(_web(persona, request).get(_web_url(page, item)), GET_EXPECTED[page][persona])
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -136,7 +112,7 @@ def test_web_pages_of_allocated_work(
     expected = GET_EXPECTED[page][persona]
     if persona == "other_team_worker" and expected == 200:
         expected = DECLARE
-    _check(_web(persona, request).get(_web_url(page, item)), expected)
+    check(_web(persona, request).get(_web_url(page, item)), expected)
 
 
 # Web actions (POST): what is sent, whether the work is allocated first, and how to tell it was done.
@@ -202,7 +178,7 @@ def test_web_actions(
         data = data | {"to_team": other_team.pk}
     status, changed = POST_EXPECTED[action][persona]
 
-    _check(_web(persona, request).post(reverse(f"work:{action}", args=[item.pk]), data), status)
+    check(_web(persona, request).post(reverse(f"work:{action}", args=[item.pk]), data), status)
 
     item.refresh_from_db()
     assert done(item, {"social_worker": social_worker, "team_manager": team_manager}) is changed
@@ -268,6 +244,6 @@ def test_moving_a_teams_work(persona: str, team: Team, other_team: Team, request
     item = _item(team)
     url = reverse("work:transfer_team", args=[team.slug])
     response = _web(persona, request).post(url, {"to_team": other_team.pk, "reason": "New boundaries"})
-    _check(response, TRANSFER_TEAM_POST[persona])
+    check(response, TRANSFER_TEAM_POST[persona])
     item.refresh_from_db()
     assert (item.team_id == other_team.pk) is (persona == "team_manager")

@@ -16,9 +16,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from safepathways.accounts.models import Role, Team
-from safepathways.accounts.services import issue_api_token
 from safepathways.audit.models import AccessEvent, AuditEvent
 from safepathways.conftest import Persona
+from safepathways.tests.access_matrix import DECLARE, SIGN_IN, api_client, check, web_client
 from safepathways.transitions.models import Plan, PlanKind
 from safepathways.young_people import api_urls, services, urls
 from safepathways.young_people.milestones import Milestone
@@ -28,8 +28,6 @@ from safepathways.young_people.tests.factories import YoungPersonFactory, born
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "partner", "other_team_worker", "transitions_worker", "transitions_manager", "director"]
-SIGN_IN = "sign in"
-DECLARE = "declare"
 
 
 @pytest.fixture
@@ -68,34 +66,12 @@ def world(transitions_worker: Persona) -> World:
     return World(young_person, workshop, transitions_worker)
 
 
-def _persona(name: str, request: pytest.FixtureRequest) -> Persona | None:
-    return None if name == "anonymous" else request.getfixturevalue(name)
-
-
 def _web(name: str, request: pytest.FixtureRequest) -> Client:
-    persona = _persona(name, request)
-    client: Client = request.getfixturevalue("anonymous") if persona is None else persona.http
-    return client
+    return web_client(name, request)
 
 
 def _api(name: str, request: pytest.FixtureRequest) -> APIClient:
-    client = APIClient(HTTP_HOST="127.0.0.1")
-    persona = _persona(name, request)
-    if persona is not None:
-        _, key = issue_api_token(user=persona.user, name="matrix")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def _check(response: Any, expected: int | str) -> None:
-    if expected == SIGN_IN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:sign_in"))
-    elif expected == DECLARE:
-        assert response.status_code == 302
-        assert "/declare/" in response["Location"]
-    else:
-        assert response.status_code == expected, getattr(response, "content", b"")[:500]
+    return api_client(name, request)
 
 
 def _web_url(name: str, world: World) -> str:
@@ -153,7 +129,7 @@ def test_web_pages(page: str, persona: str, world: World, request: pytest.Fixtur
     looks, changes = AccessEvent.objects.count(), AuditEvent.objects.count()
     expected = GET_EXPECTED[page][persona]
 
-    _check(client.get(_web_url(page, world)), expected)
+    check(client.get(_web_url(page, world)), expected)
 
     if page == "detail":
         assert AccessEvent.objects.count() == looks + (1 if expected == 200 else 0)
@@ -270,7 +246,7 @@ def test_web_actions(action: str, persona: str, world: World, request: pytest.Fi
     changes = AuditEvent.objects.count()
     expected = POST_EXPECTED[action][persona]
 
-    _check(client.post(_web_url(action, world), spec.data(world)), expected)
+    check(client.post(_web_url(action, world), spec.data(world)), expected)
 
     world.refresh()
     done = expected == 302
