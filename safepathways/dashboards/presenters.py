@@ -10,7 +10,7 @@ from datetime import date
 from uuid import UUID
 
 from safepathways.core.exports import ExportTable
-from safepathways.dashboards.selectors import TeamRoster
+from safepathways.dashboards.selectors import HighlightedWork, TeamRoster
 from safepathways.work.models import BreachKind, Priority
 from safepathways.work.selectors import WAIT_BANDS, Dashboard
 
@@ -271,4 +271,59 @@ def roster_export_rows(
                         work_url(highlight.work_item_id),
                     ]
                 )
+    return rows
+
+
+WORKER_EXPORT_HEADERS = [
+    "Person reference",
+    "Person",
+    "Work",
+    "Work type",
+    "Team",
+    "Priority",
+    "Why highlighted",
+    "Opened",
+    "Allocated",
+    "Last contact",
+    "Next contact due",
+    "Due",
+    "Work link",
+]
+
+
+def worker_export_rows(
+    work: Sequence[HighlightedWork], *, kinds: Sequence[str], work_url: Callable[[UUID], str]
+) -> list[list[object]]:
+    """One worker's highlighted work as a download: a row for each piece of work, the most pressing first (in the
+    order the page gives the kinds, then the oldest), its reasons in that order, one a line."""
+
+    def rank(kind: str) -> int:
+        return kinds.index(kind) if kind in kinds else len(kinds)
+
+    rows: list[list[object]] = []
+    for entry in sorted(work, key=lambda w: min(rank(h.kind) for h in w.highlights)):
+        item = entry.item
+        # Each highlight's text starts with the person and the work, which have their own columns here.
+        prefix = f"{item.person.full_name}: {item.title} – "
+        reasons = "\n".join(
+            f"{HIGHLIGHT_LABELS.get(h.kind, h.kind)}: {h.text.removeprefix(prefix)}"
+            for h in sorted(entry.highlights, key=lambda h: rank(h.kind))
+        )
+        rows.append(
+            [
+                item.person.reference,
+                item.person.full_name,
+                item.title,
+                item.get_kind_display(),
+                item.team.name,
+                priority_name(item.priority),
+                reasons,
+                item.opened_at,
+                item.allocated_at,
+                item.last_contact_at,
+                item.next_contact_due,
+                item.due_on,
+                work_url(item.pk),
+            ]
+        )
     return rows

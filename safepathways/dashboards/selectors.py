@@ -74,6 +74,32 @@ def supervision_records(access: SupervisionAccess) -> list[SupervisionRecord]:
     return list(records.order_by("-held_on", "-created_at"))
 
 
+@dataclass(frozen=True)
+class HighlightedWork:
+    """A piece of open work allocated to a worker, with what supervision raises about it (none are left out)."""
+
+    item: WorkItem
+    highlights: tuple[Highlight, ...]
+
+
+def highlighted_work(worker: User, today: date) -> list[HighlightedWork]:
+    """The worker's open work that supervision raises, with its person and team, for the worker's download.
+
+    The same highlights as work.selectors.supervision_highlights (the worker's page), in two queries whatever the
+    caseload: the worker's open work with its people and teams, and the supervision limits.
+    """
+    limits = supervision_limits()
+    items = (
+        WorkItem.objects.open().filter(allocated_to=worker).select_related("person", "team").order_by("opened_at", "pk")
+    )
+    found = []
+    for item in items:
+        highlights = item_highlights(item, today, limits)
+        if highlights:
+            found.append(HighlightedWork(item=item, highlights=tuple(highlights)))
+    return found
+
+
 def highlights_by_worker(worker_ids: Collection[int], today: date) -> dict[int, list[Highlight]]:
     """supervision_highlights for many workers at once, in two queries whatever their caseloads: their open work
     with its people, and the supervision limits."""

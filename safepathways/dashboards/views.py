@@ -21,7 +21,7 @@ from safepathways.dashboards.forms import DashboardForm, SupervisionForm
 from safepathways.dashboards.rules import RECORD_SUPERVISION, VIEW_DASHBOARD, VIEW_SUPERVISION
 from safepathways.work import selectors as work_selectors
 
-# The basis logged when the dashboard download, or the supervision roster's, names people: a service oversight report.
+# The basis logged when the dashboard download, or a supervision download, names people: a service oversight report.
 EXPORT_BASIS = AccessBasis.SERVICE_OVERSIGHT
 
 
@@ -145,10 +145,38 @@ def _worker_page(
     )
 
 
+def _worker_export(
+    request: AuthenticatedHttpRequest, access: selectors.SupervisionAccess, fmt: ExportFormat
+) -> HttpResponse:
+    """The worker's highlighted work as a download: a row for each piece of work, each person's look logged."""
+    today = timezone.localdate()
+    work = selectors.highlighted_work(access.worker, today)
+    audit.record_accesses(
+        user=request.user,
+        person_ids=[entry.item.person_id for entry in work],
+        what=f"supervision export ({fmt}) of {access.worker.full_name}"[:200],
+        basis=EXPORT_BASIS,
+        kind=AccessKind.EXPORT,
+    )
+    return export_response(
+        filename=f"supervision-{access.worker.full_name}-{today:%Y-%m-%d}",
+        headers=presenters.WORKER_EXPORT_HEADERS,
+        rows=presenters.worker_export_rows(
+            work,
+            kinds=selectors.HIGHLIGHT_KINDS,
+            work_url=lambda pk: request.build_absolute_uri(reverse("work:detail", args=[pk])),
+        ),
+        fmt=fmt,
+    )
+
+
 @require_http_methods(["GET"])
 @permission_required(VIEW_SUPERVISION)
 def supervision_worker(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     access = selectors.supervisable_worker(request.user, user_id)
+    fmt = parse_format(request.GET.get("format"))
+    if fmt:
+        return _worker_export(request, access, fmt)
     can_record = bool(access.teams) and request.user.has_perm(RECORD_SUPERVISION)
     return _worker_page(request, access, SupervisionForm(teams=access.teams) if can_record else None)
 

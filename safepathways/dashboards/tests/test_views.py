@@ -279,11 +279,12 @@ def _supervision_url(route: str, worker: Persona) -> str:
         "list": SUPERVISION,
         "export": f"{SUPERVISION}?format=csv",
         "worker": _worker_url(worker),
+        "worker_export": f"{_worker_url(worker)}?format=csv",
         "record": _record_url(worker),
     }[route]
 
 
-@pytest.mark.parametrize("route", ["list", "export", "worker", "record"])
+@pytest.mark.parametrize("route", ["list", "export", "worker", "worker_export", "record"])
 def test_supervision_sends_anonymous_users_to_sign_in(anonymous: Client, social_worker: Persona, route: str) -> None:
     url = _supervision_url(route, social_worker)
     response = anonymous.post(url, _session()) if route == "record" else anonymous.get(url)
@@ -292,7 +293,7 @@ def test_supervision_sends_anonymous_users_to_sign_in(anonymous: Client, social_
     assert not SupervisionRecord.objects.exists()
 
 
-@pytest.mark.parametrize("route", ["list", "export", "worker", "record"])
+@pytest.mark.parametrize("route", ["list", "export", "worker", "worker_export", "record"])
 @pytest.mark.parametrize("persona", ["partner", "director"])
 def test_supervision_refuses_partners_and_directors(
     request: pytest.FixtureRequest, social_worker: Persona, route: str, persona: str
@@ -598,3 +599,169 @@ def test_supervision_worker_page_query_count_does_not_grow(
     assert response.status_code == 200
     logged = AccessEvent.objects.filter(user=team_manager.user, what__startswith="supervision of")
     assert logged.count() == rows and {e.kind for e in logged} == {"view"}
+
+
+# ---- supervision: one worker's download ------------------------------------------------------
+
+WORKER_EXPORT_HEADERS = [
+    "Person reference",
+    "Person",
+    "Work",
+    "Work type",
+    "Team",
+    "Priority",
+    "Why highlighted",
+    "Opened",
+    "Allocated",
+    "Last contact",
+    "Next contact due",
+    "Due",
+    "Work link",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("persona", "whose", "expected"),
+    [
+        ("team_manager", "social_worker", 200),  # a worker in a team they manage
+        ("social_worker", "social_worker", 200),  # their own
+        ("team_manager", "team_manager", 200),  # a manager's own
+        ("other_team_manager", "social_worker", 404),  # a worker in a team they do not manage
+        ("social_worker", "colleague", 404),  # a colleague's
+        ("team_manager", "other_team_worker", 404),  # a worker outside their teams
+        ("partner", "social_worker", 403),
+        ("director", "social_worker", 403),
+    ],
+)
+def test_the_worker_download_is_open_to_whoever_may_open_the_page(
+    request: pytest.FixtureRequest,
+    make_persona: Callable[..., Persona],
+    team: Team,
+    persona: str,
+    whose: str,
+    expected: int,
+    fmt: str,
+) -> None:
+    user: Persona = request.getfixturevalue(persona)
+    worker = make_persona(team, Role.SOCIAL_WORKER) if whose == "colleague" else request.getfixturevalue(whose)
+    _overdue_red_work(worker.user.memberships.get().team, worker)
+    url = _worker_url(worker)
+
+    # The download answers as the page does.
+    assert user.http.get(url).status_code == expected
+    response = user.http.get(url, {"format": fmt})
+
+    assert response.status_code == expected
+    exports = AccessEvent.objects.filter(kind=AccessKind.EXPORT)
+    if expected == 200:
+        assert response["Content-Disposition"].startswith('attachment; filename="supervision-')
+        assert response["Cache-Control"] == "no-store"
+        assert exports.filter(user=user.user).count() == 1
+    else:
+        assert not AccessEvent.objects.exists()
+
+
+def test_an_unknown_worker_download_is_404(team_manager: Persona) -> None:
+    url = reverse("dashboards:supervision_worker", args=[987_654])
+    assert team_manager.http.get(url, {"format": "csv"}).status_code == 404
+    assert not AccessEvent.objects.exists()
+
+
+def test_the_worker_page_links_to_its_downloads(team_manager: Persona, social_worker: Persona) -> None:
+    body = team_manager.http.get(_worker_url(social_worker)).content.decode()
+    assert f'href="{_worker_url(social_worker)}?format=csv" download>CSV' in body
+    assert f'href="{_worker_url(social_worker)}?format=xlsx" download>Excel' in body
+    assert "downloads name the people in them and are logged" in body
+
+
+def test_the_worker_downloads_as_csv_with_each_piece_of_highlighted_work_and_logs_each_person(
+    team_manager: Persona, social_worker: Persona, team: Team
+) -> None:
+    today = timezone.localdate()
+    red = _overdue_red_work(team, social_worker)
+    quiet = WorkItemFactory(
+        team=team,
+        allocated_to=social_worker.user,
+        priority="green",
+        title="Review",
+        allocated_at=at_noon(today - timedelta(days=40)),
+        opened_at=at_noon(today - timedelta(days=50)),
+    )
+    # Allocated work with nothing to raise is not in the download, nor is another worker's work.
+    WorkItemFactory(
+        team=team,
+        allocated_to=social_worker.user,
+        priority="green",
+        allocated_at=timezone.now(),
+        last_contact_at=timezone.now(),
+        opened_at=timezone.now(),
+    )
+    WorkItemFactory(team=team, allocated_to=team_manager.user, priority="red", allocated_at=timezone.now())
+
+    response = team_manager.http.get(_worker_url(social_worker), {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="supervision-Sam-Okafor-{today:%Y-%m-%d}.csv"'
+    rows = _csv_rows(response)
+    assert rows[0] == WORKER_EXPORT_HEADERS
+    assert len(rows) == 3
+    # The red, overdue work first (timescales missed), its reasons one a line and without the name repeated.
+    assert rows[1][:6] == [
+        red.person.reference,
+        red.person.full_name,
+        "Assessment",
+        red.get_kind_display(),
+        team.name,
+        "Red",
+    ]
+    assert rows[1][6].splitlines() == [
+        f"Timescales missed: keep-in-touch contact overdue (due {today - timedelta(days=23):%d/%m/%Y})",
+        "Red priority: red priority",
+    ]
+    assert rows[1][7] == (today - timedelta(days=30)).isoformat() + " 12:00"
+    assert rows[1][8].startswith(today.isoformat())
+    assert rows[1][10] == (today - timedelta(days=23)).isoformat()
+    assert rows[1][12] == f"http://127.0.0.1{reverse('work:detail', args=[red.pk])}"
+    assert rows[2][:3] == [quiet.person.reference, quiet.person.full_name, "Review"]
+    assert rows[2][6] == "No recent contact: no contact recorded for 40 days (limit 28)"
+    assert rows[2][9] == ""
+
+    events = AccessEvent.objects.all()
+    assert {e.person_id for e in events} == {red.person_id, quiet.person_id}
+    assert {(e.kind, e.basis, e.user_id) for e in events} == {
+        (AccessKind.EXPORT, "service_oversight", team_manager.user.pk)
+    }
+    assert all(e.what == "supervision export (csv) of Sam Okafor" for e in events)
+
+
+def test_the_worker_downloads_as_xlsx(social_worker: Persona, team: Team) -> None:
+    item = _overdue_red_work(team, social_worker)
+    response = social_worker.http.get(_worker_url(social_worker), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[1]] == WORKER_EXPORT_HEADERS
+    assert sheet.max_row == 2
+    assert sheet["A2"].value == item.person.reference
+    assert sheet["H2"].value.date() == timezone.localdate() - timedelta(days=30)
+    event = AccessEvent.objects.get()
+    assert (event.person_id, event.kind, event.user_id) == (item.person_id, AccessKind.EXPORT, social_worker.user.pk)
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_worker_download_query_count_does_not_grow(
+    team_manager: Persona,
+    social_worker: Persona,
+    team: Team,
+    rows: int,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for _ in range(rows):
+        _overdue_red_work(team, social_worker)
+    # session, user with memberships, the worker in the manager's teams,
+    # open items with their people and teams, supervision limits, the access-log insert
+    with django_assert_num_queries(6):
+        response = team_manager.http.get(_worker_url(social_worker), {"format": "csv"})
+    assert len(_csv_rows(response)) == 1 + rows
+    assert AccessEvent.objects.filter(kind=AccessKind.EXPORT).count() == rows
