@@ -6,7 +6,9 @@ Both questions are answered the same way, in two steps (ADR-007 keys, rapidfuzz 
    of the table in Python: the exact NHS number; the date of birth (and the same date with day
    and month swapped, a common slip); the compact postcode; and the phonetic keys of the first
    and last names (`given_name_key`, `family_name_key`, also tried the other way round). Each
-   block is capped, so a busy postcode cannot flood the ranking.
+   block is capped, so a busy postcode cannot flood the ranking. The whole-record duplicate search
+   compares at most DUPLICATE_GROUP_LIMIT blocks per blocking key, the largest first (ties by value),
+   and says when it had to leave some out.
 2. **Scoring.** Each candidate earns points for the evidence it shares with what was given, out
    of 100:
 
@@ -303,6 +305,7 @@ class DuplicateBlock:
 
     columns: tuple[str, ...]
     initial_of: str = ""  # and on the first letter of this column
+    described_as: str = ""  # what the records in one block share, for the screen when the search was limited
 
     def key(self, person: Person) -> tuple[object, ...]:
         values: tuple[object, ...] = tuple(getattr(person, column) for column in self.columns)
@@ -315,14 +318,29 @@ class DuplicateBlock:
 # postcode). NHS numbers are unique in people.Person, so two records never share one: they count
 # as evidence instead (a different NHS number on both counts against).
 DUPLICATE_BLOCKS: tuple[DuplicateBlock, ...] = (
-    DuplicateBlock(("date_of_birth", "family_name_key"), initial_of="given_name_key"),
-    DuplicateBlock(("date_of_birth", "given_name_key", "postcode_compact")),
-    DuplicateBlock(("postcode_compact", "family_name_key", "given_name_key")),
+    DuplicateBlock(
+        ("date_of_birth", "family_name_key"),
+        initial_of="given_name_key",
+        described_as="the same date of birth and a similar last name",
+    ),
+    DuplicateBlock(
+        ("date_of_birth", "given_name_key", "postcode_compact"),
+        described_as="the same date of birth, first name and postcode",
+    ),
+    DuplicateBlock(
+        ("postcode_compact", "family_name_key", "given_name_key"),
+        described_as="the same postcode and names",
+    ),
 )
 
 
-def _blocks_with_several_people(block: DuplicateBlock) -> set[tuple[object, ...]]:
-    """Values of the block's columns that more than one live record shares (one GROUP BY)."""
+def _blocks_with_several_people(block: DuplicateBlock) -> tuple[set[tuple[object, ...]], bool]:
+    """Values of the block's columns that more than one live record shares (one GROUP BY), and whether there were
+    more than DUPLICATE_GROUP_LIMIT of them.
+
+    When there are too many, the largest blocks are kept, ties broken by the values themselves, so the same record
+    always gives the same pairs whatever order the database returns groups in.
+    """
     live = Person.objects.filter(merged_into__isnull=True).exclude(date_of_birth__isnull=True)
     if "date_of_birth" not in block.columns:
         live = Person.objects.filter(merged_into__isnull=True)
@@ -333,8 +351,13 @@ def _blocks_with_several_people(block: DuplicateBlock) -> set[tuple[object, ...]
     if block.initial_of:
         live = live.exclude(**{block.initial_of: ""}).annotate(block_initial=Substr(block.initial_of, 1, 1))
         grouped.append("block_initial")
-    rows = live.order_by().values(*grouped).annotate(people=Count("id")).filter(people__gt=1)
-    return {tuple(row[name] for name in grouped) for row in rows[:DUPLICATE_GROUP_LIMIT]}
+    rows = (
+        live.order_by().values(*grouped).annotate(people=Count("id")).filter(people__gt=1).order_by("-people", *grouped)
+    )
+    # One row more than the limit tells whether anything was left out, in the same query.
+    kept = list(rows[: DUPLICATE_GROUP_LIMIT + 1])
+    cut = len(kept) > DUPLICATE_GROUP_LIMIT
+    return {tuple(row[name] for name in grouped) for row in kept[:DUPLICATE_GROUP_LIMIT]}, cut
 
 
 def _pairs_known_to_differ() -> set[tuple[str, str]]:
@@ -348,18 +371,35 @@ def _pairs_known_to_differ() -> set[tuple[str, str]]:
     return known
 
 
-def find_duplicate_pairs(*, limit: int = 50) -> list[DuplicatePair]:
+@dataclass(frozen=True)
+class DuplicateSearch:
+    """Every likely pair found, best first, and the blocking keys whose blocks were cut at DUPLICATE_GROUP_LIMIT
+    (empty when every block was compared)."""
+
+    pairs: list[DuplicatePair]
+    limited_by: tuple[DuplicateBlock, ...] = ()
+
+    @property
+    def is_limited(self) -> bool:
+        return bool(self.limited_by)
+
+
+def search_duplicates() -> DuplicateSearch:
     """Pairs of live records that are likely the same person, best first, with the reasons.
 
     Blocks first: for each blocking key one GROUP BY finds the values shared by several records,
     and one query reads just those records. Only records in the same block are compared, so the
     work grows with the number of likely pairs, not with the square of the record. Pairs recorded
     as different people are skipped before ranking, so they never take a place in the list.
+    Every pair found is returned (the screen pages them; a download takes them all).
     """
     pairs: dict[tuple[str, str], DuplicatePair] = {}
+    limited_by: list[DuplicateBlock] = []
     known_to_differ = _pairs_known_to_differ()
     for block in DUPLICATE_BLOCKS:
-        shared = _blocks_with_several_people(block)
+        shared, cut = _blocks_with_several_people(block)
+        if cut:
+            limited_by.append(block)
         if not shared:
             continue
         members: dict[tuple[object, ...], list[Person]] = defaultdict(list)
@@ -378,5 +418,14 @@ def find_duplicate_pairs(*, limit: int = 50) -> list[DuplicatePair]:
                 comparison = compare(identity_of(one), other)
                 if comparison.is_linked and comparison.score >= DUPLICATE_MIN_SCORE:
                     pairs[pair_key] = DuplicatePair(one, other, comparison.score, comparison.reasons)
-    ranked = sorted(pairs.values(), key=lambda p: (-p.score, p.first.family_name, p.first.given_name, str(p.first.pk)))
-    return ranked[:limit]
+    ranked = sorted(
+        pairs.values(),
+        key=lambda p: (-p.score, p.first.family_name, p.first.given_name, str(p.first.pk), str(p.second.pk)),
+    )
+    return DuplicateSearch(pairs=ranked, limited_by=tuple(limited_by))
+
+
+def find_duplicate_pairs(*, limit: int | None = None) -> list[DuplicatePair]:
+    """The likely pairs of `search_duplicates`, best first: all of them, or the first `limit`."""
+    pairs = search_duplicates().pairs
+    return pairs if limit is None else pairs[:limit]

@@ -39,7 +39,7 @@ from safepathways.referrals.models import Channel, Contact, ContactStatusName
 from safepathways.referrals.presenters import TEMPLATE_HELPERS
 
 PAGE_SIZE = 50
-DUPLICATE_LIMIT = 50
+DUPLICATE_PAGE_SIZE = 50
 # Errors a service names by its own field, shown against the form field that holds the value.
 FIELD_ALIASES = {"received_at": "received_time", "person": "match", "route": "routes"}
 
@@ -435,10 +435,12 @@ def close(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 @require_GET
 @permission_required(rules.VIEW_DUPLICATES)
 def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
-    pairs = matching.find_duplicate_pairs(limit=DUPLICATE_LIMIT)
+    search = matching.search_duplicates()
+    pairs = search.pairs
     fmt = parse_format(request.GET.get("format"))
     if fmt:
-        # For a data-quality review away from the screen: both records of each pair, why they look alike.
+        # For a data-quality review away from the screen: every pair found (not just one page), both records of
+        # each, why they look alike.
         audit.record_accesses(
             user=request.user,
             person_ids=[person.pk for pair in pairs for person in (pair.first, pair.second)],
@@ -456,10 +458,12 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "referrals/duplicates.html",
         _context(
-            pairs=pairs,
+            # Every pair is already in memory (ranking needs them all), so paging is a slice: no more queries.
+            page=Paginator(pairs, DUPLICATE_PAGE_SIZE).get_page(request.GET.get("page")),
+            limited_by=search.limited_by,
+            group_limit=matching.DUPLICATE_GROUP_LIMIT,
             merges=selectors.recent_merges(),
             dismissals=selectors.recent_dismissals(),
-            limit=DUPLICATE_LIMIT,
             can_unmerge=people_merge.may_unmerge(request.user),
             # Whoever may see the screen may record that a pair differs (both are may_merge).
             can_dismiss=people_merge.may_merge(request.user),

@@ -1,4 +1,5 @@
-from datetime import date
+from datetime import date, timedelta
+from itertools import combinations
 
 import pytest
 from pytest_django import DjangoAssertNumQueries
@@ -6,12 +7,15 @@ from pytest_django import DjangoAssertNumQueries
 from safepathways.accounts.models import User
 from safepathways.people.models import Person
 from safepathways.people.tests.factories import PersonFactory
+from safepathways.referrals import matching
 from safepathways.referrals.matching import (
+    DUPLICATE_BLOCKS,
     Identity,
     compare,
     find_candidates,
     find_duplicate_pairs,
     identity_of,
+    search_duplicates,
 )
 from safepathways.referrals.models import NotDuplicate
 from safepathways.referrals.tests.factories import MARY_NHS_NUMBER, OTHER_NHS_NUMBER
@@ -195,3 +199,51 @@ def test_a_changed_surname_and_a_missing_birthday_are_found_as_duplicates() -> N
     found = {frozenset((p.first.pk, p.second.pk)): p.reasons for p in find_duplicate_pairs()}
     assert found[frozenset((married.pk, maiden.pk))] == ("same date of birth", "same address")
     assert found[frozenset((undated.pk, dated.pk))] == ("same name", "same address")
+
+
+def test_the_duplicate_search_returns_every_pair_found_and_is_not_limited_when_no_block_is_cut() -> None:
+    for n in range(60):
+        _person(
+            given_name="Joan", family_name="Oduya", date_of_birth=date(1930, 1, 1) + timedelta(days=40 * n), postcode=""
+        )
+        _person(
+            given_name="Joan", family_name="Oduya", date_of_birth=date(1930, 1, 1) + timedelta(days=40 * n), postcode=""
+        )
+    search = search_duplicates()
+    assert len(search.pairs) == 60 and len(find_duplicate_pairs()) == 60
+    assert not search.is_limited and search.limited_by == ()
+    assert len(find_duplicate_pairs(limit=5)) == 5
+
+
+def test_when_blocks_are_cut_the_largest_are_kept_then_the_lowest_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "DUPLICATE_GROUP_LIMIT", 1)
+    # Made in the order the cut must not follow: the pair first, the larger group last.
+    pair = [
+        _person(given_name="Wei", family_name="Chen", date_of_birth=date(1960, 1, 1), postcode="E1 6AN")
+        for _ in range(2)
+    ]
+    three = [
+        _person(given_name="Joan", family_name="Oduya", date_of_birth=date(1970, 1, 1), postcode="NW1 2AB")
+        for _ in range(3)
+    ]
+    search = search_duplicates()
+    assert {frozenset((p.first.pk, p.second.pk)) for p in search.pairs} == {
+        frozenset((one.pk, other.pk)) for one, other in combinations(three, 2)
+    }
+    assert search.limited_by == DUPLICATE_BLOCKS
+    # Between blocks of the same size, the lowest values win (the earliest birthday, the first postcode), each time.
+    pair.append(_person(given_name="Wei", family_name="Chen", date_of_birth=date(1960, 1, 1), postcode="E1 6AN"))
+    ada = [
+        _person(given_name="Ada", family_name="Lee", date_of_birth=date(1950, 1, 1), postcode="SE1 1AA")
+        for _ in range(3)
+    ]
+    for _ in range(2):
+        found = {frozenset((p.first.pk, p.second.pk)) for p in search_duplicates().pairs}
+        # Block 1 and 2 keep Ada Lee (born 1950); block 3 keeps Wei Chen (E1 6AN comes first).
+        assert {person for key in found for person in key} == {p.pk for p in (*pair, *ada)}
+
+
+def test_the_duplicate_search_is_not_limited_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "DUPLICATE_GROUP_LIMIT", 1)
+    _pair(0)
+    assert not search_duplicates().is_limited

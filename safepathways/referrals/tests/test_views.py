@@ -579,6 +579,94 @@ def test_duplicates_query_count_is_constant(
     assert response.content.decode().count("Compare and merge") == pairs
 
 
+def _duplicate_pairs(count: int) -> list[tuple[Person, Person]]:
+    """`count` likely pairs, each born on its own day and with no postcode, so no pair links to another."""
+    pairs = []
+    for n in range(count):
+        born = date(1930, 1, 1) + timedelta(days=40 * n)
+        pairs.append(
+            (
+                PersonFactory.create(
+                    given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None, postcode=""
+                ),
+                PersonFactory.create(
+                    given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None, postcode=""
+                ),
+            )
+        )
+    return pairs
+
+
+@pytest.mark.parametrize("pairs", [6, 20])
+def test_duplicates_page_two_query_count_is_constant(
+    team_manager: Persona,
+    pairs: int,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    from safepathways.referrals import views
+
+    monkeypatch.setattr(views, "DUPLICATE_PAGE_SIZE", 5)
+    _duplicate_pairs(pairs)
+    # session, user with memberships, pairs recorded as different people, 3 × GROUP BY, one read (the records have
+    # no postcode, so only the first blocking key has shared blocks), recent merges, recent 'different people'
+    # decisions: the page is a slice of pairs already ranked, so page 2 costs what page 1 does
+    with django_assert_num_queries(9):
+        response = team_manager.http.get(reverse("referrals:duplicates"), {"page": 2})
+    body = response.content.decode()
+    assert body.count("Compare and merge") == min(5, pairs - 5)
+    assert f"{pairs} possible duplicate pairs, page 2 of {-(-pairs // 5)}" in body
+
+
+def test_the_duplicates_screen_pages_every_pair_found_fifty_a_page(team_manager: Persona) -> None:
+    pairs = _duplicate_pairs(51)
+    url = reverse("referrals:duplicates")
+    first = team_manager.http.get(url).content.decode()
+    assert "51 possible duplicate pairs, page 1 of 2" in first and first.count("Compare and merge") == 50
+    assert "govuk-pagination" in first and 'href="?page=2"' in first
+    assert "Download all 51 pairs" in first
+    second = team_manager.http.get(url, {"page": 2}).content.decode()
+    assert "51 possible duplicate pairs, page 2 of 2" in second and second.count("Compare and merge") == 1
+    assert 'href="?page=1"' in second
+    shown = {
+        ref
+        for body in (first, second)
+        for one, other in pairs
+        for ref in (one.reference, other.reference)
+        if ref in body
+    }
+    assert len(shown) == 102
+    # Past the end is the last page, as on the other lists.
+    assert "page 2 of 2" in team_manager.http.get(url, {"page": 9}).content.decode()
+    assert "The search was limited" not in first
+
+
+def test_the_possible_duplicates_download_has_every_pair_not_one_page(team_manager: Persona) -> None:
+    pairs = _duplicate_pairs(51)
+    response = team_manager.http.get(reverse("referrals:duplicates"), {"format": "csv", "page": 1})
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 52
+    body = "\n".join(lines)
+    assert all(one.reference in body and other.reference in body for one, other in pairs)
+    logged = AccessEvent.objects.filter(user=team_manager.user, kind="export")
+    assert {e.person_id for e in logged} == {person.pk for pair in pairs for person in pair}
+
+
+def test_the_duplicates_screen_says_when_the_search_was_limited(
+    team_manager: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safepathways.referrals import matching
+
+    monkeypatch.setattr(matching, "DUPLICATE_GROUP_LIMIT", 1)
+    _duplicate_pairs(2)
+    body = team_manager.http.get(reverse("referrals:duplicates")).content.decode()
+    assert "The search was limited, so some pairs may be missing" in body
+    assert "more than 1 groups of records sharing" in body
+    assert str(escape("the same date of birth and a similar last name")) in body
+    assert "To narrow it, work through the pairs listed" in body
+    assert "1 possible duplicate pair<" in body
+
+
 # Duplicates ---------------------------------------------------------------------------------------
 
 
