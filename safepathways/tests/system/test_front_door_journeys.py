@@ -674,7 +674,7 @@ def test_a_manager_records_two_look_alike_records_as_different_people_and_undoes
         PersonFactory.create(given_name="Joan", family_name="Oduya", date_of_birth=born, nhs_number=None)
     signed_in(page, base, ot_manager)
     page.goto(f"{base}/front-door/duplicates/")
-    expect(page.locator("main")).to_contain_text("1 likely pair")
+    expect(page.locator("main")).to_contain_text("1 possible duplicate pair")
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"^Different people")).click()
     page.wait_for_url(re.compile(r"/front-door/duplicates/different-people/\?first="))
@@ -693,7 +693,7 @@ def test_a_manager_records_two_look_alike_records_as_different_people_and_undoes
     decisions.get_by_role("button", name=re.compile(r"^Undo")).click()
     page.wait_for_url(f"{base}/front-door/duplicates/")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Decision undone")
-    expect(page.locator("main")).to_contain_text("1 likely pair")
+    expect(page.locator("main")).to_contain_text("1 possible duplicate pair")
     expect(decisions).to_contain_text("Undone by Morgan Reid")
     assert_accessible(page)
 
@@ -752,7 +752,7 @@ def test_every_front_door_waiting_list_dashboard_and_inbox_page_passes_axe(
         elif path == f"/front-door/contacts/{unidentified.pk}/":
             expect(main).to_contain_text(f"This is the person: Mary Smith ({mary.reference})")
         elif path == "/front-door/duplicates/":
-            expect(main).to_contain_text("1 likely pair")
+            expect(main).to_contain_text("1 possible duplicate pair")
         elif path == "/work/duty/":
             expect(main).to_contain_text("1 unallocated")
         elif path == f"/work/items/{waiting.pk}/":
