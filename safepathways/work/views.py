@@ -194,10 +194,14 @@ def _record_look(request: AuthenticatedHttpRequest, item: WorkItem, basis: str) 
     audit.record_access(user=request.user, person_id=item.person_id, what=f"work item {item.title}", basis=basis)
 
 
-def _item_for(request: AuthenticatedHttpRequest, pk: UUID) -> WorkItem:
-    """The work item, if the user may see it: their relationship with the person, or the shared waiting list."""
+def _item_for(request: AuthenticatedHttpRequest, pk: UUID, may: Callable[[WorkItem], bool] | None = None) -> WorkItem:
+    """The work item, if the user may see it: their relationship with the person, or the shared waiting list.
+
+    `may(item)` False refuses the request (403) before the look is logged: a refused request records nothing."""
     item = get_object_or_404(WorkItem.objects.select_related("person", "team", "allocated_to"), pk=pk)
     basis = _access_basis(request, item)
+    if may is not None and not may(item):
+        raise PermissionDenied
     if request.method == "GET":
         _record_look(request, item, basis)
     return item
@@ -389,9 +393,9 @@ def return_to_waiting(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespon
 @item_view
 def transfer(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     """A team manager moves a piece of their team's work to another team; it keeps its place in the wait."""
-    item = _item_for(request, pk)
-    if item.closed_at is not None or not services.is_team_manager(request.user, item.team):
-        raise PermissionDenied
+    item = _item_for(
+        request, pk, may=lambda it: it.closed_at is None and services.is_team_manager(request.user, it.team)
+    )
     form = TransferForm(request.POST or None, teams=selectors.teams_work_can_move_to(item.team))
     if request.method == "POST" and form.is_valid():
         try:

@@ -693,3 +693,13 @@ def test_downloads_read_a_constant_number_of_queries(
 
 
 DOWNLOAD_QUERIES = {"work:waiting_list": 6, "work:duty": 5}
+
+
+def test_a_manager_of_another_team_is_refused_the_move_and_nothing_is_logged(
+    make_persona: Callable[..., Persona], team: Team, other_team: Team
+) -> None:
+    item = _item(team)
+    other_manager = make_persona(other_team, Role.TEAM_MANAGER)
+    looks = AccessEvent.objects.count()
+    assert other_manager.http.get(reverse("work:transfer", args=[item.pk])).status_code == 403
+    assert AccessEvent.objects.count() == looks
