@@ -1,6 +1,7 @@
 """The Jinja2 environment: GOV.UK Frontend macros, Django URLs, static files and filters."""
 
 import json
+import re
 from typing import Any, cast
 
 from django import forms
@@ -12,7 +13,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from safepathways.core import formatting
 from safepathways.core.forms import error_summary_items, field_params
@@ -126,10 +127,43 @@ def _select_key(bound: BoundField, options: dict[str, Any] | None) -> tuple[Any,
     )
 
 
+# A typed value's place in a remembered rendering: letters and digits, which no GOV.UK macro escapes or changes.
+PLACEHOLDER = "spv4lu3{}x"
+_PLACEHOLDERS = re.compile(r"spv4lu3(\d+)x")
+TYPED_KINDS = frozenset({"input", "date"})  # the macros that print a typed value only as an attribute's value
+
+
+def _placeholders(params: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The macro's parameters with each typed value replaced by a numbered placeholder, and the values in order."""
+    typed: list[str] = []
+
+    def hold(value: Any) -> Any:
+        if value in (None, ""):
+            return value  # the macro leaves an empty value out: it stays part of the shape
+        typed.append(str(value))
+        return PLACEHOLDER.format(len(typed) - 1)
+
+    if params["kind"] == "date":
+        return {**params, "items": [{**item, "value": hold(item["value"])} for item in params["items"]]}, typed
+    return {**params, "value": hold(params.get("value"))}, typed
+
+
+def _fill(shape: Markup, typed: list[str]) -> Markup | None:
+    """The remembered rendering with the typed values escaped into their places, in one pass (so a value that
+    looks like a placeholder stays text); None when a placeholder is not there exactly once."""
+    html = str(shape)
+    if any(html.count(PLACEHOLDER.format(index)) != 1 for index in range(len(typed))):
+        return None
+    escaped = [str(escape(value)) for value in typed]
+    return Markup(_PLACEHOLDERS.sub(lambda found: escaped[int(found.group(1))], html))  # noqa: S704 - escaped
+
+
 def _render_field(env: Environment, memo_macro: Any) -> Any:
     """Render a form field through its GOV.UK macro. A field with nothing in it (no typed or initial value) is the
     same for everyone, so its HTML is reused (memo_macro), as is a select without errors (only its options and a
-    choice among them); any other field with a value is rendered afresh, so nobody's answers are kept in memory."""
+    choice among them). A text or date input with a value and no error reuses the rendering of its shape, with
+    placeholders where the values go, and escapes the values into it; any other field with a value is rendered
+    afresh. Nobody's answers are kept in memory."""
 
     selects: dict[tuple[Any, ...], Markup] = {}
 
@@ -156,6 +190,11 @@ def _render_field(env: Environment, memo_macro: Any) -> Any:
         template, macro = FIELD_MACROS.get(params["kind"], FIELD_MACROS["input"])
         if _is_blank(bound):
             return cast(Markup, memo_macro(template, macro, params))
+        if not bound.errors and params["kind"] in TYPED_KINDS:
+            shaped, typed = _placeholders(params)
+            filled = _fill(memo_macro(template, macro, shaped), typed)
+            if filled is not None:
+                return filled
         return cast(Markup, getattr(env.get_template(template).module, macro)(params))
 
     return render_field
