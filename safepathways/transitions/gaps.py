@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
 
 from safepathways.accounts.models import Membership
 from safepathways.providers.models import Service
@@ -124,20 +125,29 @@ def post_move_check_overdue(today: date) -> Iterator[Finding]:
 
 
 def worker_left_work_unallocated(today: date) -> Iterator[Finding]:
-    """Open work still allocated to a worker who has left (account closed or leaving date passed) or left the team."""
+    """Open work still allocated to a worker who has left (account closed or leaving date passed) or left the team.
+
+    The gap begins when the worker left, not when the work was allocated to them (a caseload held for years and
+    left yesterday is a day-old gap): their leaving date when it is recorded and has passed, else the sweep's day,
+    the first day it finds them gone (the sweep runs daily; nothing records when an account was closed or a
+    membership ended). Work allocated after the leaving date has had nobody from its allocation.
+    """
     in_team = Membership.objects.filter(user_id=OuterRef("allocated_to_id"), team_id=OuterRef("team_id"))
     rows = (
         WorkItem.objects.open()
         .filter(allocated_to__isnull=False)
         .filter(Q(allocated_to__is_active=False) | Q(allocated_to__left_on__lte=today) | ~Exists(in_team))
-        .values_list("pk", "person_id", "allocated_at", "team_id", "title")
+        .values_list("pk", "person_id", "allocated_at", "allocated_to__left_on", "team_id", "title")
     )
-    for pk, person_id, allocated_at, team_id, title in rows.iterator(chunk_size=2000):
+    for pk, person_id, allocated_at, left_on, team_id, title in rows.iterator(chunk_size=2000):
+        since = left_on if left_on is not None and left_on <= today else today
+        if allocated_at is not None:
+            since = max(since, timezone.localdate(allocated_at))
         yield Finding(
             person_id=person_id,
             subject_key=f"work:{pk}",
             detail=f"{title}: the allocated worker has left; the work has nobody working it",
-            since=allocated_at.date() if allocated_at else today,
+            since=since,
             team_id=team_id,
         )
 

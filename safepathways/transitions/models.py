@@ -84,6 +84,9 @@ class PlanStatus(models.TextChoices):
 
 
 OPEN_PLAN_STATUSES = (PlanStatus.PLANNING, PlanStatus.READY)
+# The steps, arrangements and risks stay open after the move until the check after it: an emergency move, or one a
+# recorded hospital discharge made, happens with arrangements open, and the day team completes them afterwards.
+CHECKLIST_OPEN_STATUSES = (*OPEN_PLAN_STATUSES, PlanStatus.MOVED)
 # ADR-009: the moves a plan may make, declared once; transitions.services checks every change against it.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     PlanStatus.PLANNING: frozenset({PlanStatus.READY, PlanStatus.CANCELLED}),
@@ -155,6 +158,12 @@ class Plan(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_PLAN_STATUSES
+
+    @property
+    def checklist_open(self) -> bool:
+        """Whether its steps and arrangements may still be updated (and risks added): open, or moved and not yet
+        checked. Cancelled and checked plans are closed."""
+        return self.status in CHECKLIST_OPEN_STATUSES
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.planned_on < today

@@ -162,14 +162,15 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
     unknown = set(data) - set(PLAN_DETAIL_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    locked = _lock(plan)
-    if not locked.is_open:
-        raise ApplicationError("This plan is closed; it can no longer be changed")
+    locked = _open_plan(plan)
     for name in ("moving_from", "moving_to"):
         if name in data:
             data[name] = _require(str(data[name]), f"Enter where the person is moving {name.split('_')[1]}", name)
-    if "planned_on" in data and data["planned_on"] != locked.planned_on and data["planned_on"] < today:
-        raise ApplicationError("The planned move date must be today or in the future", field="planned_on")
+    brought_forward: list[tuple[Arrangement, date]] = []
+    if "planned_on" in data and data["planned_on"] != locked.planned_on:
+        if data["planned_on"] < today:
+            raise ApplicationError("The planned move date must be today or in the future", field="planned_on")
+        brought_forward = _essentials_due_after(locked, data["planned_on"])
     for name in ("person_agreement", "carer_agreement"):
         if name in data and data[name] not in Agreement.values:
             raise ApplicationError("Choose whether they agreed the plan", field=name)
@@ -191,6 +192,8 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
             by=by,
             link=plan_link(locked),
         )
+    if brought_forward:
+        _bring_forward(locked, brought_forward, by)
     if "coordinator" in changed:
         add_to_chronology(
             person=locked.person,
@@ -206,14 +209,77 @@ def update_plan(*, plan: Plan, by: User, data: dict[str, Any], today: date | Non
             from_worker=previous_coordinator,
             to_worker=locked.coordinator,
         )
+    snapshot: dict[str, Any] = {"fields": changed}
+    if brought_forward:
+        snapshot["brought_forward"] = [f"{item.label} (was due {was.isoformat()})" for item, was in brought_forward]
     audit.record(
-        actor=by,
-        action="transition.plan_updated",
-        target=locked,
-        person_id=locked.person_id,
-        snapshot={"fields": changed},
+        actor=by, action="transition.plan_updated", target=locked, person_id=locked.person_id, snapshot=snapshot
     )
     return locked
+
+
+def _essentials_due_after(plan: Plan, planned_on: date) -> list[tuple[Arrangement, date]]:
+    """The open essential arrangements due after a new, earlier move date: refused, unless the hospital set it.
+
+    ADR-014: an essential arrangement must be in place by the move, so a move date cannot be brought before the
+    date one of them is due; the practitioner changes the arrangement's date first. The exception is a plan that
+    follows a hospital discharge referral, when the new date is the planned discharge date the hospital team has
+    just agreed (discharges.services calls update_plan with it). The hospital decides when the person is well
+    enough to leave, and that decision is not held up by the plan: the arrangements' due dates are brought forward
+    to the new move date instead, and _bring_forward records that and tells the coordinator. The arrangements
+    stay open, so readiness still waits for them. Returns those arrangements with the date each was due.
+    """
+    late = list(
+        plan.arrangements.filter(is_essential=True, status=ItemStatus.OPEN, due_on__gt=planned_on).order_by(
+            "due_on", "order"
+        )
+    )
+    if not late:
+        return []
+    # The referral is a layer above transitions: read through the relation's name, without importing it.
+    set_by_hospital = Plan.objects.filter(pk=plan.pk, discharge_referral__planned_discharge_on=planned_on).exists()
+    if not set_by_hospital:
+        if len(late) == 1:
+            only = late[0]
+            message = f"{only.label} is due on {only.due_on:%-d %B %Y}, after the new move date; change its date first"
+        else:
+            names = [f"{a.label} (due {a.due_on:%-d %B %Y})" for a in late]
+            message = (
+                f"{', '.join(names[:-1])} and {names[-1]} are due after the new move date; change their dates first"
+            )
+        raise ApplicationError(message, field="planned_on")
+    found: list[tuple[Arrangement, date]] = []
+    for item in late:
+        assert item.due_on is not None  # filtered on due_on__gt
+        found.append((item, item.due_on))
+    return found
+
+
+def _bring_forward(plan: Plan, late: list[tuple[Arrangement, date]], by: User) -> None:
+    """Make the open essential arrangements due on the plan's new, earlier move date, and say so."""
+    for item, _was in late:
+        item.due_on = plan.planned_on
+        item.save(update_fields=["due_on", "updated_at"])
+    detail = "; ".join(f"{item.label} (was due {was:%-d %B %Y})" for item, was in late)
+    add_to_chronology(
+        person=plan.person,
+        category="transition",
+        summary=(
+            f"Hospital discharge date moved to {plan.planned_on:%-d %B %Y}: open essential arrangements brought "
+            "forward to it"
+        ),
+        by=by,
+        detail=detail,
+        link=plan_link(plan),
+    )
+    notify(
+        recipients=[u for u in (plan.coordinator,) if u.pk != by.pk and u.is_active],
+        message=(
+            f"The move for {plan.person.reference} is now on {plan.planned_on:%-d %B %Y}, the new discharge date: "
+            f"these essential arrangements are now due that day: {detail}"
+        ),
+        link=plan_link(plan),
+    )
 
 
 @dataclass(frozen=True)
@@ -233,10 +299,38 @@ def _owner_fields(owner: Owner) -> dict[str, Any]:
     }
 
 
+def _closed_message(plan: Plan) -> str:
+    """Why this plan cannot be changed, in the words of its status."""
+    if plan.status == PlanStatus.CANCELLED:
+        return "This move was cancelled; its plan can no longer be changed"
+    if plan.status == PlanStatus.CHECKED:
+        return "The move has been checked and the plan is closed; it can no longer be changed"
+    if plan.status == PlanStatus.MOVED:
+        return (
+            "The person has moved; only the plan's steps, arrangements and risks can be updated until the check "
+            "after the move"
+        )
+    return "This plan is closed; it can no longer be changed"
+
+
 def _open_plan(plan: Plan) -> Plan:
+    """The plan, locked, while the move is still being planned (planning or ready)."""
     locked = _lock(plan)
     if not locked.is_open:
-        raise ApplicationError("This plan is closed; it can no longer be changed")
+        raise ApplicationError(_closed_message(locked))
+    return locked
+
+
+def _plan_with_open_checklist(plan: Plan) -> Plan:
+    """The plan, locked, while its steps and arrangements may still be updated and risks added.
+
+    That is while it is planned or ready, and after the move until the check after it: an emergency move is recorded
+    after the event with its checklist open for the day team to complete, and a recorded hospital discharge moves a
+    plan whatever is still open. A cancelled or checked plan is closed.
+    """
+    locked = _lock(plan)
+    if not locked.checklist_open:
+        raise ApplicationError(_closed_message(locked))
     return locked
 
 
@@ -286,8 +380,8 @@ def _readiness_lost(plan: Plan, by: User, what: str) -> None:
 def add_step(
     *, plan: Plan, by: User, description: str, owner: Owner, due_on: date | None, today: date | None = None
 ) -> Step:
-    """Add what happens next and who does it."""
-    locked = _open_plan(plan)
+    """Add what happens next and who does it (after the move too, until the check after it)."""
+    locked = _plan_with_open_checklist(plan)
     _check_due(due_on, today or timezone.localdate())
     step = Step(plan=locked, description=_require(description, "Enter what will happen", "description"), due_on=due_on)
     for name, value in _owner_fields(owner).items():
@@ -358,15 +452,19 @@ def update_item(
     note: str = "",
     today: date | None = None,
 ) -> Step | Arrangement:
-    """Give a step or an arrangement its owner and due date, or mark it done or not needed."""
-    locked = _open_plan(plan)
+    """Give a step or an arrangement its owner and due date, or mark it done or not needed.
+
+    After the move too, until the check after it (an emergency move's checklist is completed by the day team). The
+    move has then happened, so an essential arrangement is no longer held to be due by the move date.
+    """
+    locked = _plan_with_open_checklist(plan)
     model: type[Step] | type[Arrangement] = Step if kind == "step" else Arrangement
     item = _item(model, locked, item_id)
     if status not in ItemStatus.values:
         raise ApplicationError("Choose whether it is done", field="status")
     if due_on != item.due_on:
         _check_due(due_on, today or timezone.localdate())
-        if isinstance(item, Arrangement) and item.is_essential:
+        if isinstance(item, Arrangement) and item.is_essential and locked.is_open:
             _check_essential_due(locked, due_on)
     for name, value in _owner_fields(owner).items():
         setattr(item, name, value)
@@ -394,8 +492,8 @@ def update_item(
 
 @transaction.atomic
 def add_risk(*, plan: Plan, by: User, risk: str, contingency: str, owner: Owner) -> MoveRisk:
-    """Record a risk of the move and the contingency if it comes about, with who acts on it."""
-    locked = _open_plan(plan)
+    """Record a risk of the move and the contingency if it comes about, with who acts on it (until the check)."""
+    locked = _plan_with_open_checklist(plan)
     row = MoveRisk(
         plan=locked,
         risk=_require(risk, "Enter what could go wrong", "risk"),
