@@ -2,7 +2,9 @@
 
 About one open referral per 400 people, and three times as many discharged in the last 90 days with outcomes,
 support starts (a few never confirmed, for the continuity gap rule), early readmissions and unsafe discharge
-reports. Reads the people, teams, organisations and users already generated and writes with bulk_create, so
+reports. An open referral with pathway 1-3 agreed and a planned date has its transition plan, as
+discharges.services.agree_pathway makes it: the hospital discharge checklist, steps, shared with the trust, some
+ready to go. Reads the people, teams, organisations and users already generated and writes with bulk_create, so
 it runs in seconds at 20,000 people and stays fast at 200,000. Idempotent: with referrals present it does
 nothing. The generator calls `generate_discharges` after the borough's people exist.
 """
@@ -16,9 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from safepathways.accounts.models import Organisation, OrganisationKind, Role, Team, TeamKind, User
+from safepathways.borough.plans_data import PlanRows, fork
 from safepathways.core.services import reserve_numbers
 from safepathways.discharges.models import (
     PATHWAY_DESTINATIONS,
+    PATHWAYS_WITH_SUPPORT,
     DelayReason,
     Destination,
     HospitalRoute,
@@ -31,6 +35,7 @@ from safepathways.discharges.models import (
     UnsafeDischargeReport,
 )
 from safepathways.people.models import ChronologyEntry, Person
+from safepathways.transitions.models import ArrangementTemplate, PlanKind
 from safepathways.work.models import Priority, WorkItem, WorkKind
 from safepathways.work.services import allocation_due_on, next_contact_on
 
@@ -59,6 +64,22 @@ DESTINATION_BY_PATHWAY = {
     2: Destination.COMMUNITY_BED,
     3: Destination.CARE_HOME_LONG,
 }
+# Who usually sees to each hospital discharge arrangement (transitions migration 0002's codes): (name, role).
+ARRANGEMENT_OWNERS = {
+    "transport": ("Patient transport desk", "Hospital transport"),
+    "medication": ("Ward pharmacist", "Pharmacy"),
+    "equipment": ("Community equipment service", "Equipment"),
+    "keys": ("Daughter", "Family"),
+    "gp": ("Ward doctor", "Discharge summary"),
+    "district_nurse": ("Nurse in charge", "Ward nurse"),
+    "food_heating": ("Son", "Family"),
+}
+VIEWS = [
+    "",
+    "I want to be home before the weekend.",
+    "I am worried about the stairs.",
+    "I would like my daughter there when I get home.",
+]
 UNSAFE_STORIES = [
     "Arrived home late in the evening with no carers booked and no food in.",
     "Sent home without the medication on the discharge letter.",
@@ -81,6 +102,8 @@ class _Builder:
         self.work: list[WorkItem] = []
         self.chronology: list[ChronologyEntry] = []
         self.reports: list[UnsafeDischargeReport] = []
+        # Open referrals with pathway 1-3 and a date agreed, with who agreed them: each gets its transition plan.
+        self.agreed: list[tuple[Referral, Organisation, User]] = []
 
     def uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -154,6 +177,7 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
         for _, team, _ in hospitals
     }
     builder = _Builder(rng=rng, today=today)
+    plans = PlanRows(rng=fork(rng, "discharge-plans"), today=today)
     numbers = iter(reserve_numbers("discharge_reference", wanted))
     for index, person_id in enumerate(chosen):
         trust, team, referrer = rng.choice(hospitals)
@@ -162,8 +186,11 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
             _open_referral(builder, person_id, trust, team, referrer, staff, delay_reasons, next(numbers))
         else:
             _discharged_referral(builder, person_id, trust, team, referrer, staff, managers.get(team.pk), next(numbers))
+    for referral, trust, worker in builder.agreed:
+        _plan_for(plans, referral, trust, worker)
     with transaction.atomic():
         _batched(list(builder.work), WorkItem)
+        plans.write()
         _batched(list(builder.referrals), Referral)
         _batched(list(builder.statuses), ReferralStatus)
         _batched(list(builder.reports), UnsafeDischargeReport)
@@ -171,7 +198,8 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
     discharged = len(builder.referrals) - open_count
     log(
         f"  {len(builder.referrals)} discharge referrals ({open_count} open, {discharged} discharged in 90 days); "
-        f"{len(builder.reports)} unsafe discharge reports"
+        f"{len(builder.reports)} unsafe discharge reports; {len(plans.plans)} transition plans for pathways 1-3 agreed "
+        f"({sum(p.status == 'ready' for p in plans.plans)} ready to go)"
     )
     return len(builder.referrals)
 
@@ -290,6 +318,8 @@ def _open_referral(
             # Reablement starts at weekends and in the evening too: the out-of-hours view shows those.
             referral.support_start_time = time(rng.choice([8, 10, 14, 18, 19]), 0)
         _status(builder, referral, ReferralStatusName.READY, worker, "Pathway, date and support agreed")
+        if referral.agreed_pathway in PATHWAYS_WITH_SUPPORT:
+            builder.agreed.append((referral, trust, worker))
 
 
 def _discharged_referral(
@@ -392,3 +422,62 @@ def _unsafe_report(builder: _Builder, referral: Referral, team: Team, referrer: 
             review_closed_by=manager if is_closed else None,
         )
     )
+
+
+def _plan_for(plans: PlanRows, referral: Referral, trust: Organisation, worker: User) -> None:
+    """The transition plan discharges.services._plan_for starts when pathway 1-3 and a date are agreed.
+
+    Coordinated by the worker who agreed it, held by the hospital team, shared with the trust and linked from the
+    referral; the care start is confirmed (the support was agreed with its start time) and about a third of the
+    plans have every essential arrangement in place and are ready.
+    """
+    rng, today = plans.rng, plans.today
+    planned_on = referral.planned_discharge_on
+    assert planned_on is not None
+    assert referral.agreed_pathway is not None
+    started_on = max(referral.admitted_on + timedelta(days=1), today - timedelta(days=rng.randint(0, 2)))
+    plan = plans.start(
+        person_id=referral.person_id,
+        kind=PlanKind.HOSPITAL_DISCHARGE,
+        moving_from=f"{trust.name}, {referral.ward}",
+        moving_to=referral.moving_to or PATHWAY_DESTINATIONS[referral.agreed_pathway],
+        planned_on=planned_on,
+        team_id=referral.work_item.team_id,
+        coordinator=worker,
+        source_label=f"Hospital discharge referral {referral.reference}",
+        started_on=min(started_on, today),
+        persons_views=rng.choice(VIEWS),
+    )
+    plans.share(plan, trust.pk)
+    referral.plan = plan
+    all_in_place = rng.random() < 0.35
+
+    def done(template: ArrangementTemplate) -> bool:
+        if template.code == "care_start":
+            return referral.support_start_time is not None
+        return (all_in_place and template.is_essential) or rng.random() < 0.45
+
+    def owner(code: str) -> tuple[str, str]:
+        if code == "care_start":
+            return referral.support_provider or "Provider", "Care provider"
+        if code == "family":
+            return worker.full_name, "Hospital social worker"
+        return ARRANGEMENT_OWNERS.get(code, ("Nurse in charge", "Ward nurse"))
+
+    plans.checklist(plan, done=done, owner=owner, by=worker, completed_on=today, due_on=planned_on)
+    plans.step(
+        plan,
+        "Confirm the time of the discharge with the person and their family",
+        owner_name=worker.full_name,
+        owner_role="Hospital social worker",
+        due_on=max(today, planned_on - timedelta(days=1)),
+    )
+    plans.step(
+        plan,
+        "Tell the ward what time the support starts",
+        owner_name="Nurse in charge",
+        owner_role="Ward nurse",
+        due_on=planned_on,
+    )
+    if all_in_place:
+        plans.ready(plan, worker)

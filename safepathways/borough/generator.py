@@ -60,6 +60,7 @@ from safepathways.referrals.models import (
 )
 from safepathways.referrals.models import Contact as FrontDoorContact
 from safepathways.referrals.services import screening_due_on
+from safepathways.transitions.models import Plan
 from safepathways.work.models import ContactMethod, Handoff, KeepInTouch, Priority, Triage, WorkItem, WorkKind
 
 # The seeded local defaults (work migration 0003): contact interval days and allocation working days.
@@ -178,15 +179,24 @@ class BoroughGenerator:
         return teams
 
     def ensure_demo_users(self, teams: dict[str, Team]) -> list[reference.DemoUser]:
+        """Create the demo staff, giving the demo password only to accounts made now.
+
+        Run again, it adds any missing account or team membership and leaves existing passwords alone: a demo
+        user's changed password is kept, and no `user.password_set` audit event is written.
+        """
+        emails = [demo.email.lower() for demo in reference.DEMO_USERS]
+        existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
         for demo in reference.DEMO_USERS:
+            is_new = demo.email.lower() not in existing
             user = add_user(
                 email=demo.email,
                 full_name=demo.full_name,
                 team=teams[demo.team_slug],
                 role=demo.role,
-                password=self.password,
+                password=self.password if is_new else None,
                 by=None,
             )
+            existing.add(user.email)
             if demo.role == "administrator" and not user.is_staff:
                 User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
         return reference.DEMO_USERS
@@ -271,6 +281,8 @@ class BoroughGenerator:
             summary.dols_requests = generate_dols(rng=self.rng, today=self.today, log=self.log)
             summary.safeguarding_concerns = generate_safeguarding(rng=self.rng, today=self.today, log=self.log)
             generate_managing_authority(today=self.today, log=self.log)
+            # Every transition plan: the moves above, the discharges' and the young people's.
+            summary.plans = Plan.objects.count()
             audit.record(
                 actor=None,
                 action="borough.generated",

@@ -5,31 +5,47 @@ would send them, with EHC plans, children's social care, care leavers (personal 
 transitions workers and a history of milestones in which about a quarter of those due were missed. The first two
 are built for the demonstration: a care leaver moving in six weeks with no settled home, and a 17½-year-old with
 no adult plan. The same rng and today give the same young people.
+
+What the transitions team has done with them, as young_people.services records it (generated from a stream of its
+own, so the young people themselves are the same as without it): transition plans to adult services for most
+16-17-year-olds assessed as of significant benefit (planned for the 18th birthday) and for most who turned 18 in the
+last two years (moved and checked, with the adult service that started), care leavers' accommodation moves,
+"planning together" meetings, and workshops offered to parents and carers (the recent ones not held yet). The two
+demonstration young people are left without plans.
 """
 
 import random
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from faker import Faker
 
-from safepathways.accounts.models import Role, TeamKind, User
+from safepathways.accounts.models import Membership, Role, Team, TeamKind, User
+from safepathways.borough.plans_data import PlanRows, fork
 from safepathways.core.identifiers import nhs_number_in_test_range
 from safepathways.core.services import reserve_numbers
 from safepathways.people.codes import Gender, NHSNumberStatus
 from safepathways.people.models import ChronologyEntry, Neighbourhood, Person
 from safepathways.people.services import format_reference
+from safepathways.providers.codes import ServiceComponent, ServiceType
+from safepathways.providers.models import Service
+from safepathways.transitions.models import ArrangementTemplate, PlanKind
 from safepathways.young_people import milestones
 from safepathways.young_people.models import (
     AccommodationStatus,
+    Attendance,
     ContinuingHealthcare,
     HomelessnessRisk,
     MilestoneOutcome,
     MilestoneRecord,
+    PlanningMeeting,
     SignificantBenefit,
+    Workshop,
+    YoungPeopleSettings,
     YoungPerson,
 )
 
@@ -51,6 +67,42 @@ ACCOMMODATION_WEIGHTS = [
     (AccommodationStatus.UNKNOWN, 7),
 ]
 HOUSING_AUTHORITIES = ["Camden housing options", "Islington housing needs", "Barnet homes"]
+PARENT_NAMES = ["Sarah", "Mohammed", "Joanne", "Fatima", "David", "Grace", "Tunde", "Agnieszka", "Shirin", "Paul"]
+MEETING_ATTENDEES = [
+    "{name}, their mum, the school SENCo and the transitions worker",
+    "{name}, their dad, the college tutor and the learning disability nurse",
+    "{name}, their foster carer, their personal adviser and the transitions worker",
+    "{name}, both parents, the speech and language therapist and the transitions worker",
+]
+MEETING_AGREED = [
+    "Start the Care Act transition assessment; look at college courses for next September.",
+    "Try two days at the supported internship; health to say whether continuing care is likely.",
+    "Visit two supported living schemes before the next meeting.",
+    "Help with a bank account and a benefits claim before the 18th birthday.",
+    "Travel training in the spring so {name} can get to college on the bus.",
+]
+WORKSHOP_TOPICS = [
+    "Money and benefits at 18",
+    "Mental capacity at 16",
+    "Health care: from children's to adult services",
+    "Housing options and supported living",
+    "Education, training and work after school",
+    "Direct payments and personal budgets",
+]
+WHAT_MATTERS = [
+    "Staying at the same college with my friends.",
+    "Living near my mum.",
+    "Having the same support worker I know.",
+    "Getting a job in a café.",
+]
+# The adult service that starts at 18 once the plan to adult services has moved.
+ADULT_SERVICES = [
+    ServiceComponent.DAY_SUPPORT,
+    ServiceComponent.SUPPORTED_LIVING,
+    ServiceComponent.DIRECT_PAYMENT,
+    ServiceComponent.LEARNING_EMPLOYMENT,
+]
+MOVE_PROBLEMS = "The direct payment was not set up on the day; the family paid the first week."
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -229,10 +281,313 @@ def generate_young_people(*, rng: random.Random, today: date, log: Callable[[str
                 recorded_by_label="Children's services import",
             )
         )
+    done = _TeamWork(rng=fork(rng, "young-people-work"), today=today, workers=workers)
+    done.build(young_people)
     with transaction.atomic():
         Person.objects.bulk_create(people, batch_size=BATCH)
         YoungPerson.objects.bulk_create(young_people, batch_size=BATCH)
         MilestoneRecord.objects.bulk_create(records, batch_size=BATCH)
         ChronologyEntry.objects.bulk_create(stories, batch_size=BATCH)
-    log(f"  {len(young_people)} young people ({sum(y.is_care_leaver for y in young_people)} care leavers)")
+        done.write()
+    log(f"  {len(young_people)} young people ({sum(y.is_care_leaver for y in young_people)} care leavers); {done}")
     return len(young_people)
+
+
+class _TeamWork:
+    """What the transitions team has recorded for the young people: plans, meetings, workshops, adult services."""
+
+    def __init__(self, *, rng: random.Random, today: date, workers: list[User]) -> None:
+        self.rng, self.today, self.workers = rng, today, workers
+        self.plans = PlanRows(rng=rng, today=today)
+        self.meetings: list[PlanningMeeting] = []
+        self.workshops: list[Workshop] = []
+        self.services: list[Service] = []
+        self.stories: list[ChronologyEntry] = []
+        self.adult_plans = self.care_leaver_plans = 0
+        # young_people.services._transitions_team: the coordinator's own transitions team, else the settings' one.
+        self.team_of: dict[int, uuid.UUID] = dict(
+            Membership.objects.filter(user__in=workers, team__kind=TeamKind.TRANSITIONS)
+            .exclude(role=Role.PARTNER)
+            .values_list("user_id", "team_id")
+        )
+        self.default_team = (
+            Team.objects.filter(slug=YoungPeopleSettings.current().team_slug).values_list("pk", flat=True).first()
+        )
+
+    def __str__(self) -> str:
+        upcoming = sum(w.attendance == Attendance.NOT_YET for w in self.workshops)
+        return (
+            f"{len(self.plans.plans)} transition plans ({self.adult_plans} to adult services, "
+            f"{self.care_leaver_plans} care leavers' moves), {len(self.meetings)} planning together meetings, "
+            f"{len(self.workshops)} workshops for parents and carers ({upcoming} not held yet), "
+            f"{len(self.services)} adult services started at 18"
+        )
+
+    def _at(self, day: date, hour: int = 10) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+    def _story(self, young_person: YoungPerson, day: date, summary: str, by: User, detail: str = "") -> None:
+        self.stories.append(
+            ChronologyEntry(
+                id=_uuid(self.rng),
+                person=young_person.person,
+                occurred_at=self._at(day, 15),
+                category="young_people",
+                summary=summary[:300],
+                detail=detail,
+                recorded_by=by,
+                recorded_by_label=by.full_name,
+                link=reverse("young_people:detail", args=[young_person.pk]),
+            )
+        )
+
+    def build(self, young_people: list[YoungPerson]) -> None:
+        if not self.workers:
+            return
+        # A small borough (ten young people at the demo's 2,000 people) may draw none; the first who could have one
+        # then has one, so every borough shows a plan to adult services and a workshop where anyone is of an age.
+        first_for_plan: tuple[YoungPerson, date, int, User, uuid.UUID] | None = None
+        first_for_workshop: tuple[YoungPerson, date, User] | None = None
+        for index, young_person in enumerate(young_people):
+            born = young_person.person.date_of_birth
+            assert born is not None
+            months = milestones.age_in_months(born, self.today)
+            worker = young_person.transitions_worker or self.rng.choice(self.workers)
+            if 14 * 12 <= months < 20 * 12 and self.rng.random() < 0.45:
+                self._meetings(young_person, born, worker)
+            if 14 * 12 <= months < 18 * 12:
+                first_for_workshop = first_for_workshop or (young_person, born, worker)
+                if self.rng.random() < 0.35:
+                    self._workshops(young_person, born, worker)
+            if index < 2:  # the demonstration's young people: no plan yet
+                continue
+            team_id = self.team_of.get(worker.pk, self.default_team)
+            if team_id is None:
+                continue
+            likely = {SignificantBenefit.YES: 0.75, SignificantBenefit.NOT_DECIDED: 0.3}.get(
+                SignificantBenefit(young_person.significant_benefit), 0.0
+            )
+            if likely and 16 * 12 <= months < 20 * 12:
+                first_for_plan = first_for_plan or (young_person, born, months, worker, team_id)
+            if 16 * 12 <= months < 18 * 12 and self.rng.random() < likely:
+                self._adult_plan(young_person, born, months, worker, team_id)
+            elif 18 * 12 <= months < 20 * 12 and self.rng.random() < likely:
+                self._adult_plan_moved(young_person, born, worker, team_id)
+            if young_person.is_care_leaver and young_person.planned_move_on is not None:
+                self._care_leaver_plan(young_person, young_person.planned_move_on, worker, team_id)
+        if not self.adult_plans and first_for_plan is not None:
+            young_person, born, months, worker, team_id = first_for_plan
+            if months < 18 * 12:
+                self._adult_plan(young_person, born, months, worker, team_id)
+            else:
+                self._adult_plan_moved(young_person, born, worker, team_id)
+        if not self.workshops and first_for_workshop is not None:
+            self._workshops(*first_for_workshop)
+
+    def _meetings(self, young_person: YoungPerson, born: date, by: User) -> None:
+        earliest = max(milestones.add_years(born, 14), self.today - timedelta(days=730))
+        span = (self.today - earliest).days
+        name = young_person.person.given_name
+        for _ in range(self.rng.randint(1, 3)):
+            held_on = earliest + timedelta(days=self.rng.randint(0, span))
+            took_part = self.rng.random() < 0.85
+            attendees = self.rng.choice(MEETING_ATTENDEES).format(name=name)
+            agreed = self.rng.choice(MEETING_AGREED).format(name=name)
+            self.meetings.append(
+                PlanningMeeting(
+                    id=_uuid(self.rng),
+                    young_person=young_person,
+                    held_on=held_on,
+                    young_person_took_part=took_part,
+                    attendees=attendees if took_part else f"{attendees} ({name} chose not to come)",
+                    agreed=agreed,
+                    by=by,
+                )
+            )
+            self._story(young_person, held_on, f"Planning together meeting on {held_on:%-d %B %Y}", by, agreed)
+
+    def _workshops(self, young_person: YoungPerson, born: date, by: User) -> None:
+        earliest = max(milestones.add_years(born, 14), self.today - timedelta(days=365))
+        span = (self.today - earliest).days
+        if young_person.is_care_leaver:
+            offered_to = "Foster carer"
+        else:
+            offered_to = f"{self.rng.choice(PARENT_NAMES)} {young_person.person.family_name}"
+        for topic in self.rng.sample(WORKSHOP_TOPICS, self.rng.randint(1, 2)):
+            recent = self.rng.random() < 0.3
+            offered_on = self.today - timedelta(days=self.rng.randint(0, min(span, 14) if recent else span))
+            if (self.today - offered_on).days <= 14:
+                attendance = Attendance.NOT_YET  # offered for a session still to come
+            else:
+                attendance = self.rng.choices([Attendance.ATTENDED, Attendance.DID_NOT_ATTEND], [70, 30])[0]
+            self.workshops.append(
+                Workshop(
+                    id=_uuid(self.rng),
+                    young_person=young_person,
+                    offered_on=offered_on,
+                    topic=topic,
+                    offered_to=offered_to,
+                    attendance=attendance,
+                    by=by,
+                )
+            )
+            self._story(young_person, offered_on, f"Workshop offered to {offered_to}: {topic}", by)
+
+    def _adult_plan(self, young_person: YoungPerson, born: date, months: int, by: User, team_id: uuid.UUID) -> None:
+        """young_people.services.plan_move_to_adult_services: planned for the 18th birthday, still open."""
+        rng, plans = self.rng, self.plans
+        eighteenth = milestones.add_years(born, milestones.ADULTHOOD)
+        started_on = max(milestones.add_years(born, 16), self.today - timedelta(days=rng.randint(0, 300)))
+        plan = plans.start(
+            person_id=young_person.person_id,
+            kind=PlanKind.CHILD_TO_ADULT,
+            moving_from="Children's services",
+            moving_to="Adult social care",
+            planned_on=eighteenth,
+            team_id=team_id,
+            coordinator=by,
+            source_label="Young people's tracker",
+            started_on=started_on,
+            what_matters=rng.choice(WHAT_MATTERS),
+        )
+        self.adult_plans += 1
+        progress = (months - 16 * 12) / 24
+        all_in_place = months >= 17 * 12 + 9 and rng.random() < 0.4
+
+        def done(template: ArrangementTemplate) -> bool:
+            return (all_in_place and template.is_essential) or rng.random() < 0.2 + 0.6 * progress
+
+        plans.checklist(
+            plan, done=done, owner=lambda _: (by.full_name, "Transitions worker"), by=by, completed_on=self.today
+        )
+        plans.step(
+            plan,
+            "Take the transition assessment to panel",
+            owner_name=by.full_name,
+            owner_role="Transitions worker",
+            due_on=max(self.today, milestones.add_months(eighteenth, -3)),
+        )
+        plans.step(
+            plan,
+            f"Introduce {young_person.person.given_name} to their adult social worker",
+            owner_name=by.full_name,
+            owner_role="Transitions worker",
+            due_on=max(self.today, eighteenth - timedelta(days=30)),
+        )
+        if all_in_place:
+            plans.ready(plan, by)
+
+    def _adult_plan_moved(self, young_person: YoungPerson, born: date, by: User, team_id: uuid.UUID) -> None:
+        """A plan to adult services that moved on the 18th birthday and was checked, and the service that started."""
+        rng, plans = self.rng, self.plans
+        eighteenth = milestones.add_years(born, milestones.ADULTHOOD)
+        plan = plans.start(
+            person_id=young_person.person_id,
+            kind=PlanKind.CHILD_TO_ADULT,
+            moving_from="Children's services",
+            moving_to="Adult social care",
+            planned_on=eighteenth,
+            team_id=team_id,
+            coordinator=by,
+            source_label="Young people's tracker",
+            started_on=milestones.add_months(born, 16 * 12 + rng.randint(3, 15)),
+            what_matters=rng.choice(WHAT_MATTERS),
+        )
+        self.adult_plans += 1
+        plans.checklist(
+            plan,
+            done=lambda template: template.is_essential or rng.random() < 0.6,
+            owner=lambda _: (by.full_name, "Transitions worker"),
+            by=by,
+            completed_on=eighteenth - timedelta(days=rng.randint(7, 60)),
+        )
+        plans.step(
+            plan,
+            f"Introduce {young_person.person.given_name} to their adult social worker",
+            owner_name=by.full_name,
+            owner_role="Transitions worker",
+            due_on=eighteenth - timedelta(days=30),
+            done_by=by,
+        )
+        plans.moved(plan, eighteenth, by)
+        problems = MOVE_PROBLEMS if rng.random() < 0.15 else ""
+        plans.checked(
+            plan,
+            by,
+            spoke_to=f"{young_person.person.given_name} and their family",
+            problems=problems,
+            feedback_to="Adult social care team manager" if problems else "",
+        )
+        person = young_person.person
+        self.services.append(
+            Service(
+                id=_uuid(rng),
+                person=person,
+                service_type=ServiceType.LT_COMMUNITY,
+                service_component=rng.choice(ADULT_SERVICES),
+                team_id=person.neighbourhood.team_id if person.neighbourhood else team_id,
+                start_on=eighteenth,
+                description="Started at 18 from the plan to adult services",
+            )
+        )
+
+    def _care_leaver_plan(self, young_person: YoungPerson, move_on: date, by: User, team_id: uuid.UUID) -> None:
+        """young_people.services.plan_accommodation_move, for the planned move; a recent settled move has happened."""
+        rng, plans = self.rng, self.plans
+        settled = young_person.has_settled_accommodation
+        if move_on >= self.today:
+            if rng.random() >= 0.6:
+                return
+            started_on = self.today - timedelta(days=rng.randint(0, 60))
+        elif settled and rng.random() < 0.5:
+            started_on = move_on - timedelta(days=rng.randint(20, 90))
+        else:
+            return
+        plan = plans.start(
+            person_id=young_person.person_id,
+            kind=PlanKind.CARE_LEAVER,
+            moving_from=f"Current accommodation ({young_person.get_accommodation_status_display().lower()})",
+            moving_to="Next accommodation (secured)" if settled else "Next accommodation (to be confirmed)",
+            planned_on=move_on,
+            team_id=team_id,
+            coordinator=by,
+            source_label="Care leavers",
+            started_on=started_on,
+        )
+        self.care_leaver_plans += 1
+        adviser = young_person.personal_adviser_name or by.full_name
+
+        def done(template: ArrangementTemplate) -> bool:
+            if move_on < self.today:
+                return True
+            if template.code == "accommodation":
+                return settled
+            return rng.random() < 0.4
+
+        plans.checklist(
+            plan,
+            done=done,
+            owner=lambda code: (adviser, "Personal adviser") if code != "accommodation" else (by.full_name, "Worker"),
+            by=by,
+            completed_on=min(self.today, move_on - timedelta(days=rng.randint(1, 14))),
+            due_on=move_on,
+        )
+        plans.step(
+            plan,
+            f"Visit the new home with {young_person.person.given_name}",
+            owner_name=adviser,
+            owner_role="Personal adviser",
+            due_on=max(self.today, move_on - timedelta(days=7)) if move_on >= self.today else move_on,
+            done_by=by if move_on < self.today else None,
+        )
+        if move_on < self.today:
+            plans.moved(plan, move_on, by)
+            if plan.check_due_at is not None and plan.check_due_at < plans.now:
+                plans.checked(plan, by, spoke_to=f"{young_person.person.given_name} and {adviser}")
+
+    def write(self) -> None:
+        self.plans.write()
+        PlanningMeeting.objects.bulk_create(self.meetings, batch_size=BATCH)
+        Workshop.objects.bulk_create(self.workshops, batch_size=BATCH)
+        Service.objects.bulk_create(self.services, batch_size=BATCH)
+        ChronologyEntry.objects.bulk_create(self.stories, batch_size=BATCH)

@@ -28,8 +28,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Generated {summary.people} people, {summary.providers} providers with "
-                    f"{summary.locations} locations, {summary.services} services and "
-                    f"{summary.work_items} open work items in {elapsed:.1f}s."
+                    f"{summary.locations} locations, {summary.services} services, "
+                    f"{summary.work_items} open work items, {summary.plans} transition plans, "
+                    f"{summary.discharges} discharge referrals and {summary.young_people} young people "
+                    f"in {elapsed:.1f}s."
                 )
             )
         if not options["quiet_users"]:
