@@ -152,6 +152,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safepathways.accounts.views.locked_out"
+# The client's address as the forgotten-password limit reads it: REMOTE_ADDR, or X-Forwarded-For behind the trusted
+# proxies counted in SAFEPATHWAYS["TRUSTED_PROXIES"] (accounts.http.client_address).
+AXES_CLIENT_IP_CALLABLE = "safepathways.accounts.http.client_address"
 AXES_VERBOSE = False
 
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
@@ -303,6 +306,10 @@ SAFEPATHWAYS: dict[str, Any] = {
     "RISK_BANDS": _risk_bands(
         "SAFEPATHWAYS_RISK_BANDS", [(15, "High", "red"), (5, "Medium", "orange"), (1, "Low", "green")]
     ),
+    # How many proxies (load balancers) the service sits behind, each adding the address it was reached from to
+    # X-Forwarded-For. 0: the header is ignored and a client's address is REMOTE_ADDR. Production reads
+    # SAFEPATHWAYS_TRUSTED_PROXIES; a number larger than the real one lets a client choose its own address.
+    "TRUSTED_PROXIES": 0,
     # The password of the synthetic borough's demo accounts (generate_borough).
     "DEMO_PASSWORD": env_str("SAFEPATHWAYS_DEMO_PASSWORD", "safe-pathways-demo"),
 }

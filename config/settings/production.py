@@ -1,6 +1,9 @@
 """Production settings: PostgreSQL from DATABASE_URL, secure cookies, HTTPS only."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
+from config.settings.base import SAFEPATHWAYS
 from config.settings.env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
@@ -8,9 +11,13 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 if not env_str("DATABASE_URL", ""):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database, e.g. postgres://user@host/db.")
+
+# Behind a load balancer every request comes from its address: name how many proxies add to X-Forwarded-For, so that
+# per-address limits (sign-in lockout, password links) count each client's own address (accounts.http).
+SAFEPATHWAYS["TRUSTED_PROXIES"] = env_int("SAFEPATHWAYS_TRUSTED_PROXIES", 0)
+if SAFEPATHWAYS["TRUSTED_PROXIES"] < 0:
+    raise ImproperlyConfigured("SAFEPATHWAYS_TRUSTED_PROXIES is a number of proxies: 0 or more.")
 
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = False

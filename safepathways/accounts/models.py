@@ -269,3 +269,24 @@ class ApiToken(BaseModel):
     @staticmethod
     def new_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class PasswordLinkRequest(models.Model):
+    """One request made on the forgotten-password page, kept for the rate-limit window (services.PASSWORD_LINK_WINDOW).
+
+    The limits are counted here, in the database every worker shares, rather than in a per-process cache. Only keyed
+    hashes of the email address and of the client's network address are kept, never the values themselves.
+    """
+
+    requested_at = models.DateTimeField(db_index=True)
+    email_key = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_key", "requested_at"], name="password_link_by_email"),
+            models.Index(fields=["client_key", "requested_at"], name="password_link_by_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"password link requested {self.requested_at:%Y-%m-%d %H:%M}"

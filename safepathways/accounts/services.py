@@ -1,5 +1,8 @@
 """Account changes: sign-out everywhere, second factor, API tokens, users and memberships."""
 
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -8,13 +11,24 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepathways.accounts.models import ApiToken, Membership, Team, User
+from safepathways.accounts.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    PasswordLinkRequest,
+    Team,
+    TeamKind,
+    User,
+)
 from safepathways.audit import services as audit
 from safepathways.core.errors import ApplicationError
 
@@ -91,6 +105,45 @@ def send_password_link(*, email: str) -> bool:
     return True
 
 
+# At most this many password links in the window for one email address, and from one client address; requests over
+# the limit get the same answer but send nothing. Requests are counted in the database (PasswordLinkRequest), which
+# every worker and every instance shares.
+PASSWORD_LINKS_PER_ADDRESS = 3
+PASSWORD_LINKS_PER_CLIENT = 20
+PASSWORD_LINK_WINDOW = timedelta(hours=1)
+
+
+def _rate_key(kind: str, value: str) -> str:
+    """A keyed hash of an email or network address: requests can be counted by it, and it cannot be read back."""
+    return salted_hmac(f"safepathways.accounts.password-link.{kind}", value, algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def request_password_link(*, email: str, client_address: str) -> bool:
+    """A request from the forgotten-password page: email a link unless this address, or this client, has asked too
+    often in the last PASSWORD_LINK_WINDOW. True if a link was sent.
+
+    Both counts move on every request, for an address with an account or without one, so neither an address nor a
+    sender can be used to test the other, and callers answer the same whatever this returns. Requests older than the
+    window are deleted as new ones come in.
+    """
+    now = timezone.now()
+    since = now - PASSWORD_LINK_WINDOW
+    email = email.strip().lower()
+    email_key, client_key = _rate_key("email", email), _rate_key("client", client_address)
+    PasswordLinkRequest.objects.filter(requested_at__lt=since).delete()
+    PasswordLinkRequest.objects.create(requested_at=now, email_key=email_key, client_key=client_key)
+    counts = PasswordLinkRequest.objects.filter(
+        Q(email_key=email_key) | Q(client_key=client_key), requested_at__gte=since
+    ).aggregate(
+        for_address=Count("id", filter=Q(email_key=email_key)),
+        from_client=Count("id", filter=Q(client_key=client_key)),
+    )
+    if counts["for_address"] > PASSWORD_LINKS_PER_ADDRESS or counts["from_client"] > PASSWORD_LINKS_PER_CLIENT:
+        return False
+    return send_password_link(email=email)
+
+
 @transaction.atomic
 def start_totp(*, user: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for the user (replacing any unconfirmed one)."""
@@ -132,11 +185,22 @@ def remove_totp(*, user: User, session_verified: bool) -> None:
 
 
 @transaction.atomic
-def add_user(*, email: str, full_name: str, team: Team, role: str, password: str | None, by: User | None) -> User:
+def add_user(
+    *,
+    email: str,
+    full_name: str,
+    team: Team,
+    role: str,
+    password: str | None,
+    by: User | None,
+    superuser: bool = False,
+) -> User:
     """Create the user if new and give them a role in a team (idempotent).
 
     A password given is checked with the configured validators (AUTH_PASSWORD_VALIDATORS) first: refused with
-    ApplicationError(field="password") naming each problem.
+    ApplicationError(field="password") naming each problem. `superuser` also lets them use the Django admin site with
+    every permission (is_staff and is_superuser): the first administrator of a new instance needs it to add the
+    neighbourhood teams and the postcode mapping.
     """
     label = "" if by else "manage.py add_user"
     user = User.objects.filter(email=email.lower()).first()
@@ -155,6 +219,16 @@ def add_user(*, email: str, full_name: str, team: Team, role: str, password: str
         user.set_password(password)
         user.save(update_fields=["password"])
         audit.record(actor=by, action="user.password_set", target=user, snapshot={"via": "add_user"}, actor_label=label)
+    if superuser and not (user.is_staff and user.is_superuser):
+        User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+        user.is_staff = user.is_superuser = True
+        audit.record(
+            actor=by,
+            action="user.made_superuser",
+            target=user,
+            snapshot={"is_staff": True, "is_superuser": True},
+            actor_label=label,
+        )
     membership, created = Membership.objects.get_or_create(user=user, team=team, role=role)
     if created:
         audit.record(
@@ -186,3 +260,89 @@ def revoke_api_token(*, token: ApiToken, by: User | None, actor_label: str = "")
     audit.record(
         actor=by, action="api_token.revoked", target=token, actor_label=actor_label or ("" if by else "system")
     )
+
+
+# The council's own teams that every instance has, with the slugs the product's settings name by default (the front
+# door's routes, the DoLS, safeguarding and young people's settings): the synthetic borough uses the same ones
+# (borough/reference.py). Neighbourhood teams differ in every council and are added in the admin with the postcode
+# mapping; hospital social work is one team here, which a council can split by hospital in the admin.
+STANDARD_TEAMS: list[tuple[str, str, str]] = [
+    ("Front door", "front-door", TeamKind.FRONT_DOOR),
+    ("Hospital social work", "hospital-social-work", TeamKind.HOSPITAL_SOCIAL_WORK),
+    ("Occupational therapy duty", "ot-duty", TeamKind.OT_DUTY),
+    ("DoLS team", "dols", TeamKind.DOLS),
+    ("Safeguarding adults", "safeguarding", TeamKind.SAFEGUARDING),
+    ("Transitions", "transitions", TeamKind.TRANSITIONS),
+    ("Emergency duty (out of hours)", "out-of-hours", TeamKind.OUT_OF_HOURS),
+    ("Provider quality", "provider-quality", TeamKind.PROVIDER_QUALITY),
+    ("Contingency planning", "contingency", TeamKind.CONTINGENCY),
+    ("Information governance", "information-governance", TeamKind.INFORMATION_GOVERNANCE),
+    ("Adult social care leadership", "leadership", TeamKind.LEADERSHIP),
+    ("System administration", "administration", TeamKind.ADMINISTRATION),
+]
+ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+
+
+@dataclass
+class CouncilSetUp:
+    """What set_up_council made, and what was there already."""
+
+    council: Organisation
+    council_created: bool
+    teams_created: list[Team] = field(default_factory=list)
+    teams_reused: list[Team] = field(default_factory=list)
+
+
+@transaction.atomic
+def set_up_council(*, name: str, ons_code: str, by: User | None, actor_label: str = "") -> CouncilSetUp:
+    """Create the council that runs this instance and its standard teams (STANDARD_TEAMS); idempotent.
+
+    What exists already is reused and left as it is: the council (there is one only) and any team with a standard
+    slug. A council already set up with another ONS code, or a standard slug taken by another organisation's team, is
+    refused, rather than a second council made or a partner's team used. Each row created is audited.
+    """
+    name, ons_code = name.strip(), ons_code.strip().upper()
+    if not name:
+        raise ApplicationError("Enter the council's name", field="name")
+    if not ONS_CODE.match(ons_code):
+        raise ApplicationError(
+            f"{ons_code!r} is not an ONS code: a letter and 8 digits, e.g. E09000007", field="ons_code"
+        )
+    label = actor_label or ("" if by else "system")
+    council = Organisation.objects.select_for_update().filter(is_this_council=True).first()
+    created = council is None
+    if council is None:
+        council = Organisation(name=name, kind=OrganisationKind.COUNCIL, ons_code=ons_code, is_this_council=True)
+        council.full_clean()
+        council.save()
+        snapshot = {"name": name, "ons_code": ons_code, "is_this_council": True}
+        audit.record(actor=by, action="organisation.created", target=council, snapshot=snapshot, actor_label=label)
+    elif council.ons_code != ons_code:
+        raise ApplicationError(
+            f"This instance is already set up for {council.name} (ONS code {council.ons_code or 'blank'}), not "
+            f"{ons_code}: correct the council in the admin",
+            field="ons_code",
+        )
+    result = CouncilSetUp(council=council, council_created=created)
+    existing = Team.objects.select_related("organisation").in_bulk(
+        [slug for _, slug, _ in STANDARD_TEAMS], field_name="slug"
+    )
+    for team_name, slug, kind in STANDARD_TEAMS:
+        team = existing.get(slug)
+        if team is not None:
+            if team.organisation_id != council.pk:
+                raise ApplicationError(
+                    f"The slug {slug!r} belongs to {team.name} of {team.organisation}, not to the council: "
+                    "change that team's slug in the admin",
+                    field="team",
+                )
+            result.teams_reused.append(team)
+            continue
+        team = Team(organisation=council, name=team_name, slug=slug, kind=kind)
+        team.full_clean()
+        team.save()
+        audit.record(
+            actor=by, action="team.created", target=team, snapshot={"slug": slug, "kind": kind}, actor_label=label
+        )
+        result.teams_created.append(team)
+    return result

@@ -1,7 +1,6 @@
 """Sign in (with lockout and an optional second factor), sign out, and the account page."""
 
 import base64
-import hashlib
 from datetime import timedelta
 from io import BytesIO
 from typing import Any
@@ -13,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepathways.accounts import services
 from safepathways.accounts.forms import ChangePasswordForm, ForgottenPasswordForm, SignInForm, TokenForm
-from safepathways.accounts.http import AuthenticatedHttpRequest
+from safepathways.accounts.http import AuthenticatedHttpRequest, client_address
 from safepathways.accounts.middleware import remember_second_factor
 from safepathways.accounts.models import User
 from safepathways.core.decorators import login_required
@@ -80,37 +78,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request), **lockout_policy()})
 
 
-# At most this many password links an hour for one email address, and from one network address; requests over
-# the limit get the same answer but send nothing. The count is kept in Django's cache (per process unless a shared
-# cache is configured).
-PASSWORD_LINKS_PER_ADDRESS = 3
-PASSWORD_LINKS_PER_IP = 20
-PASSWORD_LINK_WINDOW_SECONDS = 3600
-
-
-def _over_limit(kind: str, value: str, limit: int) -> bool:
-    key = "password-link:" + kind + ":" + hashlib.sha256(value.encode()).hexdigest()
-    cache.add(key, 0, PASSWORD_LINK_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, PASSWORD_LINK_WINDOW_SECONDS)
-        count = 1
-    return count > limit
-
-
 @require_http_methods(["GET", "POST"])
 def forgotten_password(request: HttpRequest) -> HttpResponse:
     """Email a link to set a new password. The answer is the same whether or not the address has an account."""
     form = ForgottenPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
-        ip = request.META.get("REMOTE_ADDR", "")
-        # Both counters move on every request, so neither an address nor a sender can be used to test the other.
-        too_many_from_ip = _over_limit("ip", ip, PASSWORD_LINKS_PER_IP)
-        too_many_for_address = _over_limit("email", email, PASSWORD_LINKS_PER_ADDRESS)
-        if not (too_many_from_ip or too_many_for_address):
-            services.send_password_link(email=email)
+        # Sent or not (no account, or over the limit for this address or this client), the answer is the same.
+        services.request_password_link(email=email, client_address=client_address(request))
         return render(request, "accounts/forgotten_password_sent.html", {"email": email})
     return render(request, "accounts/forgotten_password.html", {"form": form})
 

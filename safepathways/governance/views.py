@@ -13,7 +13,7 @@ from safepathways.accounts import rules as perms
 from safepathways.accounts.http import AuthenticatedHttpRequest
 from safepathways.accounts.models import User
 from safepathways.audit import services as audit
-from safepathways.audit.models import AccessBasis, AccessEvent
+from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind
 from safepathways.core.decorators import permission_required
 from safepathways.core.errors import ApplicationError
 from safepathways.core.exports import export_response, parse_format
@@ -75,6 +75,15 @@ def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # No person's record is shown, only references: the export is of this user's activity, as the page is.
         events = list(selectors.access_by_user(subject.pk))
         references = selectors.references([e.person_id for e in events])
+        # The download names every person the user looked at, so it is a look at each of them, as other exports are
+        # (one event per person, in one insert); the page shows a page of references and is the review itself.
+        audit.record_accesses(
+            user=request.user,
+            person_ids=[e.person_id for e in events],
+            what=f"access log of {subject.email} export ({fmt})",
+            basis=AccessBasis.GOVERNANCE,
+            kind=AccessKind.EXPORT,
+        )
         rows = [[e.occurred_at, references.get(e.person_id, str(e.person_id)), _what(e), _basis(e)] for e in events]
         filename = f"access-by-{subject.email}-{timezone.localdate().isoformat()}"
         return export_response(filename=filename, headers=USER_LOG_HEADERS, rows=rows, fmt=fmt)

@@ -193,17 +193,21 @@ class PersonDetailApi(APIView):
                 "You do not work with this person: declare a working relationship in the web service first"
             ) from error
 
-    @extend_schema(responses={200: PersonOutputSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
-    def get(self, request: Request, pk: UUID) -> Response:
-        access = self._access(request, pk)
+    def _log(self, request: Request, access: selectors.PersonAccess) -> None:
+        """Every answer that returns the record is a look at it, on the basis (and under the grant) it was opened."""
         audit.record_access(
             user=request.user,  # type: ignore[arg-type]
             person_id=access.person.pk,
-            what=f"GET {request.path}",
+            what=f"{request.method} {request.path}",
             basis=access.basis,
             kind=AccessKind.API,
             grant_id=access.grant.pk if access.grant else None,
         )
+
+    @extend_schema(responses={200: PersonOutputSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
+    def get(self, request: Request, pk: UUID) -> Response:
+        access = self._access(request, pk)
+        self._log(request, access)
         return Response(PersonOutputSerializer(access.person).data)
 
     @extend_schema(
@@ -218,4 +222,6 @@ class PersonDetailApi(APIView):
         )
         serializer.is_valid(raise_exception=True)
         person = services.update_person(person=access.person, by=user, data=dict(serializer.validated_data))
+        # The answer is the whole record, as GET's is: a PATCH of nothing ({}) would otherwise read it unlogged.
+        self._log(request, access)
         return Response(PersonOutputSerializer(person).data)

@@ -1,14 +1,13 @@
 """Changing a password, and setting a new one from an emailed link after forgetting it."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
@@ -21,13 +20,6 @@ from safepathways.core.errors import ApplicationError
 
 PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "seven-purple-lanterns-drift"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -339,5 +339,29 @@ def test_access_log_downloads_read_a_constant_number_of_queries(
 
 
 # person: session, user with memberships, the person, the officer's look logged, every event with its user;
-# user: session, user with memberships, the user, every event, and the references of the people in them
-EXPORT_QUERIES = {"person": 5, "user": 5}
+# user: session, user with memberships, the user, every event, the references of the people in them, and the
+# officer's look at each of those people logged in one insert
+EXPORT_QUERIES = {"person": 5, "user": 6}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_downloading_what_a_user_looked_at_logs_a_look_at_each_person_in_it(
+    fmt: str, ig_officer: Persona, social_worker: Persona
+) -> None:
+    seen: list[Person] = PersonFactory.create_batch(3)
+    for person in seen:
+        _log(person, social_worker.user, 2)
+    not_seen: Person = PersonFactory.create()
+    url = reverse("governance:user_access", args=[social_worker.user.pk])
+    response = ig_officer.http.get(url, {"format": fmt})
+    assert response.status_code == 200
+    events = AccessEvent.objects.filter(user=ig_officer.user)
+    # One event per person listed (not per row), under the governance basis, as an export.
+    assert sorted(str(e.person_id) for e in events) == sorted(str(p.pk) for p in seen)
+    assert {(e.kind, e.basis, e.what) for e in events} == {
+        (AccessKind.EXPORT, AccessBasis.GOVERNANCE, f"access log of {social_worker.user.email} export ({fmt})")
+    }
+    assert not events.filter(person_id=not_seen.pk).exists()
+    # The IG officer's own looks are now in each person's access log.
+    page = ig_officer.http.get(reverse("governance:person_access", args=[seen[0].pk])).content.decode()
+    assert "Exported: access log of" in page

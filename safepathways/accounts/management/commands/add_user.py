@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--team", required=True, help="The team's slug")
         parser.add_argument("--role", required=True, help=", ".join(Role.values))
         parser.add_argument("--name", default="", help="Full name")
+        parser.add_argument(
+            "--superuser",
+            action="store_true",
+            help="Also let them use the Django admin site with every permission (the first administrator)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         team = Team.objects.filter(slug=options["team"]).first()
@@ -39,6 +44,7 @@ class Command(BaseCommand):
                 role=options["role"],
                 password=password,
                 by=None,
+                superuser=options["superuser"],
             )
         except ApplicationError as error:
             source = "SAFEPATHWAYS_NEW_USER_PASSWORD" if error.field == "password" else "add_user"
@@ -53,3 +59,5 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Emailed {user.email} a link to set a password.")
         self.stdout.write(self.style.SUCCESS(f"{user.email} is a {options['role']} in {team.name}."))
+        if user.is_superuser:
+            self.stdout.write(f"{user.email} can use the admin site, after setting up an authenticator app.")
