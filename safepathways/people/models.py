@@ -7,7 +7,7 @@ from typing import Self
 import jellyfish
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from safepathways.accounts.models import User
@@ -114,7 +114,8 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.annotate(gender_code_label=Subquery(label))
 
     def with_relationship_to(self, user: User, now: datetime | None = None) -> Self:
-        """People a user's teams work with: open work, allocation, a current service or a grant."""
+        """People a user's teams work with: open work, allocation, a current or planned service, or a grant (on a
+        restricted record, a declared grant counts only as people.selectors.resolve_access counts it)."""
         now = now or timezone.now()
         today = timezone.localdate(now)
         team_ids = user.team_ids
@@ -126,11 +127,16 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(
             (Q(work_items__team_id__in=team_ids) & current_work)
             | (Q(work_items__allocated_to=user) & current_work)
+            # A service not yet ended, planned ones included: the team works with the person before it starts.
+            | (Q(services__team_id__in=team_ids) & (Q(services__end_on__isnull=True) | Q(services__end_on__gte=today)))
             | (
-                Q(services__team_id__in=team_ids, services__start_on__lte=today)
-                & (Q(services__end_on__isnull=True) | Q(services__end_on__gte=today))
+                Q(access_grants__user=user, access_grants__expires_at__gt=now, access_grants__revoked_at__isnull=True)
+                & (
+                    Q(is_restricted=False)
+                    | Q(access_grants__kind=AccessGrantKind.BREAK_GLASS)
+                    | Q(access_grants__granted_at__gte=F("restricted_at"))
+                )
             )
-            | Q(access_grants__user=user, access_grants__expires_at__gt=now, access_grants__revoked_at__isnull=True)
         ).distinct()
 
     def shared_with_organisations(self, organisation_ids: list[object], now: datetime | None = None) -> Self:
@@ -179,6 +185,11 @@ class Person(BaseModel):
         default=False,
         help_text="Only people already working with them, or break-glass access, can open this record.",
     )
+    # When the record was last restricted (people.services). A declared grant counts on a restricted record only if it
+    # was given at or after this moment, which grant_access allows nobody: so only the grant create_person gives the
+    # person who adds a record restricted from the start. Empty for a record restricted before this was kept: no
+    # declared grant counts on it (ADR-004).
+    restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Search keys kept with the row so search uses indexes on SQLite and PostgreSQL alike.
     given_name_key = models.CharField(max_length=12, editable=False, db_index=True)
     family_name_key = models.CharField(max_length=12, editable=False, db_index=True)

@@ -8,10 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from safepathways.accounts.models import Team, User
 from safepathways.audit.models import AccessBasis
@@ -62,7 +64,14 @@ def resolve_access(user: User, person_id: UUID | str) -> PersonAccess:
         raise Http404
     if _has_team_relationship(user, person):
         return PersonAccess(person, AccessBasis.RELATIONSHIP, None)
-    grant = AccessGrant.objects.current(now).filter(user=user, person=person).order_by("-expires_at").first()
+    grants = AccessGrant.objects.current(now).filter(user=user, person=person)
+    if person.is_restricted:
+        # A restricted record offers only break-glass (ADR-004): a declared grant counts only if it was given once
+        # the record was restricted, which only create_person does, for the person who adds it restricted. Asked in
+        # the same query, so a look at a record costs nothing more.
+        declared_since = Q(granted_at__gte=person.restricted_at) if person.restricted_at else Q(pk__in=[])
+        grants = grants.filter(Q(kind=AccessGrantKind.BREAK_GLASS) | declared_since)
+    grant = grants.order_by("-expires_at").first()
     if grant is not None:
         basis = AccessBasis.BREAK_GLASS if grant.kind == AccessGrantKind.BREAK_GLASS else AccessBasis.DECLARED
         return PersonAccess(person, basis, grant)
@@ -83,8 +92,16 @@ _TEAM_WORK: CompiledQuery[Any] = CompiledQuery(
     teams=field(Team, "id"),
     user=field(User, "id"),
 )
+
+
+def _not_ended(today: date) -> Q:
+    """Services current or planned (starting after today): the person page lists both, and a team works with the
+    person from the moment a service it is responsible for is planned."""
+    return Q(end_on__isnull=True) | Q(end_on__gte=today)
+
+
 _TEAM_SERVICES: CompiledQuery[Any] = CompiledQuery(
-    lambda person, teams, today: Person(pk=person).services.current(today).filter(team_id__in=teams),
+    lambda person, teams, today: Person(pk=person).services.filter(_not_ended(today), team_id__in=teams),
     person=field(Person, "id"),
     teams=field(Team, "id"),
     today=field(Person, "date_of_birth"),
@@ -185,8 +202,7 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
     if query.date_of_birth:
         filters &= Q(date_of_birth=query.date_of_birth)
     if query.postcode:
-        postcode = normalise_postcode(query.postcode)
-        filters &= Q(postcode_compact__startswith=(postcode or query.postcode).replace(" ", "").upper())
+        filters &= postcode_filter(query.postcode)
     if digits.isdigit() and len(digits) == 10:
         if not is_valid_nhs_number(digits):
             return []
@@ -200,6 +216,16 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
     rows = _candidates(base, filters & _all(each), limit)
     if not rows and len(each) > 1:
         rows = _candidates(base, filters & _any(each), limit)
+    # Only if still nobody: surnames spelt nearly as typed (a slip, or two letters swapped), from a bounded read of an
+    # index (_near_surnames): a query for each word (two with a trigram index), then one for the people. It runs only
+    # on a search that would otherwise say "No one found". Every search the benchmark measures finds people above
+    # (its misspelt surname sounds the same), so it never runs there and bench/rawsql.py has no SQL for it.
+    spelt_similarly = False
+    if not rows and tokens:
+        near = _near_surnames(tokens, base.db)
+        if near:
+            rows = _candidates(base, filters & Q(family_name_lower__in=sorted(near)), limit)
+            spelt_similarly = bool(rows)
     # Rank the candidates as plain rows and make records only of those shown: up to ten times as many are read as
     # are listed, and building a model instance costs more than ranking it.
     fields = _search_fields()
@@ -212,7 +238,43 @@ def search_people(user: User, query: SearchQuery, limit: int = SEARCH_LIMIT) -> 
         for r in rows
     ]
     scored.sort(key=lambda pair: (-pair[0], pair[1][family], pair[1][given]))
-    return [_result(Person.from_db(base.db, fields, row), score, tokens, query) for score, row in scored[:limit]]
+    return [
+        _result(Person.from_db(base.db, fields, row), score, tokens, query, spelt_similarly=spelt_similarly)
+        for score, row in scored[:limit]
+    ]
+
+
+# An outward code (district, 'N1', 'NW10', 'EC1A'), then optionally the start of the inward code (its sector digit,
+# 'N1 9', and perhaps a letter). Typed without a space, the outward code is read as long as it can be: 'N19' is the
+# district N19, not the sector N1 9 (the form takes five characters or more only as a full postcode).
+_OUTWARD = r"[A-PR-UWYZ](?:[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]|[A-HK-Y][0-9]{1,2}|[0-9]{1,2})"
+_PART_OF_POSTCODE = re.compile(rf"^(?P<outward>{_OUTWARD})(?: ?(?P<inward>[0-9][A-Z]{{0,2}}))?$")
+_POSTCODE_AREA = re.compile(r"^[A-PR-UWYZ][A-HK-Y]?$")
+
+
+def postcode_filter(typed: str) -> Q:
+    """People whose postcode is the one typed, or lies in the district ('N1', never N19), the sector ('N1 9') or the
+    area ('N', never NW) typed.
+
+    Postcodes are stored normalised ('N1 9AB'; postcode_compact 'N19AB', indexed). Each part is read as a range of
+    postcode_compact, which its index serves on SQLite and PostgreSQL alike (SQLite's LIKE cannot use it): bounds of
+    letters and digits only, so any collation orders them alike. A district's range also holds the longer districts
+    that begin the same way (N1's holds N10 to N19), so the normalised postcode, with its space, then says exactly
+    which district a row is in.
+    """
+    full = normalise_postcode(typed)
+    if full is not None:
+        return Q(postcode_compact=full.replace(" ", ""))
+    text = " ".join(typed.upper().split())
+    if _POSTCODE_AREA.match(text):
+        # The area's letters then a digit: 'N0' up to 'N9ZZZZZ' (a postcode has seven characters at most).
+        return Q(postcode_compact__gte=f"{text}0", postcode_compact__lte=f"{text}9ZZZZZ")
+    part = _PART_OF_POSTCODE.match(text)
+    if part is None:
+        return Q(pk__in=[])  # not a postcode or any part of one: nobody has it
+    start = f"{part['outward']} {part['inward'] or ''}"
+    compact = start.replace(" ", "")
+    return Q(postcode_compact__gte=compact, postcode_compact__lte=f"{compact}ZZZ", postcode__startswith=start)
 
 
 def _token_matches(token: str) -> Q:
@@ -252,14 +314,91 @@ def _candidates(base: QuerySet[Person], filters: Q, limit: int) -> list[tuple[An
     return list(ordered.values_list(*_search_fields())[: limit * 10])
 
 
-def _result(person: Person, score: float, tokens: list[str], query: SearchQuery) -> SearchResult:
+# The near-spelling fallback: how many different surnames it reads under one typed word at most, and how far (in
+# letters slipped, added, lost or swapped with the next) a surname may be from the word, by the word's length.
+NEAR_SURNAMES = 5000
+NEAR_WORD_MIN = 3
+
+
+def _max_slips(word: str) -> int:
+    return 1 if len(word) < 8 else 2
+
+
+def _near_surnames(tokens: list[str], alias: str) -> set[str]:
+    """Surnames (as family_name_lower) spelt within a slip or two of a typed word: 'aktins' gives 'atkins'.
+
+    For each word (the first three of three letters or more), the different surnames that begin with its first letter,
+    or with its second (so 'takins', the first two letters swapped, and 'tatkins', a letter typed before the first,
+    find Atkins), are read from the index on family_name_lower (two prefixes of it, never the table; at most
+    NEAR_SURNAMES names, each once). rapidfuzz keeps those within an optimal-string-alignment distance of one (a letter
+    slipped, added, lost, or swapped with the next; two for words of eight letters or more). A first letter typed wrong
+    or left out is found only on PostgreSQL with a trigram index on family_name_lower (pg_trgm), when there is one.
+    """
+    near: set[str] = set()
+    words = [t for t in tokens if len(t) >= NEAR_WORD_MIN and t.isalpha()][:3]
+    for word in words:
+        starts = {word[0], word[1]}
+        ranges = Q()
+        for start in starts:
+            ranges |= _surname_starts(start, alias)
+        names = set(
+            Person.objects.using(alias)
+            .filter(ranges)
+            .order_by("family_name_lower")
+            .values_list("family_name_lower", flat=True)
+            .distinct()[:NEAR_SURNAMES]
+        )
+        if _has_trigram_index(alias):
+            names.update(
+                Person.objects.using(alias)
+                .filter(family_name_lower__trigram_similar=word)
+                .order_by()
+                .values_list("family_name_lower", flat=True)
+                .distinct()[:NEAR_SURNAMES]
+            )
+        limit = _max_slips(word)
+        near.update(name for name in names if name != word and OSA.distance(word, name, score_cutoff=limit) <= limit)
+    return near
+
+
+def _surname_starts(start: str, alias: str) -> Q:
+    """Surnames beginning with `start`, in a form the database answers from its index on family_name_lower."""
+    if connections[alias].vendor == "sqlite":
+        # SQLite's LIKE cannot use an index in the BINARY collation; a range in code-point order can.
+        return Q(family_name_lower__gte=start, family_name_lower__lt=start[:-1] + chr(ord(start[-1]) + 1))
+    # PostgreSQL: LIKE 'a%' uses the varchar_pattern_ops index Django adds beside the column's own; a range would be
+    # in the database's collation, where the character after 'z' may well sort before it.
+    return Q(family_name_lower__startswith=start)
+
+
+@functools.cache
+def _has_trigram_index(alias: str) -> bool:
+    """Whether PostgreSQL has a trigram index (pg_trgm) on family_name_lower; asked once per process. No migration
+    makes one (CREATE EXTENSION needs rights a deployment may not give): a database administrator may add it, e.g.
+    CREATE INDEX person_family_trgm ON people_person USING gin (family_name_lower gin_trgm_ops)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s AND indexdef LIKE %s LIMIT 1",
+            ["people_person", "%trgm_ops%", "%family_name_lower%"],
+        )
+        return cursor.fetchone() is not None
+
+
+def _result(
+    person: Person, score: float, tokens: list[str], query: SearchQuery, *, spelt_similarly: bool = False
+) -> SearchResult:
     reasons: list[str] = []
-    if tokens:
+    if spelt_similarly:
+        reasons.append("name spelt similarly")
+    elif tokens:
         reasons.append("name matches" if score >= 95 else "name sounds similar")
     if query.date_of_birth and person.date_of_birth == query.date_of_birth:
         reasons.append("same date of birth")
     if query.postcode:
-        reasons.append("same postcode area")
+        reasons.append("same postcode" if normalise_postcode(query.postcode) else "same postcode area")
     return SearchResult(person, score, tuple(reasons))
 
 
@@ -268,6 +407,8 @@ class PersonPage:
     person: Person
     alerts: list[Any]
     services: list[Any]
+    # Services that start after today, soonest first: read in the same query as the current ones.
+    planned_services: list[Any]
     work_items: list[Any]
     risks: list[Any]
     contacts: list[Any]
@@ -312,8 +453,11 @@ _CHRONOLOGY = {
 _ALERTS: CompiledQuery[Any] = CompiledQuery(
     lambda person: Person(pk=person).alerts.active().select_related("owner").order_by("review_on"), person=_PERSON
 )
+# Current and planned services in one query (newest start first, the model's order); person_page splits them.
 _SERVICES: CompiledQuery[Any] = CompiledQuery(
-    lambda person, today: Person(pk=person).services.current(today).select_related("provider", "location", "team"),
+    lambda person, today: (
+        Person(pk=person).services.filter(_not_ended(today)).select_related("provider", "location", "team")
+    ),
     person=_PERSON,
     today=_TODAY,
 )
@@ -360,10 +504,12 @@ def person_page(person: Person, *, category: str = "", before: Any = None, befor
         values["before"] = before
         values["before_id"] = before_id or _LAST_ID
     entries = known_related(chronology.all(**values), "person", person)
+    services = known_related(_SERVICES.all(person=pk, today=today), "person", person)
     return PersonPage(
         person=person,
         alerts=known_related(_ALERTS.all(person=pk), "person", person),
-        services=known_related(_SERVICES.all(person=pk, today=today), "person", person),
+        services=[s for s in services if s.start_on <= today],
+        planned_services=sorted((s for s in services if s.start_on > today), key=lambda s: s.start_on),
         work_items=known_related(_WORK_ITEMS.all(person=pk), "person", person),
         risks=known_related(_RISKS.all(person=pk), "person", person),
         contacts=known_related(_CONTACTS.all(person=pk), "person", person),

@@ -196,6 +196,8 @@ def create_person(*, by: User, data: dict[str, Any]) -> Person:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
     cleaned = _validate_person_data(data, today=timezone.localdate(), existing=None)
     person = Person(**cleaned)
+    if person.is_restricted:
+        person.restricted_at = timezone.now()
     person.reference = format_reference(reserve_numbers("person_reference")[0])
     person.neighbourhood = neighbourhood_for_postcode(person.postcode)
     person.full_clean(exclude=["reference"])
@@ -248,6 +250,9 @@ def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
         setattr(locked, name, cleaned[name])
     if "postcode" in changed:
         locked.neighbourhood = neighbourhood_for_postcode(locked.postcode)
+    now = timezone.now()
+    if "is_restricted" in changed:
+        locked.restricted_at = now if locked.is_restricted else None
     locked.full_clean()
     try:
         with transaction.atomic():
@@ -262,7 +267,40 @@ def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
     audit.record(
         actor=by, action="person.updated", target=locked, person_id=locked.pk, snapshot={"changed": ",".join(changed)}
     )
+    if "is_restricted" in changed and locked.is_restricted:
+        _end_declared_grants(person=locked, by=by, now=now)
     return locked
+
+
+def _end_declared_grants(*, person: Person, by: User, now: datetime) -> list[AccessGrant]:
+    """A record just restricted offers only break-glass (ADR-004): every declared grant still current on it ends now,
+    the restricting user's own included, as access judged not appropriate ends (review_access_grant). revoked_at is
+    what every access check reads, so each holder's next look at the record asks them to break glass; each grant
+    gets its own audit event. Break-glass grants carry on: they were given for a restricted record's reasons."""
+    grants = list(
+        AccessGrant.objects.current(now)
+        .filter(person=person, kind=AccessGrantKind.DECLARED)
+        .select_for_update()
+        .order_by("granted_at", "pk")
+    )
+    if not grants:
+        return []
+    AccessGrant.objects.filter(pk__in=[g.pk for g in grants]).update(revoked_at=now, updated_at=now)
+    for grant in grants:
+        grant.revoked_at = now
+    audit.record_many(
+        actor=by,
+        entries=[
+            audit.AuditEntry(
+                action="access.revoked",
+                target=grant,
+                person_id=person.pk,
+                snapshot={"kind": grant.kind, "holder": grant.user_id, "because": "record restricted"},
+            )
+            for grant in grants
+        ],
+    )
+    return grants
 
 
 @transaction.atomic

@@ -82,9 +82,13 @@ def record_service(*, person: Person, by: User, data: dict[str, Any], override_r
     service.full_clean()
     service.save()
     provider_name = service.provider.name if service.provider else "no provider recorded"
-    add_to_chronology(
-        person=person, category="services", summary=f"Service started: {service.service_type} ({provider_name})", by=by
-    )
+    what = f"{service.service_type} ({provider_name})"
+    # Recorded now either way: a service that starts later is a plan, not a start dated today.
+    if service.start_on > timezone.localdate():
+        summary = f"Service planned to start on {service.start_on:%d/%m/%Y}: {what}"
+    else:
+        summary = f"Service started: {what}"
+    add_to_chronology(person=person, category="services", summary=summary, by=by)
     snapshot: dict[str, Any] = {"service_type": service.service_type, "start_on": service.start_on.isoformat()}
     if objections:
         snapshot.update(override=" ".join(objections), override_reason=override_reason)
