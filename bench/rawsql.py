@@ -91,11 +91,11 @@ TEAM_WORK_SQL = (
     "SELECT 1 FROM work_workitem WHERE person_id = %s AND closed_at IS NULL"
     " AND (team_id = ANY(%s) OR allocated_to_id = %s) LIMIT 1"
 )
-TEAM_SERVICE_SQL = (
+TEAM_SERVICE_SQL = (  # a service not yet ended, planned ones included (people.selectors._TEAM_SERVICES)
     "SELECT 1 FROM providers_service WHERE person_id = %s AND team_id = ANY(%s)"
-    " AND start_on <= %s AND (end_on IS NULL OR end_on >= %s) LIMIT 1"
+    " AND (end_on IS NULL OR end_on >= %s) LIMIT 1"
 )
-GRANT_SQL = (
+GRANT_SQL = (  # the benchmark person is never restricted: for one that is, resolve_access also asks for break-glass
     "SELECT g.* FROM people_accessgrant g WHERE g.user_id = %s AND g.person_id = %s"
     " AND g.expires_at > %s AND g.revoked_at IS NULL ORDER BY g.expires_at DESC LIMIT 1"
 )
@@ -110,12 +110,12 @@ ALERTS_SQL = (
     "SELECT a.*, u.* FROM people_alert a JOIN accounts_user u ON u.id = a.owner_id"
     " WHERE a.person_id = %s AND a.ended_at IS NULL ORDER BY a.review_on"
 )
-SERVICES_SQL = (
+SERVICES_SQL = (  # current and planned services in one query; the page splits them (people.selectors._SERVICES)
     "SELECT s.*, pr.*, l.*, t.* FROM providers_service s"
     " LEFT JOIN providers_provider pr ON pr.id = s.provider_id"
     " LEFT JOIN providers_location l ON l.id = s.location_id"
     " LEFT JOIN accounts_team t ON t.id = s.team_id"
-    " WHERE s.person_id = %s AND s.start_on <= %s AND (s.end_on IS NULL OR s.end_on >= %s) ORDER BY s.start_on DESC"
+    " WHERE s.person_id = %s AND (s.end_on IS NULL OR s.end_on >= %s) ORDER BY s.start_on DESC"
 )
 WORK_SQL = (
     "SELECT w.*, t.*, u.* FROM work_workitem w JOIN accounts_team t ON t.id = w.team_id"
@@ -243,6 +243,12 @@ BOARD_SQL = (  # the board's columns only (discharges.selectors.BOARD_COLUMNS)
     " ORDER BY r.discharge_ready_on ASC NULLS LAST, r.admitted_on, r.reference LIMIT %s"
 )
 FRONT_DOOR_LIMIT = 100  # discharges.selectors.FRONT_DOOR_LIMIT
+BOARD_ESSENTIALS_SQL = (  # discharges.selectors.open_essential_counts: open essentials of the rows' open plans
+    "SELECT r.id, COUNT(a.id) FROM transitions_arrangement a JOIN transitions_plan p ON a.plan_id = p.id"
+    " JOIN discharges_referral r ON p.id = r.plan_id"
+    " WHERE a.is_essential AND r.id = ANY(%s) AND p.status IN ('planning', 'ready') AND a.status = 'open'"
+    " GROUP BY r.id"
+)
 FRONT_DOOR_DISCHARGE_SQL = (  # discharges.selectors.waiting_discharge_work: the work with its person and team
     "SELECT w.*, p.*, t.* FROM work_workitem w"
     " LEFT JOIN discharges_unsafedischargereport u ON u.work_item_id = w.id"
@@ -478,7 +484,7 @@ class RawClient:
         if not self._fetch(PERSON_SQL, [person_id]):
             raise RuntimeError(f"no person {person_id}")
         related = self._fetch(TEAM_WORK_SQL, [person_id, team_ids, self.user_id]) or self._fetch(
-            TEAM_SERVICE_SQL, [person_id, team_ids, today, today]
+            TEAM_SERVICE_SQL, [person_id, team_ids, today]
         )
         if not related and not self._fetch(GRANT_SQL, [self.user_id, person_id, now]):
             raise RuntimeError("the benchmark user has no relationship with the benchmark person")
@@ -487,7 +493,7 @@ class RawClient:
         for query, params in (
             (CHRONOLOGY_SQL, [person_id, CHRONOLOGY_PAGE + 1]),
             (ALERTS_SQL, [person_id]),
-            (SERVICES_SQL, [person_id, today, today]),
+            (SERVICES_SQL, [person_id, today]),
             (WORK_SQL, [person_id]),
             (RISKS_SQL, [person_id]),
             (CONTACTS_SQL, [person_id]),
@@ -569,12 +575,15 @@ class RawClient:
         return sum(row[2] for row in waiting)
 
     def discharge_board(self) -> int:
-        """The discharge board: the trusts for the filter, then every open referral (up to the limit), then the
-        discharge work the front door opened that no referral has taken over yet (the hospital team plans it)."""
+        """The discharge board: the trusts for the filter, then every open referral (up to the limit) and the
+        essential arrangements still open on their plans, then the discharge work the front door opened that no
+        referral has taken over yet (the hospital team plans it)."""
         session_data, _ = self._begin_request()
         started = time.perf_counter()
         self._fetch(TRUSTS_SQL)
         rows = self._fetch(BOARD_SQL, [BOARD_LIMIT + 1])
+        if rows:
+            self._fetch(BOARD_ESSENTIALS_SQL, [[row[0] for row in rows[:BOARD_LIMIT]]])
         self._fetch(FRONT_DOOR_DISCHARGE_SQL, [FRONT_DOOR_LIMIT + 1])
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)

@@ -7,7 +7,8 @@ the hospital team records the same decisions as on the web pages. The same servi
   action and its owner, the delay reason and (hospital team only) the agreed pathway and the support start.
   A PATCH is one transaction: if any part is refused, nothing changes.
 - `POST /api/v1/discharge/referrals/<id>/outcome/`: the discharge (date, destination, support; for pathways 1-3
-  with no support start arranged, why) and/or a readmission.
+  with no support start arranged, why; with essential arrangements of the transition plan open, why) and/or a
+  readmission.
 - `POST /api/v1/discharge/referrals/<id>/unsafe-reports/`: report an unsafe discharge (opens a review).
 - `GET /api/v1/discharge/board/`: the board's entries, in the board's order, filterable by trust and pathway.
 """
@@ -153,6 +154,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer[Referral]):
             "discharged_to_detail",
             "discharge_support",
             "no_support_reason",
+            "open_essentials_reason",
             "readmitted_on",
             "is_early_readmission",
             "statuses",
@@ -203,6 +205,13 @@ class OutcomeInputSerializer(serializers.Serializer[dict[str, Any]]):
         allow_blank=True,
         default="",
         help_text="Required for pathways 1-3 when no support start is arranged: why the person left without it",
+    )
+    open_essentials_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required while essential arrangements of the transition plan are open: why the person left "
+        "without them",
     )
     readmitted_on = serializers.DateField(required=False)
     readmission_note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -453,6 +462,7 @@ class OutcomeApi(APIView):
                     destination_detail=data["discharged_to_detail"],
                     support=data["discharge_support"],
                     no_support_reason=data["no_support_reason"],
+                    open_essentials_reason=data["open_essentials_reason"],
                     by=user,
                 )
             if "readmitted_on" in data:

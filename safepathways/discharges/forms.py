@@ -142,6 +142,14 @@ class OutcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    # Shown only while essential arrangements of the transition plan are open; services.record_discharge then
+    # requires it.
+    open_essentials_reason = forms.CharField(
+        label="Why is the person leaving hospital with essential arrangements still open?",
+        help_text="The arrangements listed above are not in place. The hospital social work team is told at once.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
 
 class ReadmissionForm(forms.Form):

@@ -1,18 +1,22 @@
-"""The continuity rule hospital discharge adds to transitions.gaps: discharged, and the support never started.
+"""The continuity rules hospital discharge adds to transitions.gaps: discharged and the support never started;
+discharged with essential arrangements of the transition plan still open.
 
-Registered from DischargesConfig.ready(); the daily sweep (transitions.services.sweep_gaps) runs it. One
-set-based query whatever the borough's size.
+Registered from DischargesConfig.ready(); the daily sweep (transitions.services.sweep_gaps) runs them. One
+set-based query each whatever the borough's size.
 """
 
 from collections.abc import Iterator
 from datetime import date
+from uuid import UUID
 
 from django.db.models import Q
 
 from safepathways.discharges.models import PATHWAYS_WITH_SUPPORT, Referral, ReferralStatusName
 from safepathways.transitions import gaps
+from safepathways.transitions.models import Arrangement, ItemStatus, PlanStatus
 
 DISCHARGE_NO_SUPPORT = "discharge_no_support"
+DISCHARGE_ESSENTIALS_OPEN = "discharge_essentials_open"
 
 
 def discharged_without_support(today: date) -> Iterator[gaps.Finding]:
@@ -61,6 +65,50 @@ def discharged_without_support(today: date) -> Iterator[gaps.Finding]:
         )
 
 
+def discharged_with_essentials_open(today: date) -> Iterator[gaps.Finding]:
+    """A discharged referral whose transition plan still has an essential arrangement open (keys, medication,
+    transport...), from the discharge date until the arrangement is done or marked not needed.
+
+    services.record_discharge asked why the person left without them and told the hospital team; this keeps the
+    gap in front of the team afterwards. A cancelled plan is not counted (no move happened on it); nor is someone
+    who has since died.
+    """
+    referral = "plan__discharge_referral__"
+    rows = (
+        Arrangement.objects.filter(
+            is_essential=True,
+            status=ItemStatus.OPEN,
+            **{
+                f"{referral}status": ReferralStatusName.DISCHARGED,
+                f"{referral}discharged_on__lte": today,
+                f"{referral}person__date_of_death__isnull": True,
+            },
+        )
+        .exclude(plan__status=PlanStatus.CANCELLED)
+        .values_list(
+            f"{referral}id",
+            f"{referral}person_id",
+            f"{referral}discharged_on",
+            f"{referral}work_item__team_id",
+            f"{referral}reference",
+            "label",
+        )
+        .order_by(f"{referral}id", "order", "created_at")
+    )
+    found: dict[UUID, tuple[UUID, date, UUID | None, str, list[str]]] = {}
+    for pk, person_id, discharged_on, team_id, reference, label in rows.iterator(chunk_size=2000):
+        found.setdefault(pk, (person_id, discharged_on, team_id, reference, []))[4].append(label)
+    for pk, (person_id, discharged_on, team_id, reference, labels) in found.items():
+        yield gaps.Finding(
+            person_id=person_id,
+            subject_key=f"discharge-essentials:{pk}",
+            detail=f"Discharged ({reference}) on {discharged_on:%-d %B %Y} with essential arrangements open: "
+            + "; ".join(labels),
+            since=discharged_on,
+            team_id=team_id,
+        )
+
+
 def register() -> None:
     gaps.register(
         gaps.GapRule(
@@ -68,5 +116,14 @@ def register() -> None:
             "Discharged, support not started",
             "Ring the provider and the person: record that the support started, or arrange it today.",
             discharged_without_support,
+        )
+    )
+    gaps.register(
+        gaps.GapRule(
+            DISCHARGE_ESSENTIALS_OPEN,
+            "Discharged, essential arrangements open",
+            "Ring the person and whoever owns each arrangement, put it in place today, then explain the gap with "
+            "what was done.",
+            discharged_with_essentials_open,
         )
     )

@@ -253,6 +253,9 @@ class Referral(BaseModel):
     discharge_support = models.TextField("Support on discharge", blank=True)
     # Pathways 1-3 discharged with no support start arranged: why (services.record_discharge requires it).
     no_support_reason = models.TextField("Why no support start was arranged", blank=True)
+    # Discharged while essential arrangements of the transition plan were open (keys, medication, transport): why
+    # (services.record_discharge requires it; gaps.discharged_with_essentials_open reports it until they are done).
+    open_essentials_reason = models.TextField("Why the person left with essential arrangements open", blank=True)
     readmitted_on = models.DateField(null=True, blank=True)
     readmission_note = models.TextField(blank=True)
     is_early_readmission = models.BooleanField(

@@ -107,6 +107,15 @@ def share_value(value: float | None) -> str:
     return "No discharges" if value is None else f"{value:.0f}%"
 
 
+@functools.lru_cache(maxsize=64)
+def essentials_tag(count: int) -> str:
+    """The board's mark on a referral whose transition plan still has essential arrangements open."""
+    if not count:
+        return ""
+    plural = "s" if count != 1 else ""
+    return str(Markup("<br>") + _tag(f"{count} essential arrangement{plural} open", "govuk-tag--red"))
+
+
 # One line of the discharge board. The board lists up to 500 people, so its rows are written here in one pass
 # rather than through a template expression per cell; every value is escaped (core.rows.esc) on the way in.
 _PROPOSED = '<br><span class="govuk-hint govuk-!-margin-0">proposed</span>'
@@ -119,6 +128,7 @@ def board_rows(board: Board) -> Markup:
     href = url_of("discharges:referral")
     status_tags = {str(status): str(tag) for status, tag in _STATUS_TAGS.items()}
     today = board.today
+    essentials = board.open_essentials
     for values in board.values:
         (pk, reference, status, _person, given, family, _nhs, hospital, ward, admitted_on, ready_on) = values[:11]
         (pathway, agreed, action, owner_name, owner_org, due, delay, kind, start_on, start_time) = values[11:21]
@@ -132,7 +142,8 @@ def board_rows(board: Board) -> Markup:
         lines.append(
             '<tr class="govuk-table__row">'
             f'<td class="govuk-table__cell"><a class="govuk-link" href="{href(pk)}">{esc(f"{given} {family}")}</a><br>'
-            f'<span class="govuk-hint govuk-!-margin-0">{esc(reference)}</span><br>{status_tags[status]}</td>'
+            f'<span class="govuk-hint govuk-!-margin-0">{esc(reference)}</span><br>{status_tags[status]}'
+            f"{essentials_tag(essentials.get(pk, 0))}</td>"
             f'<td class="govuk-table__cell">{esc(hospital)}<br><span class="govuk-hint govuk-!-margin-0">'
             f"{esc(ward)}; admitted {format_date(admitted_on)}</span></td>"
             f'<td class="govuk-table__cell">{format_date(ready_on, "Not yet")}<br>{days_tag(days)}</td>'

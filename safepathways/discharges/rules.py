@@ -8,8 +8,11 @@
   and a readmission. Agreeing the pathway, the support start and withdrawing stay with the council.
 - The out-of-hours team sees what must start at weekends and out of hours, and records whether it did.
 - Directors and other oversight roles, and council team managers, read the board and the metrics.
-- Anyone signed in may report an unsafe discharge for a person they can see (partners: their referrals);
-  team managers close the review (checked again in discharges.services).
+- Anyone signed in may report an unsafe discharge for a person they can see (partners: their referrals, the
+  hospital discharge plans shared with them, or a person whose record is shared with them); team managers close
+  the review (checked again in discharges.services).
+- Anyone signed in may open a person's page of moves and hospital discharges when they may open the person's
+  record (people.selectors.resolve_access decides whose).
 Which rows each user sees is decided by discharges.selectors, not here.
 """
 
@@ -25,6 +28,7 @@ VIEW_OUT_OF_HOURS = "discharges.view_out_of_hours"
 RECORD_SUPPORT_START = "discharges.record_support_start"
 VIEW_METRICS = "discharges.view_metrics"
 REPORT_UNSAFE = "discharges.report_unsafe"
+VIEW_PERSON_MOVES = "discharges.view_person_moves"  # a person's referrals and plans; whose: resolve_access
 VIEW_UNSAFE_REVIEWS = "discharges.view_unsafe_reviews"
 CLOSE_UNSAFE_REVIEW = "discharges.close_unsafe_review"
 
@@ -81,5 +85,6 @@ def register() -> None:
     add_perm(RECORD_SUPPORT_START, is_out_of_hours_team | is_hospital_team)
     add_perm(VIEW_METRICS, is_hospital_team | is_team_manager | is_oversight)
     add_perm(REPORT_UNSAFE, is_council_staff | is_partner)
+    add_perm(VIEW_PERSON_MOVES, is_council_staff | is_partner)
     add_perm(VIEW_UNSAFE_REVIEWS, is_hospital_team | is_team_manager | is_oversight)
     add_perm(CLOSE_UNSAFE_REVIEW, is_team_manager)

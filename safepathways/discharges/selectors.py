@@ -30,6 +30,8 @@ from safepathways.discharges.models import (
 )
 from safepathways.discharges.wording import owner_text, support_text
 from safepathways.people.models import Share
+from safepathways.transitions import selectors as transitions_selectors
+from safepathways.transitions.models import OPEN_PLAN_STATUSES, Arrangement, ItemStatus, Plan, PlanStatus
 from safepathways.work.models import WorkItem, WorkItemQuerySet, WorkKind
 
 BOARD_LIMIT = 500
@@ -142,6 +144,8 @@ class Board:
     ready_count: int = 0
     delayed_count: int = 0
     by_pathway: dict[int, int] = field(default_factory=dict)
+    # Referral id -> how many essential arrangements of its open transition plan are still open (none: absent).
+    open_essentials: dict[UUID, int] = field(default_factory=dict)
 
     @cached_property
     def rows(self) -> list[BoardRow]:
@@ -265,7 +269,8 @@ def board(
     pathway: int | None = None,
     hospitals: list[Organisation] | None = None,
 ) -> Board:
-    """The daily discharge meeting's board: trusts for the filter (unless given), then the rows (2 queries)."""
+    """The daily discharge meeting's board: trusts for the filter (unless given), the rows, and the essential
+    arrangements still open on their transition plans (3 queries; 2 when the board is empty)."""
     hospitals = trusts(user) if hospitals is None else hospitals
     found = _board_values(user, hospital_id=hospital_id, pathway=pathway)
     values = found[:BOARD_LIMIT]
@@ -283,6 +288,39 @@ def board(
         ready_count=ready,
         delayed_count=delayed,
         by_pathway=by_pathway,
+        open_essentials=open_essential_counts([row[0] for row in values]),
+    )
+
+
+def open_essential_counts(referral_ids: list[UUID]) -> dict[UUID, int]:
+    """For each referral whose transition plan is open, how many of the plan's essential arrangements are still open
+    (keys, medication, transport...): one query for the whole board, whatever its size."""
+    if not referral_ids:
+        return {}
+    return dict(
+        Arrangement.objects.filter(
+            plan__discharge_referral__in=referral_ids,
+            plan__status__in=OPEN_PLAN_STATUSES,
+            is_essential=True,
+            status=ItemStatus.OPEN,
+        )
+        .order_by()
+        .values_list("plan__discharge_referral")
+        .annotate(n=Count("id"))
+        .values_list("plan__discharge_referral", "n")
+    )
+
+
+def open_essentials(plan_id: UUID | None) -> list[Arrangement]:
+    """The essential arrangements of a transition plan still open, in checklist order, with their owner's
+    organisation (one query; none without a plan, or for a cancelled one)."""
+    if plan_id is None:
+        return []
+    return list(
+        Arrangement.objects.filter(plan_id=plan_id, is_essential=True, status=ItemStatus.OPEN)
+        .exclude(plan__status=PlanStatus.CANCELLED)
+        .select_related("owner_organisation")
+        .order_by("order", "created_at")
     )
 
 
@@ -524,6 +562,36 @@ def unsafe_report(pk: UUID | str) -> UnsafeDischargeReport | None:
 
 def person_referrals(person_id: UUID) -> ReferralQuerySet:
     return Referral.objects.filter(person_id=person_id).select_related("hospital").order_by("-admitted_on")
+
+
+def plan_referral(plan_id: UUID) -> Referral | None:
+    """The hospital discharge referral a transition plan was started for, if any."""
+    return Referral.objects.filter(plan_id=plan_id).first()
+
+
+@dataclass(frozen=True)
+class PersonMoves:
+    """A person's hospital discharge referrals (newest admission first) and transition plans (latest date first)."""
+
+    referrals: list[Referral]
+    plans: list[Plan]
+
+
+def person_moves(user: User, person_id: UUID) -> PersonMoves:
+    """What the person page "Moves and hospital discharges" lists, for someone already allowed the person's record
+    (people.selectors.resolve_access): everything for council staff; for a partner with a share of the record, only
+    the referrals and plans shared with its organisation, since those are all it may open (2 queries)."""
+    if user.is_council_staff:
+        return PersonMoves(list(person_referrals(person_id)), transitions_selectors.person_plans(person_id))
+    referrals = visible_referrals(user).filter(person_id=person_id).select_related("hospital").order_by("-admitted_on")
+    plans = (
+        Plan.objects.filter(
+            pk__in=Plan.objects.shared_with_organisations(user.organisation_ids).values("pk"), person_id=person_id
+        )
+        .select_related("team")
+        .order_by("-planned_on")
+    )
+    return PersonMoves(list(referrals), list(plans))
 
 
 # The purpose services.create_referral gave the share of the person's whole record it made for the referring trust,

@@ -24,7 +24,8 @@ The transition plan is created when a pathway 1-3 is agreed with a planned disch
 recording the discharge records the move on it (so its check after the move falls due), and withdrawing the referral
 or recording a death in hospital cancels it. A new referral for someone discharged within the readmission window
 notes the readmission on the earlier referral. A pathway 1-3 discharge with no support start arranged is recorded
-only with the reason, and the hospital team is told at once.
+only with the reason, and the hospital team is told at once; so is a discharge while essential arrangements of the
+plan are open. A referral is ready only once those are in place (or a team manager overrode that on the plan).
 """
 
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ from safepathways.people import services as people_services
 from safepathways.people.codes import NHSNumberStatus
 from safepathways.people.models import Person
 from safepathways.transitions import services as transitions
-from safepathways.transitions.models import PlanKind
+from safepathways.transitions.models import PlanKind, PlanStatus
 from safepathways.work import services as work_services
 from safepathways.work.models import WorkItem, WorkKind
 
@@ -117,10 +118,27 @@ def _move(referral: Referral, to: str, *, by: User | None, reason: str = "") -> 
 
 
 def is_ready(referral: Referral) -> bool:
-    """Ready to go: pathway agreed, discharge-ready date known, and for pathways 1-3 a support start date set."""
+    """Ready to go: pathway agreed, discharge-ready date known, for pathways 1-3 a support start date set, and no
+    essential arrangement of the transition plan open unless a team manager overrode that on the plan.
+
+    The issue: "a move cannot be marked ready while an essential arrangement is open, unless a manager overrides";
+    the override is the plan's own (transitions.services.mark_ready), so the two records agree on what ready means.
+    """
     if referral.agreed_pathway is None or referral.discharge_ready_on is None:
         return False
-    return referral.agreed_pathway == Pathway.HOME_NO_NEW_SUPPORT or referral.support_start_on is not None
+    if referral.agreed_pathway != Pathway.HOME_NO_NEW_SUPPORT and referral.support_start_on is None:
+        return False
+    return not _essentials_block(referral)
+
+
+def _essentials_block(referral: Referral) -> bool:
+    """The referral's open transition plan has an essential arrangement open, and no manager overrode that."""
+    plan = referral.plan
+    if plan is None or not plan.is_open:
+        return False
+    if plan.status == PlanStatus.READY and plan.ready_override_reason:
+        return False
+    return bool(transitions.blocking_arrangements(plan))
 
 
 def _sync_status(referral: Referral, by: User, reason: str) -> None:
@@ -733,6 +751,7 @@ def record_discharge(
     destination_detail: str = "",
     support: str = "",
     no_support_reason: str = "",
+    open_essentials_reason: str = "",
 ) -> Referral:
     """The person left hospital: on which day, to where, with what support.
 
@@ -740,6 +759,11 @@ def record_discharge(
     arranged (the ward sends them home, they discharge themselves, the family takes them): then `no_support_reason`
     must say why, the hospital team is told at once, the work stays open, and continuity reports the gap from the
     discharge date until the support is recorded as started (gaps.discharged_without_support).
+
+    Likewise when essential arrangements of the transition plan are still open (keys, medication, transport...):
+    `open_essentials_reason` must say why the person is leaving without them, the hospital team is told at once,
+    and continuity reports the gap until they are done (gaps.discharged_with_essentials_open). A manager's override
+    on the plan does not excuse the reason: the person still leaves without them.
     """
     locked = _lock(referral)
     _require_open(locked)
@@ -766,10 +790,23 @@ def record_discharge(
             "leaving hospital without it, or ask the hospital social work team to arrange the support start first",
             "no_support_reason",
         )
+    plan = locked.plan
+    open_essentials = transitions.blocking_arrangements(plan) if plan is not None and plan.is_open else []
+    labels = [arrangement.label for arrangement in open_essentials]
+    essentials_why = ""
+    if labels:
+        essentials_why = _required(
+            open_essentials_reason,
+            f"{len(labels)} essential arrangement{'s' if len(labels) != 1 else ''} of the transition plan "
+            f"{'are' if len(labels) != 1 else 'is'} not in place: say why the person is leaving hospital without "
+            f"{'them' if len(labels) != 1 else 'it'}, or put {'them' if len(labels) != 1 else 'it'} in place first",
+            "open_essentials_reason",
+        )
     locked.discharged_on, locked.discharged_to = discharged_on, discharged_to
     locked.discharged_to_detail = destination_detail.strip()[:300]
     locked.discharge_support = support.strip()
     locked.no_support_reason = why
+    locked.open_essentials_reason = essentials_why
     locked.closed_on = discharged_on
     locked.delay_reason = None
     locked.save(
@@ -779,6 +816,7 @@ def record_discharge(
             "discharged_to_detail",
             "discharge_support",
             "no_support_reason",
+            "open_essentials_reason",
             "closed_on",
             "delay_reason",
             "updated_at",
@@ -786,7 +824,12 @@ def record_discharge(
     )
     where = Destination(discharged_to).label
     _move(locked, ReferralStatusName.DISCHARGED, by=by, reason=f"Discharged on {discharged_on:%-d %B %Y} to {where}")
-    detail = "\n\n".join(part for part in (support.strip(), f"No support start arranged: {why}" if why else "") if part)
+    parts = (
+        support.strip(),
+        f"No support start arranged: {why}" if why else "",
+        f"Essential arrangements open ({'; '.join(labels)}): {essentials_why}" if labels else "",
+    )
+    detail = "\n\n".join(part for part in parts if part)
     _story(locked, f"discharged on {discharged_on:%-d %B %Y} to {where.lower()}", by, detail)
     _record(
         by,
@@ -795,10 +838,13 @@ def record_discharge(
         discharged_on=discharged_on.isoformat(),
         to=discharged_to,
         without_support=without_support,
+        open_essentials="; ".join(labels),
     )
     _plan_moved(locked, by, discharged_on, where)
     if without_support:
         _tell_team_no_support(locked, by, why)
+    if labels:
+        _tell_team_open_essentials(locked, by, essentials_why, labels)
     if _support_settled(locked):
         _close_work_if_done(locked, by, "Discharged")
     return locked
@@ -812,6 +858,21 @@ def _tell_team_no_support(locked: Referral, by: User, why: str) -> None:
         message=f"{locked.person.full_name} ({locked.reference}) was discharged with no support arranged: {why}"[:300],
         link=_link(locked),
         dedupe_key=f"discharge-no-support:{locked.pk}",
+    )
+
+
+def _tell_team_open_essentials(locked: Referral, by: User, why: str, labels: list[str]) -> None:
+    """The person left hospital with essential arrangements open (keys, medication, transport): the hospital team
+    hears now, not at the next meeting."""
+    team_id = WorkItem.objects.filter(pk=locked.work_item_id).values_list("team_id", flat=True).first()
+    notify(
+        recipients=[u for u in _team_members(team_id) if u.pk != by.pk],
+        message=(
+            f"{locked.person.full_name} ({locked.reference}) was discharged with essential arrangements open "
+            f"({'; '.join(labels)}): {why}"
+        )[:300],
+        link=_link(locked),
+        dedupe_key=f"discharge-open-essentials:{locked.pk}",
     )
 
 

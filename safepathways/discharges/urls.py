@@ -25,7 +25,10 @@ urlpatterns = [
     path("referrals/<uuid:pk>/share/<uuid:organisation_pk>/stop/", views.unshare, name="unshare"),
     path("referrals/<uuid:pk>/unsafe/", views.report_unsafe, name="report_unsafe"),
     # /discharge/people/<person id>/
+    path("people/<uuid:pk>/", views.person, name="person"),
     path("people/<uuid:pk>/unsafe/", views.report_unsafe_for_person, name="report_unsafe_for_person"),
+    # /discharge/plans/<transition plan id>/
+    path("plans/<uuid:pk>/unsafe/", views.report_unsafe_for_plan, name="report_unsafe_for_plan"),
     # /discharge/unsafe-reports/
     path("unsafe-reports/", views.unsafe_reports, name="unsafe_reports"),
     path("unsafe-reports/<uuid:pk>/", views.unsafe_report, name="unsafe_report"),

@@ -5,7 +5,9 @@ A referral outside the user's scope is a 404 (partners: their trust's and those 
 referral is a look at the person's record: council staff go through people.selectors.resolve_access (a
 relationship, or declare one), partners through the referral's share with their trust; each GET is logged.
 The out-of-hours team records support starts from a narrower page that shows only the arrangement, logged as
-a look under the team's cover of those starts.
+a look under the team's cover of those starts. A person's page of moves and hospital discharges is scoped as the
+person's record (people.decorators.person_record); an unsafe discharge may also be reported from a hospital
+discharge transition plan, scoped as the plan (a care provider the plan is shared with sees nothing more).
 """
 
 from collections.abc import Callable
@@ -48,8 +50,11 @@ from safepathways.discharges.forms import (
 )
 from safepathways.discharges.models import Pathway, Referral, ReferralStatusName
 from safepathways.discharges.presenters import TEMPLATE_HELPERS, pathway_short
-from safepathways.people.decorators import resolve_or_declare
+from safepathways.people.decorators import declare_first, log_look, person_record, resolve_or_declare
 from safepathways.people.models import Person
+from safepathways.people.selectors import PersonAccess, RelationshipRequiredError
+from safepathways.transitions import selectors as transitions_selectors
+from safepathways.transitions.models import Plan, PlanKind
 from safepathways.work.models import WorkItem
 
 # Rows per page of the unsafe discharge reports list.
@@ -122,6 +127,7 @@ BOARD_HEADERS = [
     "Due",
     "Delay reason",
     "Support start",
+    "Essential arrangements open",
 ]
 
 
@@ -172,6 +178,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                     row.next_action_due,
                     row.delay_reason,
                     row.support,
+                    data.open_essentials.get(row.pk, 0),
                 ]
                 for row in data.rows
             ),
@@ -306,6 +313,7 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, **bou
         referral=referral,
         today=timezone.localdate(),
         plan_url=_plan_url(referral),
+        open_essentials=selectors.open_essentials(referral.plan_id),
         can_update=user.has_perm(rules.UPDATE_REFERRAL),
         can_plan=user.has_perm(rules.PLAN_DISCHARGE),
         can_record_start=user.has_perm(rules.RECORD_SUPPORT_START),
@@ -449,6 +457,7 @@ def outcome(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             destination_detail=d["discharged_to_detail"],
             support=d["discharge_support"],
             no_support_reason=d["no_support_reason"],
+            open_essentials_reason=d["open_essentials_reason"],
             by=request.user,
         ),
         "Discharge recorded",
@@ -600,7 +609,15 @@ def metrics(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- unsafe discharge reports ---------------------------------------------------------------------------------------
 
 
-def _report_form(request: AuthenticatedHttpRequest, person: Person, found: Referral | None) -> HttpResponse:
+def _report_form(
+    request: AuthenticatedHttpRequest,
+    person: Person,
+    found: Referral | None,
+    *,
+    done_url: str,
+    plan: Plan | None = None,
+) -> HttpResponse:
+    """The report form; on success back to `done_url` (a page the reporter may open)."""
     form = UnsafeReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -617,13 +634,11 @@ def _report_form(request: AuthenticatedHttpRequest, person: Person, found: Refer
             _apply_error(form, error)
         else:
             messages.success(request, "Unsafe discharge reported: a team manager will review it")
-            if found is not None:
-                return redirect("discharges:referral", pk=found.pk)
-            return redirect("people:detail", pk=person.pk)
+            return redirect(done_url)
     return render(
         request,
         "discharges/unsafe_report_form.html",
-        _context(form=form, person=person, referral=found),
+        _context(form=form, person=person, referral=found if plan is None else None, plan=plan),
         status=400 if form.is_bound else 200,
     )
 
@@ -635,7 +650,7 @@ def report_unsafe(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     found = _scoped(request, pk)
     if isinstance(found, HttpResponse):
         return found
-    return _report_form(request, found.person, found)
+    return _report_form(request, found.person, found, done_url=reverse("discharges:referral", args=[found.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -645,7 +660,56 @@ def report_unsafe_for_person(request: AuthenticatedHttpRequest, pk: UUID) -> Htt
     person = _person_access(request, pk, "Unsafe discharge report")
     if isinstance(person, HttpResponse):
         return person
-    return _report_form(request, person, None)
+    return _report_form(request, person, None, done_url=reverse("discharges:person", args=[person.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(rules.REPORT_UNSAFE)
+def report_unsafe_for_plan(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Report an unsafe discharge about the person of a hospital discharge transition plan the user can see.
+
+    A care provider the plan is shared with (reablement, a care home) follows the plan and nothing else: neither
+    the referral nor the person's record. The plan is its way in (transitions.selectors.plan_access: partners by
+    the plan's share, staff as for the plan page); the report is tied to the plan's referral, if any, so that
+    referral's team reviews it. Plans of other kinds of move are not hospital discharges: 404.
+    """
+    try:
+        access = transitions_selectors.plan_access(request.user, pk)
+    except RelationshipRequiredError as needed:
+        return declare_first(request, needed.person.pk)
+    plan = access.plan
+    if plan.kind != PlanKind.HOSPITAL_DISCHARGE:
+        raise Http404
+    log_look(request, PersonAccess(plan.person, access.basis, access.grant), "Unsafe discharge report")
+    return _report_form(
+        request,
+        plan.person,
+        selectors.plan_referral(plan.pk),
+        done_url=reverse("transitions:plan", args=[plan.pk]),
+        plan=plan,
+    )
+
+
+# --- /discharge/people/<id>/ ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(rules.VIEW_PERSON_MOVES)
+@person_record("Moves and hospital discharges")
+def person(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpResponse:
+    """The person's hospital discharge referrals and transition plans (partners: those shared with them), each
+    linked, and where to report an unsafe discharge."""
+    user = request.user
+    return render(
+        request,
+        "discharges/person.html",
+        _context(
+            person=access.person,
+            moves=selectors.person_moves(user, access.person.pk),
+            can_open_referrals=user.has_perm(rules.VIEW_BOARD),
+            can_report=user.has_perm(rules.REPORT_UNSAFE),
+        ),
+    )
 
 
 @require_GET

@@ -11,6 +11,8 @@ from safepathways.discharges import services
 from safepathways.discharges.models import Referral
 from safepathways.discharges.tests.factories import ward_referral
 from safepathways.people.tests.factories import PersonFactory
+from safepathways.transitions import services as transitions
+from safepathways.transitions.models import ItemStatus, Plan
 from safepathways.work import services as work_services
 from safepathways.work.models import WorkItem, WorkKind
 
@@ -88,3 +90,17 @@ def make_front_door_work(hospital_team: Team) -> Callable[..., WorkItem]:
         )
 
     return make
+
+
+def complete_essentials(plan: Plan, by: Persona) -> None:
+    """Put every essential arrangement of the plan in place, through the transitions service."""
+    for arrangement in plan.arrangements.filter(is_essential=True, status=ItemStatus.OPEN):
+        transitions.update_item(
+            plan=plan,
+            by=by.user,
+            kind="arrangement",
+            item_id=arrangement.pk,
+            owner=transitions.Owner("Ward 8 nurse"),
+            due_on=None,
+            status=ItemStatus.DONE,
+        )

@@ -12,6 +12,7 @@ from safepathways.accounts.models import Organisation
 from safepathways.conftest import Persona
 from safepathways.core.identifiers import nhs_number_in_test_range
 from safepathways.discharges.models import Referral, UnsafeDischargeReport
+from safepathways.discharges.tests.conftest import complete_essentials
 from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago
 
 MakeReferral = Callable[..., Referral]
@@ -188,9 +189,17 @@ class TestUpdating:
         )
         assert response.status_code == 200, response.json()
         data = response.json()
-        assert data["status"] == "ready"
+        # Not ready yet: the transition plan's essential arrangements (keys, medication, transport...) are open.
+        assert data["status"] == "assessing"
         assert data["delay_reason"] == "p1_care_at_home"
         assert data["support_start_time"] == "08:00:00"
+        referral.refresh_from_db()
+        assert referral.plan is not None
+        complete_essentials(referral.plan, hospital_worker)
+        response = hospital_worker.http.patch(
+            f"{LIST}{referral.pk}/", {"discharge_ready_on": days_ago(3).isoformat()}, content_type="application/json"
+        )
+        assert response.json()["status"] == "ready"
 
     def test_outcome_and_readmission(self, make_referral: MakeReferral, partner: Persona) -> None:
         referral = make_referral(discharge_ready_on=days_ago(5), proposed_pathway=0)

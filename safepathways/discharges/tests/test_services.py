@@ -19,7 +19,7 @@ from safepathways.discharges.models import (
     Referral,
     ReferralStatusName,
 )
-from safepathways.discharges.tests.conftest import FRONT_DOOR_STORY
+from safepathways.discharges.tests.conftest import FRONT_DOOR_STORY, complete_essentials
 from safepathways.discharges.tests.factories import EDITH_NHS_NUMBER, days_ago, ward_referral
 from safepathways.notifications.models import Notification
 from safepathways.people.models import Person, Share
@@ -416,6 +416,8 @@ class TestStatuses:
         services.agree_pathway(referral=referral, pathway=1, planned_discharge_on=TODAY(), by=by)
         referral.refresh_from_db()
         assert referral.status == ReferralStatusName.ASSESSING
+        assert referral.plan is not None
+        complete_essentials(referral.plan, hospital_worker)
         services.plan_support_start(
             referral=referral, kind="reablement", provider="Camden reablement", start_on=TODAY(), by=by
         )
@@ -512,6 +514,7 @@ class TestStatuses:
             discharged_on=TODAY(),
             discharged_to="usual_residence",
             no_support_reason="Daughter took her home before reablement was booked",
+            open_essentials_reason="Daughter took her home before anything was arranged",
             by=by,
         )
         plan.refresh_from_db()

@@ -325,16 +325,17 @@ class TestBoard:
             make_front_door_work()
         hospital_worker.http.get(reverse("discharges:board"))
         # session, user with memberships; trusts for the filter; open referrals with person, hospital, delay reason
-        # and the next action owner's organisation; the front door's discharge work no referral has taken over yet,
-        # with its person and team (the hospital team only).
-        with django_assert_num_queries(5):
+        # and the next action owner's organisation; the essential arrangements still open on their transition plans,
+        # counted per referral; the front door's discharge work no referral has taken over yet, with its person and
+        # team (the hospital team only).
+        with django_assert_num_queries(6):
             response = hospital_worker.http.get(reverse("discharges:board"))
         page = response.content.decode()
         assert page.count("Book reablement") == count
         assert page.count("Start the discharge referral") == count
         # The trust's partner does not see the front door's work, and is not charged its query.
         partner.http.get(reverse("discharges:board"))
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             partner.http.get(reverse("discharges:board"))
 
 
