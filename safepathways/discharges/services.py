@@ -64,7 +64,7 @@ from safepathways.people import services as people_services
 from safepathways.people.codes import NHSNumberStatus
 from safepathways.people.models import Person
 from safepathways.transitions import services as transitions
-from safepathways.transitions.models import PlanKind, PlanStatus
+from safepathways.transitions.models import Plan, PlanKind, PlanStatus
 from safepathways.work import services as work_services
 from safepathways.work.models import WorkItem, WorkKind
 
@@ -152,6 +152,16 @@ def _sync_status(referral: Referral, by: User, reason: str) -> None:
     else:
         target = ReferralStatusName.ASSESSING
     _move(referral, target, by=by, reason=reason)
+
+
+def plan_readiness_changed(plan: Plan, by: User) -> None:
+    """transitions.services' readiness listener: the plan's essential arrangements or its readiness changed, so the
+    open referral it follows becomes ready, or stops being ready, at once rather than at its next decision."""
+    referral = Referral.objects.filter(plan_id=plan.pk).first()
+    if referral is None or not referral.is_open:
+        return
+    locked = _lock(referral)
+    _sync_status(locked, by, "The transition plan's essential arrangements changed")
 
 
 def _record(by: User | None, action: str, referral: Referral, **snapshot: object) -> None:

@@ -3,7 +3,7 @@
 One transaction each (ADR-005). Other apps (hospital discharge, young people) create plans through create_plan.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -38,6 +38,23 @@ from safepathways.transitions.models import (
     TransitionSettings,
 )
 from safepathways.work.services import record_handoff
+
+# Run as listener(plan, by) in the same transaction whenever what makes a plan ready may have changed: an essential
+# arrangement done or open again, one added, the plan marked ready or taken back to planning. A layer above (hospital
+# discharge) keeps its own idea of "ready" in step with the plan's without transitions importing it.
+PlanListener = Callable[[Plan, User], None]
+_readiness_listeners: list[PlanListener] = []
+
+
+def register_readiness_listener(listener: PlanListener) -> None:
+    """Run `listener(plan, by)` when a plan's readiness may have changed, in its transaction (twice is harmless)."""
+    if listener not in _readiness_listeners:
+        _readiness_listeners.append(listener)
+
+
+def _readiness_may_have_changed(plan: Plan, by: User) -> None:
+    for listener in _readiness_listeners:
+        listener(plan, by)
 
 
 def plan_link(plan: Plan) -> str:
@@ -429,6 +446,7 @@ def add_arrangement(
     audit.record(actor=by, action="transition.arrangement_added", target=item, person_id=locked.person_id, snapshot={})
     if item.is_essential:
         _readiness_lost(locked, by, item.label)
+        _readiness_may_have_changed(locked, by)
     return item
 
 
@@ -487,6 +505,8 @@ def update_item(
     )
     if isinstance(item, Arrangement) and item.is_essential and status == ItemStatus.OPEN and previous != status:
         _readiness_lost(locked, by, item.label)
+    if isinstance(item, Arrangement) and item.is_essential and previous != status:
+        _readiness_may_have_changed(locked, by)
     return item
 
 
@@ -547,6 +567,7 @@ def mark_ready(*, plan: Plan, by: User, override_reason: str = "") -> Plan:
         person_id=locked.person_id,
         snapshot={"override": bool(blocking), "open_arrangements": [a.label for a in blocking]},
     )
+    _readiness_may_have_changed(locked, by)
     return locked
 
 
@@ -558,6 +579,7 @@ def reopen_planning(*, plan: Plan, by: User, reason: str) -> Plan:
     locked.ready_override_reason, locked.ready_override_by = "", None
     locked.save()
     audit.record(actor=by, action="transition.reopened", target=locked, person_id=locked.person_id, snapshot={})
+    _readiness_may_have_changed(locked, by)
     return locked
 
 

@@ -67,19 +67,19 @@ class TestReadiness:
         complete_essentials(plan, hospital_worker)
         referral.refresh_from_db()
         assert services.is_ready(referral)
-        # The next decision recorded brings the status up to date.
-        services.set_discharge_ready_date(
-            referral=referral, discharge_ready_on=referral.discharge_ready_on or days_ago(2), by=hospital_worker.user
-        )
-        referral.refresh_from_db()
+        # The referral follows the plan at once: the last essential put in place makes it ready.
         assert referral.status == ReferralStatusName.READY
+        assert referral.statuses.filter(
+            name=ReferralStatusName.READY, reason="The transition plan's essential arrangements changed"
+        ).exists()
 
     def test_an_essential_arrangement_open_again_takes_a_ready_referral_back_to_assessing(
         self, make_referral: MakeReferral, hospital_worker: Persona
     ) -> None:
         referral, plan = _planned(make_referral, hospital_worker)
         complete_essentials(plan, hospital_worker)
-        services.set_discharge_ready_date(referral=referral, discharge_ready_on=days_ago(2), by=hospital_worker.user)
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatusName.READY
         keys = plan.arrangements.get(code="keys")
         transitions.update_item(
             plan=plan,
@@ -90,7 +90,6 @@ class TestReadiness:
             due_on=None,
             status=ItemStatus.OPEN,
         )
-        services.set_discharge_ready_date(referral=referral, discharge_ready_on=days_ago(2), by=hospital_worker.user)
         referral.refresh_from_db()
         assert referral.status == ReferralStatusName.ASSESSING
 
@@ -101,7 +100,6 @@ class TestReadiness:
         with pytest.raises(ApplicationError):  # only a manager of the plan's team overrides
             transitions.mark_ready(plan=plan, by=hospital_worker.user, override_reason="Family will do the keys")
         transitions.mark_ready(plan=plan, by=hospital_manager.user, override_reason="Family will do the keys")
-        services.set_discharge_ready_date(referral=referral, discharge_ready_on=days_ago(2), by=hospital_worker.user)
         referral.refresh_from_db()
         assert referral.status == ReferralStatusName.READY
 
