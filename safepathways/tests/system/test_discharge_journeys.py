@@ -19,6 +19,8 @@ from safepathways.accounts.models import Organisation, Role, Team, TeamKind
 from safepathways.conftest import Persona
 from safepathways.discharges.models import Referral, ReferralStatusName
 from safepathways.tests.system.test_journeys import assert_accessible, sign_in
+from safepathways.transitions import services as transitions
+from safepathways.transitions.models import ItemStatus
 
 pytestmark = [
     pytest.mark.e2e,
@@ -129,16 +131,45 @@ def test_a_ward_referral_is_planned_from_the_board_and_the_weekend_start_recorde
     page.get_by_label("Start time (optional)").fill("08:00")
     page.get_by_role("button", name="Save support start").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Support start recorded")
+    # Not ready yet: the transition plan's essential arrangements (keys, medication, ...) are not in place.
+    expect(page.locator("h1")).not_to_contain_text("Ready to go")
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatusName.ASSESSING
+    plan = referral.plan
+    assert plan is not None
+    essentials = list(plan.arrangements.filter(is_essential=True, status=ItemStatus.OPEN).order_by("order"))
+    assert essentials
+
+    # Then the transition plan opens, shared with the trust, with the discharge checklist; the hospital social
+    # worker puts the first essential arrangement in place from it.
+    page.get_by_role("link", name="Put the arrangements in place").click()
+    expect(page.locator("h1")).to_contain_text("Moving from")
+    assert_accessible(page)
+    first, others = essentials[0], essentials[1:]
+    page.get_by_role("link", name=f"Update {first.label}").click()
+    assert_accessible(page)
+    page.get_by_label("Who will do it").fill("Ward 8 nurse")
+    page.get_by_label("Done", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_contain_text("Moving from")
+    # The ward nurse and the family put the others in place (the same service the page calls).
+    for arrangement in others:
+        transitions.update_item(
+            plan=plan,
+            by=hana.user,
+            kind="arrangement",
+            item_id=arrangement.pk,
+            owner=transitions.Owner("Ward 8 nurse"),
+            due_on=None,
+            status=ItemStatus.DONE,
+        )
+    # Then the referral is ready to go, at once.
+    page.goto(f"{base}/discharge/referrals/{referral.pk}/")
     expect(page.locator("h1")).to_contain_text("Ready to go")
     assert_accessible(page)
     referral.refresh_from_db()
     assert referral.status == ReferralStatusName.READY
-    assert referral.plan is not None
-
-    # Then the transition plan opens, shared with the trust, with the discharge checklist.
-    page.get_by_role("link", name="Transition plan").click()
-    expect(page.locator("h1")).to_contain_text("Moving from")
-    assert_accessible(page)
 
     # And the out-of-hours worker sees the Saturday start, and records it once the weekend comes.
     _switch_user(page, base, owen.user.email)
@@ -169,8 +200,6 @@ def test_a_ward_referral_is_planned_from_the_board_and_the_weekend_start_recorde
     page.get_by_role("button", name="Record discharge").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Discharge recorded")
     assert_accessible(page)
-    plan = referral.plan
-    assert plan is not None
     plan.refresh_from_db()
     assert plan.moved_on == today
     assert plan.check_due_at is not None
