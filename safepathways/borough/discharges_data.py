@@ -104,6 +104,8 @@ class _Builder:
         self.reports: list[UnsafeDischargeReport] = []
         # Open referrals with pathway 1-3 and a date agreed, with who agreed them: each gets its transition plan.
         self.agreed: list[tuple[Referral, Organisation, User]] = []
+        # Discharged referrals that had pathway 1-3 agreed: each had its plan, moved by the recorded discharge.
+        self.moved: list[tuple[Referral, Organisation, User]] = []
 
     def uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -188,6 +190,8 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
             _discharged_referral(builder, person_id, trust, team, referrer, staff, managers.get(team.pk), next(numbers))
     for referral, trust, worker in builder.agreed:
         _plan_for(plans, referral, trust, worker)
+    for referral, trust, worker in builder.moved:
+        _moved_plan_for(plans, referral, trust, worker)
     with transaction.atomic():
         _batched(list(builder.work), WorkItem)
         plans.write()
@@ -198,8 +202,9 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
     discharged = len(builder.referrals) - open_count
     log(
         f"  {len(builder.referrals)} discharge referrals ({open_count} open, {discharged} discharged in 90 days); "
-        f"{len(builder.reports)} unsafe discharge reports; {len(plans.plans)} transition plans for pathways 1-3 agreed "
-        f"({sum(p.status == 'ready' for p in plans.plans)} ready to go)"
+        f"{len(builder.reports)} unsafe discharge reports; {len(builder.agreed)} open transition plans for pathways 1-3 agreed "
+        f"({sum(p.status == 'ready' for p in plans.plans)} ready to go), "
+        f"{len(builder.moved)} moved by their discharge ({len(plans.checks)} checked after the move)"
     )
     return len(builder.referrals)
 
@@ -379,6 +384,8 @@ def _discharged_referral(
         referral.is_early_readmission = (referral.readmitted_on - discharged_on).days <= 30
     if rng.random() < 0.02:
         _unsafe_report(builder, referral, team, referrer, manager)
+    if pathway in PATHWAYS_WITH_SUPPORT:
+        builder.moved.append((referral, trust, worker))
 
 
 def _unsafe_report(builder: _Builder, referral: Referral, team: Team, referrer: User, manager: User | None) -> None:
@@ -481,3 +488,85 @@ def _plan_for(plans: PlanRows, referral: Referral, trust: Organisation, worker: 
     )
     if all_in_place:
         plans.ready(plan, worker)
+
+
+# What a check after a discharge sometimes finds, for the borough's checks with problems.
+MOVE_PROBLEMS = ["The key safe code was not passed on", "Medication was not delivered until the next day"]
+
+
+def _moved_plan_for(plans: PlanRows, referral: Referral, trust: Organisation, worker: User) -> None:
+    """The plan of a discharge already made on pathway 1-3, as discharges.services left it.
+
+    Agreed a day or so before the discharge, with every essential arrangement and both steps done by the day before,
+    marked ready, then moved by the recorded discharge (the discharge is the move's reason). The check after the move
+    has been made where it fell due before now; it found problems where the support never started, and now and then
+    otherwise.
+    """
+    rng = plans.rng
+    discharged_on, ready_on = referral.discharged_on, referral.discharge_ready_on
+    assert discharged_on is not None
+    assert ready_on is not None
+    assert referral.agreed_pathway is not None
+    started_on = min(discharged_on, max(referral.admitted_on + timedelta(days=1), ready_on - timedelta(days=1)))
+    done_on = max(started_on, discharged_on - timedelta(days=1))
+    plan = plans.start(
+        person_id=referral.person_id,
+        kind=PlanKind.HOSPITAL_DISCHARGE,
+        moving_from=f"{trust.name}, {referral.ward}",
+        moving_to=referral.moving_to or PATHWAY_DESTINATIONS[referral.agreed_pathway],
+        planned_on=discharged_on,
+        team_id=referral.work_item.team_id,
+        coordinator=worker,
+        source_label=f"Hospital discharge referral {referral.reference}",
+        started_on=started_on,
+        persons_views=rng.choice(VIEWS),
+    )
+    plans.share(plan, trust.pk)
+    referral.plan = plan
+
+    def owner(code: str) -> tuple[str, str]:
+        if code == "care_start":
+            return referral.support_provider or "Provider", "Care provider"
+        if code == "family":
+            return worker.full_name, "Hospital social worker"
+        return ARRANGEMENT_OWNERS.get(code, ("Nurse in charge", "Ward nurse"))
+
+    plans.checklist(
+        plan,
+        done=lambda template: template.is_essential or rng.random() < 0.8,
+        owner=owner,
+        by=worker,
+        completed_on=done_on,
+        due_on=discharged_on,
+    )
+    steps = (
+        ("Confirm the time of the discharge with the person and their family", worker.full_name, "Social worker"),
+        ("Tell the ward what time the support starts", "Nurse in charge", "Ward nurse"),
+    )
+    for description, name, role in steps:
+        plans.step(plan, description, owner_name=name, owner_role=role, due_on=done_on, done_by=worker)
+    plans.ready(plan, worker)
+    where = Destination(referral.discharged_to).label if referral.discharged_to else plan.moving_to
+    plans.moved(
+        plan,
+        discharged_on,
+        worker,
+        reason=(
+            f"Hospital discharge {referral.reference} recorded: discharged on {discharged_on:%-d %B %Y} "
+            f"to {where.lower()}"
+        ),
+    )
+    assert plan.check_due_at is not None
+    if plan.check_due_at > plans.now:
+        return
+    never_started = referral.support_start_on is not None and referral.support_started_at is None
+    if never_started or rng.random() < 0.1:
+        plans.checked(
+            plan,
+            worker,
+            spoke_to=rng.choice(["The person, by phone", "Their daughter", "The care provider"]),
+            problems=("The care did not start on the day agreed" if never_started else rng.choice(MOVE_PROBLEMS)),
+            feedback_to=f"{trust.name} discharge team",
+        )
+    else:
+        plans.checked(plan, worker, spoke_to=rng.choice(["The person, by phone", "Their daughter", "The carer"]))
