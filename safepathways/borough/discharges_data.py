@@ -35,7 +35,7 @@ from safepathways.discharges.models import (
     UnsafeDischargeReport,
 )
 from safepathways.people.models import ChronologyEntry, Person
-from safepathways.transitions.models import ArrangementTemplate, PlanKind
+from safepathways.transitions.models import ArrangementTemplate, Plan, PlanKind
 from safepathways.work.models import Priority, WorkItem, WorkKind
 from safepathways.work.services import allocation_due_on, next_contact_on
 
@@ -202,7 +202,8 @@ def generate_discharges(*, rng: random.Random, today: date, log: Callable[[str],
     discharged = len(builder.referrals) - open_count
     log(
         f"  {len(builder.referrals)} discharge referrals ({open_count} open, {discharged} discharged in 90 days); "
-        f"{len(builder.reports)} unsafe discharge reports; {len(builder.agreed)} open transition plans for pathways 1-3 agreed "
+        f"{len(builder.reports)} unsafe discharge reports; "
+        f"{len(builder.agreed)} open transition plans for pathways 1-3 agreed "
         f"({sum(p.status == 'ready' for p in plans.plans)} ready to go), "
         f"{len(builder.moved)} moved by their discharge ({len(plans.checks)} checked after the move)"
     )
@@ -431,6 +432,43 @@ def _unsafe_report(builder: _Builder, referral: Referral, team: Team, referrer: 
     )
 
 
+def _linked_plan(
+    plans: PlanRows, referral: Referral, trust: Organisation, worker: User, *, planned_on: date, started_on: date
+) -> Plan:
+    """The referral's hospital discharge plan: coordinated by `worker`, held by the hospital team, shared with the
+    trust and linked from the referral."""
+    assert referral.agreed_pathway is not None
+    plan = plans.start(
+        person_id=referral.person_id,
+        kind=PlanKind.HOSPITAL_DISCHARGE,
+        moving_from=f"{trust.name}, {referral.ward}",
+        moving_to=referral.moving_to or PATHWAY_DESTINATIONS[referral.agreed_pathway],
+        planned_on=planned_on,
+        team_id=referral.work_item.team_id,
+        coordinator=worker,
+        source_label=f"Hospital discharge referral {referral.reference}",
+        started_on=started_on,
+        persons_views=plans.rng.choice(VIEWS),
+    )
+    plans.share(plan, trust.pk)
+    referral.plan = plan
+    return plan
+
+
+def _arrangement_owner(referral: Referral, worker: User) -> Callable[[str], tuple[str, str]]:
+    """Who owns each arrangement of a discharge plan, by its code: the provider the care start, the worker the
+    family, the hospital's usual owner the rest."""
+
+    def owner(code: str) -> tuple[str, str]:
+        if code == "care_start":
+            return referral.support_provider or "Provider", "Care provider"
+        if code == "family":
+            return worker.full_name, "Hospital social worker"
+        return ARRANGEMENT_OWNERS.get(code, ("Nurse in charge", "Ward nurse"))
+
+    return owner
+
+
 def _plan_for(plans: PlanRows, referral: Referral, trust: Organisation, worker: User) -> None:
     """The transition plan discharges.services._plan_for starts when pathway 1-3 and a date are agreed.
 
@@ -443,20 +481,7 @@ def _plan_for(plans: PlanRows, referral: Referral, trust: Organisation, worker: 
     assert planned_on is not None
     assert referral.agreed_pathway is not None
     started_on = max(referral.admitted_on + timedelta(days=1), today - timedelta(days=rng.randint(0, 2)))
-    plan = plans.start(
-        person_id=referral.person_id,
-        kind=PlanKind.HOSPITAL_DISCHARGE,
-        moving_from=f"{trust.name}, {referral.ward}",
-        moving_to=referral.moving_to or PATHWAY_DESTINATIONS[referral.agreed_pathway],
-        planned_on=planned_on,
-        team_id=referral.work_item.team_id,
-        coordinator=worker,
-        source_label=f"Hospital discharge referral {referral.reference}",
-        started_on=min(started_on, today),
-        persons_views=rng.choice(VIEWS),
-    )
-    plans.share(plan, trust.pk)
-    referral.plan = plan
+    plan = _linked_plan(plans, referral, trust, worker, planned_on=planned_on, started_on=min(started_on, today))
     all_in_place = rng.random() < 0.35
 
     def done(template: ArrangementTemplate) -> bool:
@@ -464,13 +489,7 @@ def _plan_for(plans: PlanRows, referral: Referral, trust: Organisation, worker: 
             return referral.support_start_time is not None
         return (all_in_place and template.is_essential) or rng.random() < 0.45
 
-    def owner(code: str) -> tuple[str, str]:
-        if code == "care_start":
-            return referral.support_provider or "Provider", "Care provider"
-        if code == "family":
-            return worker.full_name, "Hospital social worker"
-        return ARRANGEMENT_OWNERS.get(code, ("Nurse in charge", "Ward nurse"))
-
+    owner = _arrangement_owner(referral, worker)
     plans.checklist(plan, done=done, owner=owner, by=worker, completed_on=today, due_on=planned_on)
     plans.step(
         plan,
@@ -509,32 +528,11 @@ def _moved_plan_for(plans: PlanRows, referral: Referral, trust: Organisation, wo
     assert referral.agreed_pathway is not None
     started_on = min(discharged_on, max(referral.admitted_on + timedelta(days=1), ready_on - timedelta(days=1)))
     done_on = max(started_on, discharged_on - timedelta(days=1))
-    plan = plans.start(
-        person_id=referral.person_id,
-        kind=PlanKind.HOSPITAL_DISCHARGE,
-        moving_from=f"{trust.name}, {referral.ward}",
-        moving_to=referral.moving_to or PATHWAY_DESTINATIONS[referral.agreed_pathway],
-        planned_on=discharged_on,
-        team_id=referral.work_item.team_id,
-        coordinator=worker,
-        source_label=f"Hospital discharge referral {referral.reference}",
-        started_on=started_on,
-        persons_views=rng.choice(VIEWS),
-    )
-    plans.share(plan, trust.pk)
-    referral.plan = plan
-
-    def owner(code: str) -> tuple[str, str]:
-        if code == "care_start":
-            return referral.support_provider or "Provider", "Care provider"
-        if code == "family":
-            return worker.full_name, "Hospital social worker"
-        return ARRANGEMENT_OWNERS.get(code, ("Nurse in charge", "Ward nurse"))
-
+    plan = _linked_plan(plans, referral, trust, worker, planned_on=discharged_on, started_on=started_on)
     plans.checklist(
         plan,
         done=lambda template: template.is_essential or rng.random() < 0.8,
-        owner=owner,
+        owner=_arrangement_owner(referral, worker),
         by=worker,
         completed_on=done_on,
         due_on=discharged_on,
