@@ -1,6 +1,7 @@
 """Writing the audit trail and the access log. Call these inside the service's transaction."""
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -32,8 +33,33 @@ SENSITIVE_FIELDS = frozenset(
         "notes",
         # A placement made despite a suspension: why it went ahead (providers.services.record_service).
         "override_reason",
+        # How a piece of work ended, as the worker typed it (work.services.close_work); elsewhere a code (below).
+        "outcome",
+        # What a DoLS oversight discussion decided, as typed (dols.services.record_oversight); elsewhere a code.
+        "decision",
+        # A parents' workshop topic, as typed: it can say what the young person needs (young_people.services).
+        "topic",
     }
 )
+# Keys that are free text under one action only; under other actions the same key holds a name the audit needs
+# (an organisation's, a member of staff's).
+SENSITIVE_FIELDS_BY_ACTION: dict[str, frozenset[str]] = {
+    # Who owns the next action, typed at the daily meeting: any name, a relative's included.
+    "discharge.next_action": frozenset({"owner"}),
+}
+# Listed keys that hold a value from a code list under these actions (the service refuses anything else): the
+# audit keeps what was decided. A value that does not look like a code is still kept only as its length.
+CODED_FIELDS_BY_ACTION: dict[str, frozenset[str]] = {
+    "access.reviewed": frozenset({"outcome"}),
+    "continuity.outcome": frozenset({"outcome"}),
+    "discharge.review_closed": frozenset({"outcome"}),
+    "dols.assessment_recorded": frozenset({"outcome"}),
+    "safeguarding.concern_decided": frozenset({"decision"}),
+    "young_person.continuing_healthcare": frozenset({"decision"}),
+    "young_person.milestone_recorded": frozenset({"outcome"}),
+    "young_person.significant_benefit": frozenset({"decision"}),
+}
+_CODE = re.compile(r"[a-z0-9_]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -48,10 +74,19 @@ class AuditEntry:
     target_id: str | None = None
 
 
-def _clean_snapshot(snapshot: dict[str, Any] | None) -> dict[str, Any]:
+def _is_free_text(action: str, key: str, value: str) -> bool:
+    """Whether a snapshot value may hold what someone typed, so the append-only trail keeps only its length."""
+    if key in SENSITIVE_FIELDS_BY_ACTION.get(action, ()):
+        return True
+    if key not in SENSITIVE_FIELDS:
+        return False
+    return key not in CODED_FIELDS_BY_ACTION.get(action, ()) or not _CODE.fullmatch(value)
+
+
+def _clean_snapshot(action: str, snapshot: dict[str, Any] | None) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for key, value in (snapshot or {}).items():
-        if key in SENSITIVE_FIELDS and isinstance(value, str):
+        if isinstance(value, str) and _is_free_text(action, key, value):
             cleaned[key] = f"<{len(value)} characters>"
         else:
             cleaned[key] = value if isinstance(value, int | float | bool | type(None)) else str(value)
@@ -81,7 +116,7 @@ def record_many(*, actor: User | None, entries: Iterable[AuditEntry], actor_labe
             target_type=entry.target._meta.label_lower,
             target_id=_target_id(entry),
             person_id=entry.person_id,
-            snapshot=_clean_snapshot(entry.snapshot),
+            snapshot=_clean_snapshot(entry.action, entry.snapshot),
             previous_hash=previous,
         )
         event.hash = event.compute_hash()

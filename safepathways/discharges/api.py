@@ -76,12 +76,14 @@ def _referral(user: User, pk: UUID) -> Referral:
 
 def _log_look(request: Request, user: User, referral: Referral) -> None:
     """Every read of a referral is a look at the person's record (council staff: a relationship or a grant)."""
+    grant_id: UUID | None = None
     if user.is_council_staff:
         try:
             access = resolve_access(user, referral.person_id)
         except RelationshipRequiredError as needed:
             raise PermissionDenied("Declare your working relationship with this person first") from needed
-        basis = access.basis
+        # Under a declared or break-glass grant the look is tied to it, so the IG review counts it.
+        basis, grant_id = access.basis, access.grant.pk if access.grant else None
     else:
         basis = AccessBasis.PARTNER_SHARE
     audit.record_access(
@@ -90,6 +92,7 @@ def _log_look(request: Request, user: User, referral: Referral) -> None:
         what=f"{request.method} {request.path}",
         basis=basis,
         kind=AccessKind.API,
+        grant_id=grant_id,
     )
 
 

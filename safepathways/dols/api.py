@@ -28,7 +28,7 @@ from safepathways.dols.models import (
     Requirement,
     RequirementOutcome,
 )
-from safepathways.people.selectors import RelationshipRequiredError, resolve_access
+from safepathways.people.selectors import PersonAccess, RelationshipRequiredError, resolve_access
 from safepathways.providers.models import Location
 
 ERROR = inline_serializer(
@@ -62,9 +62,11 @@ def _request(user: User, pk: UUID) -> DolsRequest:
     return found
 
 
-def _person_access(user: User, person_id: UUID) -> str:
+def _person_access(user: User, person_id: UUID) -> PersonAccess:
+    """The basis on which council staff open the person's record, with the declared or break-glass grant if that
+    is it (a look under a grant is tied to it, so the IG review counts it)."""
     try:
-        return resolve_access(user, person_id).basis
+        return resolve_access(user, person_id)
     except RelationshipRequiredError as needed:
         raise PermissionDenied("Declare your working relationship with this person first") from needed
 
@@ -253,13 +255,14 @@ class RequestDetailApi(APIView):
         user = _require(request, rules.VIEW_REQUEST)
         dols_request = _request(user, pk)
         if user.is_council_staff:
-            basis = _person_access(user, dols_request.person_id)
+            access = _person_access(user, dols_request.person_id)
             audit.record_access(
                 user=user,
                 person_id=dols_request.person_id,
                 what=f"GET {request.path}",
-                basis=basis,
+                basis=access.basis,
                 kind=AccessKind.API,
+                grant_id=access.grant.pk if access.grant else None,
             )
         return Response(_output(dols_request, user))
 

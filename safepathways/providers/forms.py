@@ -10,22 +10,41 @@ from safepathways.providers.models import Location, Provider, ServiceComponentCo
 
 
 class ServiceForm(forms.Form):
-    service_type = forms.ChoiceField(label="Type of service (CLD)", choices=ServiceType.choices)
+    service_type = forms.ChoiceField(
+        label="Type of service (CLD)",
+        choices=ServiceType.choices,
+        error_messages={
+            "required": "Select the type of service",
+            "invalid_choice": "Select a type of service from the list",
+        },
+    )
     # Choices from the active ServiceComponentCode rows, read once when the form is made (__init__).
     service_component = forms.ChoiceField(
         label="Service component (optional)",
         required=False,
         error_messages={"invalid_choice": "Choose a service component from the list"},
     )
-    delivery_mechanism = forms.ChoiceField(label="How it is paid for", choices=DeliveryMechanism.choices)
+    delivery_mechanism = forms.ChoiceField(
+        label="How it is paid for",
+        choices=DeliveryMechanism.choices,
+        error_messages={
+            "required": "Select how the service is paid for",
+            "invalid_choice": "Select how the service is paid for from the list",
+        },
+    )
     provider = ModelChoiceField(
-        label="Provider (optional)", queryset=Provider.objects.order_by("name"), required=False, empty_label="Choose"
+        label="Provider (optional)",
+        queryset=Provider.objects.order_by("name"),
+        required=False,
+        empty_label="Choose",
+        error_messages={"invalid_choice": "Select a provider from the list"},
     )
     location = ModelChoiceField(
         label="Location (optional)",
         queryset=Location.objects.select_related("provider").order_by("name"),
         required=False,
         empty_label="Choose",
+        error_messages={"invalid_choice": "Select a location from the list"},
     )
     team = ModelChoiceField(
         label="Responsible team",
@@ -34,17 +53,34 @@ class ServiceForm(forms.Form):
         queryset=Team.objects.filter(organisation__is_this_council=True).order_by("name"),
         required=False,
         empty_label="No team",
+        error_messages={"invalid_choice": "Select the responsible team from the list"},
     )
     start_on = GovUKDateField(label="Start date")
     planned_hours_per_week = forms.DecimalField(
-        label="Planned hours a week (optional)", required=False, min_value=0, max_value=168, decimal_places=2
+        label="Planned hours a week (optional)",
+        required=False,
+        min_value=0,
+        max_value=168,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Planned hours a week must be a number, like 12 or 7.5",
+            "min_value": "Planned hours a week must be 0 or more",
+            "max_value": "Planned hours a week must be 168 or fewer",
+            "max_decimal_places": "Planned hours a week must have no more than 2 decimal places",
+        },
     )
-    description = forms.CharField(label="Description (optional)", max_length=300, required=False)
+    description = forms.CharField(
+        label="Description (optional)",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Description must be 300 characters or fewer"},
+    )
     override_reason = forms.CharField(
         label="Reason to go ahead despite a placement suspension (optional)",
         help_text="Only if new placements at the location are suspended. The reason is recorded.",
         max_length=500,
         required=False,
+        error_messages={"max_length": "The reason to go ahead must be 500 characters or fewer"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -61,7 +97,10 @@ class EndServiceForm(forms.Form):
     reason = forms.CharField(
         label="Why is the service ending?",
         max_length=200,
-        error_messages={"required": "Enter why the service is ending"},
+        error_messages={
+            "required": "Enter why the service is ending",
+            "max_length": "Why the service is ending must be 200 characters or fewer",
+        },
     )
 
     def __init__(self, *args: Any, start_on: date | None = None, **kwargs: Any) -> None:

@@ -92,17 +92,26 @@ def _entry_for(request: Request, pk: UUID) -> WorkItem:
     """As the web page: the user's relationship with the person, or the shared waiting list."""
     user: User = request.user  # type: ignore[assignment]
     item = get_object_or_404(WorkItem.objects.select_related("person__neighbourhood", "team"), pk=pk)
+    basis: str = AccessBasis.WAITING_LIST
+    grant_id: UUID | None = None
     try:
-        basis = people_selectors.resolve_access(user, item.person_id).basis
+        access = people_selectors.resolve_access(user, item.person_id)
     except people_selectors.RelationshipRequiredError as error:
         if not item.is_waiting:
             raise PermissionDenied(
                 "You do not work with this person: declare a relationship in the web service"
             ) from error
-        basis = AccessBasis.WAITING_LIST
+    else:
+        # Under a declared or break-glass grant the look is tied to it, so the IG review counts it.
+        basis, grant_id = access.basis, access.grant.pk if access.grant else None
     if request.method == "GET":
         audit.record_access(
-            user=user, person_id=item.person_id, what=f"GET {request.path}", basis=basis, kind=AccessKind.API
+            user=user,
+            person_id=item.person_id,
+            what=f"GET {request.path}",
+            basis=basis,
+            kind=AccessKind.API,
+            grant_id=grant_id,
         )
     return item
 

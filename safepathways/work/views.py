@@ -180,18 +180,22 @@ def _export(
     return export_response(filename=f"{name}-{today.isoformat()}", headers=EXPORT_HEADERS, rows=rows, fmt=fmt)
 
 
-def _access_basis(request: AuthenticatedHttpRequest, item: WorkItem) -> str:
-    """Why the user may see the work: their relationship with the person, or the shared waiting list."""
+def _access_basis(request: AuthenticatedHttpRequest, item: WorkItem) -> tuple[str, UUID | None]:
+    """Why the user may see the work: their relationship with the person, a declared or break-glass grant (whose
+    id is returned too, so the look counts in the grant's IG review), or the shared waiting list."""
     try:
-        return people_selectors.resolve_access(request.user, item.person_id).basis
+        access = people_selectors.resolve_access(request.user, item.person_id)
     except people_selectors.RelationshipRequiredError:
         if not item.is_waiting:
             raise
-        return AccessBasis.WAITING_LIST
+        return AccessBasis.WAITING_LIST, None
+    return access.basis, access.grant.pk if access.grant else None
 
 
-def _record_look(request: AuthenticatedHttpRequest, item: WorkItem, basis: str) -> None:
-    audit.record_access(user=request.user, person_id=item.person_id, what=f"work item {item.title}", basis=basis)
+def _record_look(request: AuthenticatedHttpRequest, item: WorkItem, basis: str, grant_id: UUID | None) -> None:
+    audit.record_access(
+        user=request.user, person_id=item.person_id, what=f"work item {item.title}", basis=basis, grant_id=grant_id
+    )
 
 
 def _item_for(request: AuthenticatedHttpRequest, pk: UUID, may: Callable[[WorkItem], bool] | None = None) -> WorkItem:
@@ -199,11 +203,11 @@ def _item_for(request: AuthenticatedHttpRequest, pk: UUID, may: Callable[[WorkIt
 
     `may(item)` False refuses the request (403) before the look is logged: a refused request records nothing."""
     item = get_object_or_404(WorkItem.objects.select_related("person", "team", "allocated_to"), pk=pk)
-    basis = _access_basis(request, item)
+    basis, grant_id = _access_basis(request, item)
     if may is not None and not may(item):
         raise PermissionDenied
     if request.method == "GET":
-        _record_look(request, item, basis)
+        _record_look(request, item, basis, grant_id)
     return item
 
 
@@ -301,7 +305,7 @@ def allocate(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     # The page again, with what was typed and each error against its field. It shows the record, so it is a look.
     # `item` was read before the refused allocation, so the page (and the holder its form sends back as the one
     # the user saw) is as the work stands now: after "someone else changed this", sending again is deliberate.
-    _record_look(request, item, _access_basis(request, item))
+    _record_look(request, item, *_access_basis(request, item))
     return _detail_page(request, item, form)
 
 
