@@ -273,13 +273,27 @@ ADULT_PLAN = (
     "EXISTS(SELECT 1 FROM transitions_plan u0 WHERE u0.kind = 'child_to_adult'"
     " AND u0.person_id = y.person_id AND u0.status <> 'cancelled')"
 )
+MOVE_PLAN_ON = (  # young_people.selectors._move_plan_on: the earliest open care-leaver plan's date
+    "(SELECT u1.planned_on FROM transitions_plan u1 WHERE u1.kind = 'care_leaver'"
+    " AND u1.person_id = y.person_id AND u1.status IN ('planning', 'ready') ORDER BY u1.planned_on LIMIT 1)"
+)
+MOVE_RECORDED_AT = (  # young_people.selectors._move_recorded_at: when a care-leaver plan last recorded a move
+    "(SELECT c.created_at FROM transitions_planstatuschange c JOIN transitions_plan u2 ON u2.id = c.plan_id"
+    " WHERE u2.kind = 'care_leaver' AND u2.person_id = y.person_id AND c.status = 'moved'"
+    " ORDER BY c.created_at DESC LIMIT 1)"
+)
 YOUNG_PEOPLE_STALE_SQL = (  # young_people.assessments.stale: rows whose stored urgency no longer holds today
     "SELECT y.id FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE "
     + ON_TRACKER
     + " AND (y.assessed_on IS DISTINCT FROM %s OR y.assessed_at IS NULL OR y.assessed_at < y.updated_at"
     " OR y.had_adult_plan <> " + ADULT_PLAN + " OR y.assessed_born_on IS DISTINCT FROM p.date_of_birth"
     " OR EXISTS(SELECT 1 FROM young_people_milestonerecord m WHERE m.young_person_id = y.id"
-    " AND m.updated_at > y.assessed_at) OR y.assessed_at < %s)"
+    " AND m.updated_at > y.assessed_at)"
+    " OR y.assessed_move_plan_on IS DISTINCT FROM "
+    + MOVE_PLAN_ON
+    + " OR y.assessed_move_recorded_at IS DISTINCT FROM "
+    + MOVE_RECORDED_AT
+    + " OR y.assessed_at < %s)"
 )
 YOUNG_PEOPLE_COUNTS_SQL = (
     "SELECT count(y.id), count(y.id) FILTER (WHERE y.urgency = 0), count(y.id) FILTER (WHERE y.urgency = 1),"
@@ -287,7 +301,13 @@ YOUNG_PEOPLE_COUNTS_SQL = (
     " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE " + ON_TRACKER
 )
 YOUNG_PEOPLE_SQL = (
-    "SELECT y.*, " + ADULT_PLAN + " AS has_adult_plan, p.*, u.*"
+    "SELECT y.*, "
+    + ADULT_PLAN
+    + " AS has_adult_plan, "
+    + MOVE_PLAN_ON
+    + " AS move_plan_on, "
+    + MOVE_RECORDED_AT
+    + " AS move_recorded_at, p.*, u.*"
     " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id"
     " LEFT JOIN accounts_user u ON u.id = y.transitions_worker_id WHERE "
     + ON_TRACKER

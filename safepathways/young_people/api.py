@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from safepathways.accounts.models import User
 from safepathways.audit import services as audit
-from safepathways.audit.models import AccessBasis, AccessKind
+from safepathways.audit.models import AccessKind
 from safepathways.core.api import Pagination
 from safepathways.people.selectors import RelationshipRequiredError
 from safepathways.young_people import rules, selectors, services
@@ -186,7 +186,7 @@ def _found(pk: UUID | str) -> YoungPerson:
 
 
 class YoungPersonListCreateApi(APIView):
-    """Every young person on the record with their milestones; or create-or-update one from children's services."""
+    """The young people the user may open, with their milestones; or create-or-update one from children's services."""
 
     @extend_schema(
         parameters=[
@@ -199,16 +199,19 @@ class YoungPersonListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         user = _require(request, rules.VIEW_TRACKER)
         paginator = Pagination()
-        queryset = selectors.api_young_people(childrens_reference=request.query_params.get("childrens_reference", ""))
+        # Only whom the user may open one by one (selectors.api_scope): the transitions team's caseload, an
+        # oversight role's list, or the young people their teams work with.
+        scope = selectors.api_scope(user)
+        queryset = selectors.api_young_people(
+            scope=scope, childrens_reference=request.query_params.get("childrens_reference", "")
+        )
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         if page:
-            # The transitions team's caseload is the tracker; anyone else reads it as an oversight list.
-            basis = AccessBasis.RELATIONSHIP if rules.is_transitions_team(user) else AccessBasis.SERVICE_OVERSIGHT
             audit.record_accesses(
                 user=user,
                 person_ids=[yp.person_id for yp in page],
                 what=f"GET {request.path}",
-                basis=basis,
+                basis=scope.basis,
                 kind=AccessKind.API,
             )
         serializer = YoungPersonOutputSerializer(page, many=True, context=_context())

@@ -4,23 +4,38 @@ Milestones depend on today's date, so the tracker used to work out everyone's (a
 200,000 people) on every request. Now each young person keeps the result (urgency, number of alarms, the next
 milestone's due date, whether a care leaver's move is flagged) with the day and time it was worked out; the
 tracker works out again only the rows a change has made stale (the record, a milestone recorded, the date of birth,
-a plan to adult services) or that were worked out on another day, then sorts, counts and pages in SQL.
+a plan to adult services, a care-leaver plan's date or recorded move) or that were worked out on another day, then
+sorts, counts and pages in SQL.
 This is derived data, not a record of anything: nothing is audited when it is refreshed.
 """
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safepathways.young_people import milestones
 from safepathways.young_people.models import MilestoneRecord, YoungPerson, YoungPersonQuerySet
 
 NO_ALARM = len(milestones.AlarmLevel)
+# Stand-ins for "none" when a stored value is compared with the plans now (SQL's = never matches NULL).
+_NO_DATE = date.min
+_NO_TIME = datetime(1, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Plans:
+    """What the stored urgency depends on in the person's transition plans (young_people.selectors builds them)."""
+
+    has_adult_plan: Exists  # a plan for the move to adult services, not cancelled
+    move_plan_on: Subquery  # the earliest date of an open care-leaver plan
+    move_recorded_at: Subquery  # when a care-leaver plan last recorded a move
 
 
 def stale(
-    queryset: YoungPersonQuerySet, today: date, has_adult_plan: Exists, settings_changed_at: datetime | None = None
+    queryset: YoungPersonQuerySet, today: date, plans: Plans, settings_changed_at: datetime | None = None
 ) -> YoungPersonQuerySet:
     """Rows whose stored urgency no longer holds today (or since an administrator changed the timescales)."""
     changed_milestones = MilestoneRecord.objects.filter(
@@ -34,10 +49,18 @@ def stale(
         | ~Q(assessed_born_on=F("person__date_of_birth"))
         | Q(assessed_born_on__isnull=True)
         | Q(Exists(changed_milestones))
+        | ~Q(stored_move_plan_on=F("current_move_plan_on"))
+        | ~Q(stored_move_recorded_at=F("current_move_recorded_at"))
     )
     if settings_changed_at is not None:
         conditions |= Q(assessed_at__lt=settings_changed_at)
-    return queryset.annotate(current_plan=has_adult_plan).filter(conditions)
+    return queryset.annotate(
+        current_plan=plans.has_adult_plan,
+        stored_move_plan_on=Coalesce("assessed_move_plan_on", Value(_NO_DATE)),
+        current_move_plan_on=Coalesce(plans.move_plan_on, Value(_NO_DATE)),
+        stored_move_recorded_at=Coalesce("assessed_move_recorded_at", Value(_NO_TIME)),
+        current_move_recorded_at=Coalesce(plans.move_recorded_at, Value(_NO_TIME)),
+    ).filter(conditions)
 
 
 def store(rows: list[tuple[YoungPerson, int, int, date | None, bool]], today: date) -> int:
@@ -48,6 +71,8 @@ def store(rows: list[tuple[YoungPerson, int, int, date | None, bool]], today: da
         young_person.urgency, young_person.alarm_count = urgency, alarm_count
         young_person.next_due_on, young_person.move_flagged = next_due_on, move_flagged
         young_person.had_adult_plan = bool(getattr(young_person, "has_adult_plan", False))
+        young_person.assessed_move_plan_on = getattr(young_person, "move_plan_on", None)
+        young_person.assessed_move_recorded_at = getattr(young_person, "move_recorded_at", None)
         young_person.assessed_born_on = young_person.person.date_of_birth
         young_person.assessed_on, young_person.assessed_at = today, now
         changed.append(young_person)
@@ -59,6 +84,8 @@ def store(rows: list[tuple[YoungPerson, int, int, date | None, bool]], today: da
             "next_due_on",
             "move_flagged",
             "had_adult_plan",
+            "assessed_move_plan_on",
+            "assessed_move_recorded_at",
             "assessed_born_on",
             "assessed_on",
             "assessed_at",

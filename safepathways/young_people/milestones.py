@@ -168,9 +168,19 @@ class Facts:
     is_care_leaver: bool = False
     has_personal_adviser: bool = False
     has_settled_accommodation: bool = False
+    # The next move on the young person's record (left out once a care-leaver plan recorded that move) and the
+    # earliest date of an open care-leaver transition plan: the move flag reads both (next_move_on).
     planned_move_on: date | None = None
+    move_plan_on: date | None = None
     homelessness_risk: str = "none"
     has_housing_referral: bool = False
+
+    def next_move_on(self, today: date) -> date | None:
+        """The care leaver's next move: the sooner of the record's planned move and the open plan's date that is still
+        ahead; a date that has passed only when neither is ahead (the move is overdue, not yet recorded)."""
+        dates = [day for day in (self.planned_move_on, self.move_plan_on) if day is not None]
+        ahead = [day for day in dates if day >= today]
+        return min(ahead) if ahead else max(dates, default=None)
 
     @property
     def needs_adult_care_milestones(self) -> bool:
@@ -325,7 +335,8 @@ def alarms_for(
     """What the tracker raises, most urgent first.
 
     Red: 17½ (local) with no adult plan (neither agreed at panel nor a transition plan to adult services); adult
-    support not in place at 18; a care leaver moving within the window (local, 3 months) with no settled home.
+    support not in place at 18; a care leaver moving within the window (local, 3 months) with no settled home (the
+    move on their record or an open care-leaver plan's, whichever is sooner: Facts.next_move_on).
     Amber: any other missed milestone; a care leaver at high risk of homelessness with no housing duty referral;
     a care leaver with no personal adviser recorded.
     """
@@ -343,10 +354,11 @@ def alarms_for(
     )
     if no_plan_alarm:
         alarms.append(Alarm(AlarmLevel.RED, "no_adult_plan", "17½ or older with no adult plan"))
-    if facts.is_care_leaver and facts.planned_move_on is not None and not facts.has_settled_accommodation:
+    move_on = facts.next_move_on(today) if facts.is_care_leaver else None
+    if move_on is not None and not facts.has_settled_accommodation:
         window_end = add_months(today, timescales.care_leaver_move_window_months)
-        if facts.planned_move_on <= window_end:
-            days = (facts.planned_move_on - today).days
+        if move_on <= window_end:
+            days = (move_on - today).days
             when = f"in {_weeks(days)}" if days > 0 else ("today" if days == 0 else "date passed")
             alarms.append(Alarm(AlarmLevel.RED, "move_unsettled", f"Moves {when}: no settled accommodation"))
     for status in statuses:

@@ -9,7 +9,7 @@ Statutory and guidance timescales are constants in young_people.milestones with 
 (allocation at 16 to 16½, panel 3 months before 18, the care-leaver move window) lives in YoungPeopleSettings.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Self
 
 from django.conf import settings
@@ -154,14 +154,6 @@ class YoungPersonQuerySet(models.QuerySet["YoungPerson"]):
         """Everyone the tracker shows: alive, from the tracker age up to their 25th birthday."""
         return self.living().aged_between(today, from_age, milestones.UPPER_AGE)
 
-    def care_leavers_moving_unsettled(self, today: date, window_months: int) -> Self:
-        """Care leavers whose planned move is within the window (or past) with no settled accommodation."""
-        return self.filter(
-            is_care_leaver=True,
-            planned_move_on__isnull=False,
-            planned_move_on__lte=milestones.add_months(today, window_months),
-        ).exclude(accommodation_status__in=SETTLED_ACCOMMODATION)
-
 
 class YoungPerson(BaseModel):
     """A young person known to children's services, on the way to adulthood, with what adult services know."""
@@ -204,6 +196,9 @@ class YoungPerson(BaseModel):
         help_text="Settled once the home they will live in after their next move is secured",
     )
     planned_move_on = models.DateField("Date of their next planned move", null=True, blank=True)
+    # When planned_move_on was last set (services): a move a care-leaver plan records later is that move, so the
+    # date no longer raises the move flag (facts). Empty for dates set before this was kept, counted as earlier.
+    planned_move_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     homelessness_risk = models.CharField(max_length=10, choices=HomelessnessRisk.choices, default=HomelessnessRisk.NONE)
     # Housing Act 1996 s213B duty to refer (Homelessness Reduction Act 2017), UNCONFIRMED in domain-reference §4.4.
     housing_referral_made_on = models.DateField("Housing duty referral made", null=True, blank=True)
@@ -216,6 +211,10 @@ class YoungPerson(BaseModel):
     next_due_on = models.DateField(null=True, blank=True)
     move_flagged = models.BooleanField(default=False)
     had_adult_plan = models.BooleanField(default=False)
+    # The care-leaver plans the move flag was worked out from: the earliest open plan's date, and when a plan last
+    # recorded a move (young_people.assessments.stale compares them with the plans now).
+    assessed_move_plan_on = models.DateField(null=True, blank=True)
+    assessed_move_recorded_at = models.DateTimeField(null=True, blank=True)
     assessed_born_on = models.DateField(null=True, blank=True)
     assessed_on = models.DateField(null=True, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
@@ -228,7 +227,7 @@ class YoungPerson(BaseModel):
     class Meta:
         ordering = ["childrens_reference"]
         indexes = [
-            # YoungPersonQuerySet.care_leavers_moving_unsettled: care leavers by move date.
+            # Care leavers by the move date on their record.
             models.Index(fields=["planned_move_on"], condition=Q(is_care_leaver=True), name="yp_care_leaver_moves"),
         ]
         constraints = [
@@ -256,8 +255,20 @@ class YoungPerson(BaseModel):
     def has_settled_accommodation(self) -> bool:
         return self.accommodation_status in SETTLED_ACCOMMODATION
 
-    def facts(self) -> milestones.Facts:
-        """The facts milestones are worked out from (the person must be loaded)."""
+    def facts(self, *, move_plan_on: date | None = None, move_recorded_at: datetime | None = None) -> milestones.Facts:
+        """The facts milestones are worked out from (the person must be loaded).
+
+        `move_plan_on` is the earliest date of the person's open care-leaver transition plans and `move_recorded_at`
+        when a care-leaver plan last recorded a move (young_people.selectors annotates both). The planned move on
+        the record is left out once a plan has recorded a move since that date was set: it was that move.
+        """
+        planned_move_on = self.planned_move_on
+        if (
+            planned_move_on is not None
+            and move_recorded_at is not None
+            and (self.planned_move_recorded_at is None or self.planned_move_recorded_at <= move_recorded_at)
+        ):
+            planned_move_on = None
         return milestones.Facts(
             date_of_birth=self.person.date_of_birth,
             has_ehc_plan=self.has_ehc_plan,
@@ -267,7 +278,8 @@ class YoungPerson(BaseModel):
             is_care_leaver=self.is_care_leaver,
             has_personal_adviser=bool(self.personal_adviser_name),
             has_settled_accommodation=self.has_settled_accommodation,
-            planned_move_on=self.planned_move_on,
+            planned_move_on=planned_move_on,
+            move_plan_on=move_plan_on,
             homelessness_risk=self.homelessness_risk,
             has_housing_referral=self.housing_referral_made_on is not None,
         )

@@ -6,15 +6,20 @@ for display. A county of 200,000 people has about 1,000 young people on it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from safepathways.accounts.models import Role, TeamKind, User
 from safepathways.audit.models import AccessBasis
+from safepathways.people.models import Person
 from safepathways.people.selectors import resolve_access
-from safepathways.transitions.models import Plan, PlanKind, PlanStatus
+from safepathways.providers.models import Service
+from safepathways.transitions.models import OPEN_PLAN_STATUSES, Plan, PlanKind, PlanStatus, PlanStatusChange
+from safepathways.work.models import WorkItem
 from safepathways.young_people import assessments, milestones, rules
 from safepathways.young_people.models import (
     MilestoneRecord,
@@ -45,13 +50,41 @@ def _adult_plan() -> Exists:
     )
 
 
+def _move_plan_on() -> Subquery:
+    """The earliest planned date of the person's open care-leaver plans (not moved, checked or cancelled): a worker
+    may start one from the plan pages as well as here, and change its date there."""
+    open_plans = Plan.objects.filter(
+        person_id=OuterRef("person_id"), kind=PlanKind.CARE_LEAVER, status__in=OPEN_PLAN_STATUSES
+    )
+    return Subquery(open_plans.order_by("planned_on").values("planned_on")[:1])
+
+
+def _move_recorded_at() -> Subquery:
+    """When a care-leaver plan of the person last recorded a move (its change to moved)."""
+    moves = PlanStatusChange.objects.filter(
+        plan__person_id=OuterRef("person_id"), plan__kind=PlanKind.CARE_LEAVER, status=PlanStatus.MOVED
+    )
+    return Subquery(moves.order_by("-created_at").values("created_at")[:1])
+
+
+def _plans() -> assessments.Plans:
+    return assessments.Plans(
+        has_adult_plan=_adult_plan(), move_plan_on=_move_plan_on(), move_recorded_at=_move_recorded_at()
+    )
+
+
 def _with_milestones(queryset: YoungPersonQuerySet, *, with_authors: bool = False) -> YoungPersonQuerySet:
     records = MilestoneRecord.objects.order_by("done_on")
     if with_authors:
         records = records.select_related("by")
+    plans = _plans()
     return (
         queryset.select_related("person", "transitions_worker")
-        .annotate(has_adult_plan=_adult_plan())
+        .annotate(
+            has_adult_plan=plans.has_adult_plan,
+            move_plan_on=plans.move_plan_on,
+            move_recorded_at=plans.move_recorded_at,
+        )
         .prefetch_related(Prefetch("milestone_records", queryset=records))
     )
 
@@ -76,8 +109,12 @@ class Assessed:
 
 
 def assess(young_person: YoungPerson, today: date, timescales: milestones.Timescales) -> Assessed:
-    """Milestones and alarms for one young person whose milestone records are loaded (or prefetched)."""
-    facts = young_person.facts()
+    """Milestones and alarms for one young person whose milestone records are loaded (or prefetched), with the
+    plans' annotations of _with_milestones."""
+    facts = young_person.facts(
+        move_plan_on=getattr(young_person, "move_plan_on", None),
+        move_recorded_at=getattr(young_person, "move_recorded_at", None),
+    )
     done = {r.code: r.as_done() for r in young_person.milestone_records.all()}
     statuses = milestones.milestones_for(facts, done, today, timescales)
     has_plan = bool(getattr(young_person, "has_adult_plan", False))
@@ -117,7 +154,7 @@ def _refresh_stale(today: date, config: YoungPeopleSettings) -> int:
     """Work out again, and keep, the urgency of everyone on the tracker whose stored urgency is stale."""
     on_tracker = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
     changed_at = config.changed_at if config.pk is not None and config.changed_at else None
-    stale = assessments.stale(on_tracker, today, _adult_plan(), changed_at)
+    stale = assessments.stale(on_tracker, today, _plans(), changed_at)
     stale_ids = list(stale.order_by().values_list("pk", flat=True))
     if not stale_ids:
         return 0
@@ -243,9 +280,57 @@ def plans_for(person_id: UUID) -> QuerySet[Plan]:
     )
 
 
-def api_young_people(*, childrens_reference: str = "") -> YoungPersonQuerySet:
-    """Every young person on the record (any age), newest first, ready for the serializer."""
-    queryset = _with_milestones(YoungPerson.objects.all()).order_by("-created_at")
+def _team_works_with(user: User, now: datetime) -> Q:
+    """The user's teams work with the young person, as people.selectors._has_team_relationship counts it: open work of
+    their teams or allocated to them (or closed within SAFEPATHWAYS_RECENT_WORK_DAYS), or a service of their teams
+    not yet ended. A declared relationship is not counted: each is opened, and logged, on its own."""
+    team_ids = user.team_ids
+    current = Q(closed_at__isnull=True)
+    days = settings.SAFEPATHWAYS.get("RECENT_WORK_DAYS", 0)
+    if days > 0:
+        current |= Q(closed_at__gte=now - timedelta(days=days))
+    work = WorkItem.objects.filter(
+        current, Q(team_id__in=team_ids) | Q(allocated_to=user), person_id=OuterRef("person_id")
+    )
+    today = timezone.localdate(now)
+    services = Service.objects.filter(
+        Q(end_on__isnull=True) | Q(end_on__gte=today), team_id__in=team_ids, person_id=OuterRef("person_id")
+    )
+    return Q(Exists(work)) | Q(Exists(services))
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """Which young people a user's API list holds, and the basis its look at them is logged on."""
+
+    condition: Q
+    basis: str
+
+
+def api_scope(user: User, now: datetime | None = None) -> ListScope:
+    """Only the young people the user may open one by one (access_basis), never a restricted record they could not.
+
+    The transitions team's caseload is everyone on the record but restricted records, which they see only where
+    their team works with the person; oversight roles read the same caseload as an oversight list, restricted
+    records left out (they open those one by one). Anyone else sees the young people their teams work with, and
+    those allocated to them that are not restricted. Partners see only people shared with their organisation.
+    """
+    now = now or timezone.now()
+    if not user.is_council_staff:
+        shared = Person.objects.shared_with_organisations(user.organisation_ids, now).values("pk")
+        condition = Q(person__in=shared) if user.organisation_ids else Q(pk__in=[])
+        return ListScope(condition, AccessBasis.PARTNER_SHARE)
+    if rules.is_transitions_team(user):
+        return ListScope(Q(person__is_restricted=False) | _team_works_with(user, now), AccessBasis.RELATIONSHIP)
+    if rules.is_oversight(user):
+        return ListScope(Q(person__is_restricted=False), AccessBasis.SERVICE_OVERSIGHT)
+    allocated = Q(transitions_worker=user, person__is_restricted=False)
+    return ListScope(allocated | _team_works_with(user, now), AccessBasis.RELATIONSHIP)
+
+
+def api_young_people(*, scope: ListScope, childrens_reference: str = "") -> YoungPersonQuerySet:
+    """The young people in the user's scope (any age), newest first, ready for the serializer."""
+    queryset = _with_milestones(YoungPerson.objects.filter(scope.condition)).order_by("-created_at")
     if childrens_reference:
         queryset = queryset.filter(childrens_reference=childrens_reference)
     return queryset

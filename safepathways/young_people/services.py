@@ -127,8 +127,9 @@ YOUNG_PERSON_FIELDS = (
 )
 
 
-def check_record(record: ChildrensRecord, today: date) -> list[ApplicationError]:
-    """Every problem with a record on its own (no database), each naming its field."""
+def check_record(record: ChildrensRecord, today: date, *, born_known: bool = True) -> list[ApplicationError]:
+    """Every problem with a record on its own (no database), each naming its field. `born_known` False: the date
+    of birth is a stand-in (a council record without one), so no date is compared with it."""
     problems: list[ApplicationError] = []
 
     def problem(message: str, field_name: str) -> None:
@@ -154,8 +155,12 @@ def check_record(record: ChildrensRecord, today: date) -> list[ApplicationError]
     if record.ehc_plan_ends_on is not None:
         if record.has_ehc_plan is False:
             problem("An EHC plan end date needs an EHC plan", "ehc_plan_ends_on")
+        elif born_known and record.ehc_plan_ends_on <= born:
+            problem("The EHC plan end date must be after their date of birth", "ehc_plan_ends_on")
         elif born <= today and record.ehc_plan_ends_on > milestones.add_years(born, milestones.UPPER_AGE):
             problem("An EHC plan lasts until the young person is 25 at most", "ehc_plan_ends_on")
+    if born_known and record.planned_move_on is not None and record.planned_move_on <= born:
+        problem("The planned move date must be after their date of birth", "planned_move_on")
     if record.accommodation_status is not None and record.accommodation_status not in AccommodationStatus.values:
         problem(f"Accommodation status must be one of: {', '.join(AccommodationStatus.values)}", "accommodation_status")
     if record.homelessness_risk is not None and record.homelessness_risk not in HomelessnessRisk.values:
@@ -272,6 +277,8 @@ def _write(record: ChildrensRecord, match: Match, *, by: User, now: datetime) ->
     else:
         young_person = _lock(young_person)
     changed = _apply(young_person, record)
+    if "planned_move_on" in changed:
+        young_person.planned_move_recorded_at = now
     young_person.imported_at = now
     young_person.updated_by = by
     young_person.full_clean()
@@ -331,18 +338,21 @@ def import_records(*, records: list[ChildrensRecord], by: User, now: datetime | 
 
 
 def update_errors(young_person: YoungPerson, data: Mapping[str, Any]) -> list[ApplicationError]:
+    born = young_person.person.date_of_birth
     record = ChildrensRecord(
         childrens_reference=young_person.childrens_reference,
         given_name=young_person.person.given_name,
         family_name=young_person.person.family_name,
-        date_of_birth=young_person.person.date_of_birth or timezone.localdate(),
+        date_of_birth=born or timezone.localdate(),
         has_ehc_plan=data.get("has_ehc_plan", young_person.has_ehc_plan),
         ehc_plan_ends_on=data.get("ehc_plan_ends_on", young_person.ehc_plan_ends_on),
         accommodation_status=data.get("accommodation_status"),
+        planned_move_on=data.get("planned_move_on"),
         homelessness_risk=data.get("homelessness_risk"),
     )
     # Identity is not changed here, so only the young person's own fields can be wrong.
-    return [p for p in check_record(record, timezone.localdate()) if p.field in YOUNG_PERSON_FIELDS]
+    problems = check_record(record, timezone.localdate(), born_known=born is not None)
+    return [p for p in problems if p.field in YOUNG_PERSON_FIELDS]
 
 
 @transaction.atomic
@@ -360,6 +370,8 @@ def update_young_person(*, young_person: YoungPerson, by: User, data: Mapping[st
         return locked
     for name in changed:
         setattr(locked, name, data[name].strip() if isinstance(data[name], str) else data[name])
+    if "planned_move_on" in changed:
+        locked.planned_move_recorded_at = timezone.now()
     if not locked.has_ehc_plan:
         locked.ehc_plan_ends_on = None
     locked.updated_by = by
@@ -570,6 +582,9 @@ def record_housing_referral(
     _not_future(made_on, "The date of the referral", "made_on", today)
     referred_to = _required(referred_to, "Enter the housing authority referred to", "referred_to")
     locked = _lock(young_person)
+    born = locked.person.date_of_birth
+    if born is not None and made_on <= born:
+        raise ApplicationError("The date of the referral must be after their date of birth", field="made_on")
     locked.housing_referral_made_on = made_on
     locked.housing_referral_to = referred_to
     locked.updated_by = by

@@ -99,6 +99,22 @@ class TestChecking:
         assert check.errors == []
         assert check.records[0].date_of_birth == born(18)
 
+    def test_dates_before_birth_are_reported_by_row_and_column(self) -> None:
+        dob = born(16)
+        header = "childrens_reference,given_name,family_name,date_of_birth,ehc_plan,ehc_plan_ends_on,planned_move_on"
+        content = _csv(
+            f"CS-1,Amira,Hussain,{dob},yes,{dob + timedelta(days=1)},",
+            f"CS-2,Ben,Okafor,{dob},yes,{dob - timedelta(days=1)},",
+            f"CS-3,Cara,Jones,{dob},no,,{dob:%d/%m/%Y}",
+            header=header,
+        )
+        check = imports.check_file("children.csv", content)
+        assert check.records == []
+        assert check.errors == [
+            "Row 3, column ehc_plan_ends_on: The EHC plan end date must be after their date of birth",
+            "Row 4, column planned_move_on: The planned move date must be after their date of birth",
+        ]
+
 
 class TestCommand:
     def test_it_imports_and_reimports_idempotently(self, tmp_path: Path, transitions_worker: Persona) -> None:
@@ -124,6 +140,25 @@ class TestCommand:
         with pytest.raises(CommandError, match="Nothing imported: 1 problem"):
             call_command("import_young_people", str(path), "--as", transitions_worker.user.email, stderr=err)
         assert "Row 3, column family_name: is empty" in err.getvalue()
+        assert not Person.objects.exists()
+        assert not YoungPerson.objects.exists()
+
+    def test_a_row_with_a_date_before_birth_writes_nothing(self, tmp_path: Path, transitions_worker: Persona) -> None:
+        path = tmp_path / "children.csv"
+        dob = born(16)
+        path.write_bytes(
+            _csv(
+                f"CS-1,Amira,Hussain,{dob},yes,",
+                f"CS-2,Ben,Okafor,{dob},no,{dob - timedelta(days=1)}",
+                header="childrens_reference,given_name,family_name,date_of_birth,care_leaver,planned_move_on",
+            )
+        )
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="Nothing imported: 1 problem"):
+            call_command("import_young_people", str(path), "--as", transitions_worker.user.email, stderr=err)
+        assert (
+            "Row 3, column planned_move_on: The planned move date must be after their date of birth" in err.getvalue()
+        )
         assert not Person.objects.exists()
         assert not YoungPerson.objects.exists()
 

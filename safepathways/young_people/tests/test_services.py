@@ -255,6 +255,71 @@ class TestRecording:
         assert young_person.accommodation_status == AccommodationStatus.HOMELESS
 
 
+class TestDatesBeforeBirth:
+    """A date that must come after the young person's birth is refused before anything is written."""
+
+    def test_a_record_with_an_ehc_plan_end_or_a_move_before_birth_names_each_field(self) -> None:
+        dob = born(15)
+        record = _record(
+            date_of_birth=dob, ehc_plan_ends_on=dob - timedelta(days=400), planned_move_on=dob - timedelta(days=10)
+        )
+        problems = services.check_record(record, timezone.localdate())
+        assert [(p.field, p.message) for p in problems] == [
+            ("ehc_plan_ends_on", "The EHC plan end date must be after their date of birth"),
+            ("planned_move_on", "The planned move date must be after their date of birth"),
+        ]
+        later = _record(date_of_birth=dob, ehc_plan_ends_on=dob + timedelta(days=1), planned_move_on=dob + timedelta(1))
+        assert services.check_record(later, timezone.localdate()) == []
+
+    def test_children_services_records_with_dates_before_birth_are_refused(self, transitions_worker: Persona) -> None:
+        dob = born(15)
+        with pytest.raises(ApplicationError) as error:
+            services.upsert_from_childrens_services(
+                record=_record(date_of_birth=dob, ehc_plan_ends_on=dob - timedelta(days=1)), by=transitions_worker.user
+            )
+        assert error.value.field == "ehc_plan_ends_on"
+        assert not Person.objects.exists()
+        assert not AuditEvent.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("field", "message"),
+        [
+            ("planned_move_on", "The planned move date must be after their date of birth"),
+            ("ehc_plan_ends_on", "The EHC plan end date must be after their date of birth"),
+        ],
+    )
+    def test_an_update_with_a_date_before_birth_is_refused(
+        self, transitions_worker: Persona, field: str, message: str
+    ) -> None:
+        dob = born(19)
+        young_person = YoungPersonFactory.create(is_care_leaver=True, person__date_of_birth=dob)
+        before = dob - timedelta(days=30)
+        with pytest.raises(ApplicationError) as error:
+            services.update_young_person(young_person=young_person, by=transitions_worker.user, data={field: before})
+        assert (error.value.field, error.value.message) == (field, message)
+        young_person.refresh_from_db()
+        assert getattr(young_person, field) is None
+        assert not AuditEvent.objects.exists()
+
+    def test_a_housing_referral_before_birth_is_refused(self, transitions_worker: Persona) -> None:
+        young_person = YoungPersonFactory.create(is_care_leaver=True, person__date_of_birth=born(19))
+        with pytest.raises(ApplicationError) as error:
+            services.record_housing_referral(
+                young_person=young_person,
+                made_on=date(1990, 1, 1),
+                referred_to="Camden Housing",
+                by=transitions_worker.user,
+            )
+        assert (error.value.field, error.value.message) == (
+            "made_on",
+            "The date of the referral must be after their date of birth",
+        )
+        young_person.refresh_from_db()
+        assert young_person.housing_referral_made_on is None and young_person.housing_referral_to == ""
+        assert not AuditEvent.objects.exists()
+        assert not ChronologyEntry.objects.exists()
+
+
 class TestPlans:
     def test_plan_the_move_to_adult_services_for_the_18th_birthday(self, transitions_worker: Persona) -> None:
         young_person = YoungPersonFactory.create(person__date_of_birth=born(17, 2))

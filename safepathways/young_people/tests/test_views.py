@@ -171,8 +171,8 @@ class TestTracker:
             )
         transitions_worker.http.get(reverse("young_people:tracker"))  # warm the session and the stored urgency
         # session, user with memberships; workers for the filter; settings; rows whose stored urgency is stale (none);
-        # the counts; the page of young people with person, worker and the adult-plan EXISTS; their milestone
-        # records.
+        # the counts; the page of young people with person, worker, the adult-plan EXISTS and the care-leaver plan
+        # subqueries (in the same statement); their milestone records.
         with django_assert_num_queries(8):
             response = transitions_worker.http.get(reverse("young_people:tracker"))
         assert response.status_code == 200
@@ -323,6 +323,33 @@ class TestRecording:
         assert young_person.personal_adviser_name == "Pat Adviser"
         assert young_person.planned_move_on == move
         assert young_person.housing_referral_to == "Camden housing options"
+
+    def test_dates_before_birth_are_shown_against_their_fields_and_nothing_is_saved(
+        self, transitions_worker: Persona
+    ) -> None:
+        dob = born(19)
+        young_person = YoungPersonFactory.create(is_care_leaver=True, person__date_of_birth=dob)
+        before = dob - timedelta(days=1)
+        move = transitions_worker.http.post(
+            reverse("young_people:care_leaver", args=[young_person.pk]),
+            {
+                "care_leaver-accommodation_status": "temporary",
+                "care_leaver-homelessness_risk": "high",
+                **_date("care_leaver", "planned_move_on", before),
+            },
+        )
+        referral = transitions_worker.http.post(
+            reverse("young_people:housing_referral", args=[young_person.pk]),
+            {"housing-referred_to": "Camden housing options", **_date("housing", "made_on", before)},
+        )
+        assert move.status_code == referral.status_code == 400
+        assert 'id="care_leaver-planned_move_on-error"' in move.content.decode()
+        assert "The planned move date must be after their date of birth" in move.content.decode()
+        assert 'id="housing-made_on-error"' in referral.content.decode()
+        assert "The date of the referral must be after their date of birth" in referral.content.decode()
+        young_person.refresh_from_db()
+        assert young_person.planned_move_on is None and young_person.housing_referral_made_on is None
+        assert not AuditEvent.objects.exists()
 
     def test_meeting_workshop_worker_and_decision_forms(self, transitions_worker: Persona) -> None:
         young_person = YoungPersonFactory.create()
