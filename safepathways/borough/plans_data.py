@@ -148,6 +148,7 @@ class PlanRows:
                 code=template.code,
                 label=template.label,
                 is_essential=template.is_essential,
+                after_move=template.after_move,
                 order=template.order,
                 owner_name=name,
                 owner_role=role,

@@ -66,6 +66,7 @@ from safepathways.people.models import Person
 from safepathways.transitions import services as transitions
 from safepathways.transitions.models import Plan, PlanKind, PlanStatus
 from safepathways.work import services as work_services
+from safepathways.work.handoffs import record_move_handoff
 from safepathways.work.models import WorkItem, WorkKind
 
 CHRONOLOGY = "discharge"
@@ -728,18 +729,22 @@ def record_support_not_started(*, referral: Referral, reason: str, by: User) -> 
 # --- outcome ------------------------------------------------------------------------------------------------------
 
 
-def _plan_moved(locked: Referral, by: User, discharged_on: date, where: str) -> None:
-    """The discharge is the move the transition plan was for: record it on the plan.
+def _plan_moved(locked: Referral, by: User, discharged_on: date, where: str) -> bool:
+    """The discharge is the move the transition plan was for: record it on the plan. Returns whether the plan
+    records the move (now, or before the discharge was recorded); a cancelled plan, or none, does not.
 
     Through transitions.record_move, so the plan closes as moved, the check after the move falls due after the
     configured interval (ADR-014) and continuity stops reporting the plan as past its date. The person has left
     hospital whether or not the plan was marked ready, so the move is recorded with the discharge as its reason
     (record_move then notes that nobody marked it ready, and keeps the arrangements still open in the audit).
-    A plan already moved, checked or cancelled is left as it is.
+    record_move also counts the hand-off, naming the provider of the support. A plan already moved, checked or
+    cancelled is left as it is.
     """
     plan = locked.plan
-    if plan is None or not plan.is_open:
-        return
+    if plan is None:
+        return False
+    if not plan.is_open:
+        return plan.moved_on is not None
     transitions.record_move(
         plan=plan,
         by=by,
@@ -748,6 +753,28 @@ def _plan_moved(locked: Referral, by: User, discharged_on: date, where: str) -> 
             f"Hospital discharge {locked.reference} recorded: discharged on {discharged_on:%-d %B %Y} "
             f"to {where.lower()}"
         ),
+        taken_over_by=locked.support_provider,
+    )
+    return True
+
+
+def _count_handoff(locked: Referral, by: User, where: str) -> None:
+    """A discharge on a pathway with support hands the person from the trust to the support's provider (or the
+    place they went, when no provider is named): one hand-off for the person.
+
+    The issue counts "every change of responsible team, worker or organisation" per person. Pathway 0 is a return
+    to the usual place with no new support (Annex B of the hospital discharge guidance, 2024): not counted.
+    """
+    if locked.pathway not in PATHWAYS_WITH_SUPPORT:
+        return
+    destination = locked.discharged_to_detail or where
+    record_move_handoff(
+        person=locked.person,
+        by=by,
+        what=f"Hospital discharge {locked.reference}",
+        handed_from=locked.hospital.name,
+        handed_to=f"{locked.support_provider} ({destination})" if locked.support_provider else destination,
+        team=locked.work_item.team,
     )
 
 
@@ -850,7 +877,10 @@ def record_discharge(
         without_support=without_support,
         open_essentials="; ".join(labels),
     )
-    _plan_moved(locked, by, discharged_on, where)
+    # One hand-off for the discharge: the plan's move counts it when the plan records the move (record_move, or the
+    # plan page before the discharge was recorded); without a plan that moved, the discharge counts it here.
+    if not _plan_moved(locked, by, discharged_on, where):
+        _count_handoff(locked, by, where)
     if without_support:
         _tell_team_no_support(locked, by, why)
     if labels:

@@ -21,10 +21,11 @@ class TransitionSettingsAdmin(admin.ModelAdmin[TransitionSettings]):
 
 @admin.register(ArrangementTemplate)
 class ArrangementTemplateAdmin(admin.ModelAdmin[ArrangementTemplate]):
-    """The practical arrangements each kind of move needs; essential ones hold readiness until they are in place."""
+    """The practical arrangements each kind of move needs; essential ones hold readiness until they are in place,
+    unless they are done after the move."""
 
-    list_display = ["label", "kind", "code", "is_essential", "order", "is_active"]
-    list_editable = ["is_essential", "order", "is_active"]
-    list_filter = ["kind", "is_essential", "is_active"]
+    list_display = ["label", "kind", "code", "is_essential", "after_move", "order", "is_active"]
+    list_editable = ["is_essential", "after_move", "order", "is_active"]
+    list_filter = ["kind", "is_essential", "after_move", "is_active"]
     search_fields = ["label", "code"]
     ordering = ["kind", "order", "label"]

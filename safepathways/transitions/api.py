@@ -55,8 +55,13 @@ def _require(request: Request, perm: str) -> User:
 
 
 def _plan(user: User, pk: UUID) -> Plan:
+    return _plan_access(user, pk).plan
+
+
+def _plan_access(user: User, pk: UUID) -> selectors.PlanAccess:
+    """The plan with the basis (and any grant) the user sees it on; 403 for staff who must declare a relationship."""
     try:
-        return selectors.plan_access(user, pk).plan
+        return selectors.plan_access(user, pk)
     except RelationshipRequiredError as needed:
         raise PermissionDenied("Declare your working relationship with this person first") from needed
 
@@ -91,6 +96,7 @@ class ArrangementSerializer(serializers.ModelSerializer[Arrangement]):
             "code",
             "label",
             "is_essential",
+            "after_move",
             "owner_name",
             "owner_role",
             "owner_organisation",
@@ -292,16 +298,18 @@ class PlanDetailApi(APIView):
     @extend_schema(responses={200: PlanSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
     def get(self, request: Request, pk: UUID) -> Response:
         user = _require(request, rules.VIEW_PLANS)
-        access = selectors.plan_access(user, pk) if not user.is_council_staff else None
-        plan = access.plan if access else _plan(user, pk)
+        access = _plan_access(user, pk)
+        # The basis and grant the plan was opened on: a look under a declared or break-glass grant is listed in that
+        # grant's IG review (governance.selectors.viewed_under).
         audit.record_access(
             user=user,
-            person_id=plan.person_id,
+            person_id=access.plan.person_id,
             what=f"GET {request.path}",
-            basis="partner_share" if not user.is_council_staff else "relationship",
+            basis=access.basis,
+            grant_id=access.grant.pk if access.grant else None,
             kind=AccessKind.API,
         )
-        return Response(PlanSerializer(plan).data)
+        return Response(PlanSerializer(access.plan).data)
 
     @extend_schema(
         request=PlanUpdateSerializer, responses={200: PlanSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR}

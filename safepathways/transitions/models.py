@@ -64,6 +64,14 @@ class ArrangementTemplate(models.Model):
     is_essential = models.BooleanField(
         default=True, help_text="A move cannot be marked ready while an essential arrangement is open"
     )
+    after_move = models.BooleanField(
+        "Done after the move",
+        default=False,
+        help_text=(
+            "An essential arrangement that can only be put in place after the move (e.g. the day team's handover "
+            "after an out-of-hours move): readiness does not wait for it, and it may fall due after the move date"
+        ),
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -246,6 +254,10 @@ class Arrangement(OwnedItem):
     code = models.SlugField(max_length=40, blank=True)
     label = models.CharField(max_length=200)
     is_essential = models.BooleanField(default=True)
+    # Copied from the checklist's template (ArrangementTemplate.after_move): done after the move, so readiness does
+    # not wait for it and its due date may be after the move date. It stays on the checklist, which is open until
+    # the check after the move (Plan.checklist_open).
+    after_move = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -253,6 +265,14 @@ class Arrangement(OwnedItem):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def holds_readiness(self) -> bool:
+        """Essential and done before the move: while it is open, the move is not ready (ADR-014)."""
+        return self.is_essential and not self.after_move
+
+    def is_past_due(self, today: date) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < today
 
 
 class MoveRisk(BaseModel):

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from safepathways.core.formatting import format_date
 from safepathways.core.rows import esc, rows_markup, url_of
-from safepathways.transitions.models import Agreement, ItemStatus, Plan, PlanStatus
+from safepathways.transitions.models import Agreement, Arrangement, ItemStatus, Plan, PlanStatus
 
 STATUS_CLASSES = {
     PlanStatus.PLANNING: "govuk-tag--blue",
@@ -136,7 +136,16 @@ def gap_rows(
     return rows_markup(lines)
 
 
+def after_move_words(items: Iterable[Arrangement], today: date) -> str:
+    """The essential arrangements done after the move, with when each is due: "Day team handed over (due today)"."""
+    return ", ".join(
+        f"{item.label} (due {days_words(item.due_on, today)})" if item.due_on is not None else item.label
+        for item in items
+    )
+
+
 TEMPLATE_HELPERS = {
+    "after_move_words": after_move_words,
     "plan_status_tag": plan_status_tag,
     "item_status_tag": item_status_tag,
     "agreement_label": agreement_label,

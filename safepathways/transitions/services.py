@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safepathways.accounts.models import Organisation, Role, Team, User
 from safepathways.audit import services as audit
+from safepathways.core.clocks import add_working_days
 from safepathways.core.errors import ApplicationError
 from safepathways.notifications.services import notify
 from safepathways.people.models import Person
@@ -37,6 +38,8 @@ from safepathways.transitions.models import (
     Step,
     TransitionSettings,
 )
+from safepathways.work.handoffs import record_move_handoff
+from safepathways.work.models import HandoffKind
 from safepathways.work.services import record_handoff
 
 # Run as listener(plan, by) in the same transaction whenever what makes a plan ready may have changed: an essential
@@ -135,7 +138,9 @@ def create_plan(
     PlanStatusChange.objects.create(plan=plan, status=PlanStatus.PLANNING, reason="Plan started", by=by)
     templates = ArrangementTemplate.objects.filter(kind=kind, is_active=True)
     Arrangement.objects.bulk_create(
-        Arrangement(plan=plan, code=t.code, label=t.label, is_essential=t.is_essential, order=t.order)
+        Arrangement(
+            plan=plan, code=t.code, label=t.label, is_essential=t.is_essential, after_move=t.after_move, order=t.order
+        )
         for t in templates
     )
     organisations = list(shared_with)
@@ -245,11 +250,12 @@ def _essentials_due_after(plan: Plan, planned_on: date) -> list[tuple[Arrangemen
     enough to leave, and that decision is not held up by the plan: the arrangements' due dates are brought forward
     to the new move date instead, and _bring_forward records that and tells the coordinator. The arrangements
     stay open, so readiness still waits for them. Returns those arrangements with the date each was due.
+    An arrangement done after the move (Arrangement.after_move) is not held to the move date.
     """
     late = list(
-        plan.arrangements.filter(is_essential=True, status=ItemStatus.OPEN, due_on__gt=planned_on).order_by(
-            "due_on", "order"
-        )
+        plan.arrangements.filter(
+            is_essential=True, after_move=False, status=ItemStatus.OPEN, due_on__gt=planned_on
+        ).order_by("due_on", "order")
     )
     if not late:
         return []
@@ -473,7 +479,8 @@ def update_item(
     """Give a step or an arrangement its owner and due date, or mark it done or not needed.
 
     After the move too, until the check after it (an emergency move's checklist is completed by the day team). The
-    move has then happened, so an essential arrangement is no longer held to be due by the move date.
+    move has then happened, so an essential arrangement is no longer held to be due by the move date; nor, ever, is
+    one done after the move (Arrangement.after_move), which the move's readiness does not wait for either.
     """
     locked = _plan_with_open_checklist(plan)
     model: type[Step] | type[Arrangement] = Step if kind == "step" else Arrangement
@@ -482,7 +489,7 @@ def update_item(
         raise ApplicationError("Choose whether it is done", field="status")
     if due_on != item.due_on:
         _check_due(due_on, today or timezone.localdate())
-        if isinstance(item, Arrangement) and item.is_essential and locked.is_open:
+        if isinstance(item, Arrangement) and item.holds_readiness and locked.is_open:
             _check_essential_due(locked, due_on)
     for name, value in _owner_fields(owner).items():
         setattr(item, name, value)
@@ -503,9 +510,9 @@ def update_item(
         person_id=locked.person_id,
         snapshot={"status": status, "owner": owner.name},
     )
-    if isinstance(item, Arrangement) and item.is_essential and status == ItemStatus.OPEN and previous != status:
+    if isinstance(item, Arrangement) and item.holds_readiness and status == ItemStatus.OPEN and previous != status:
         _readiness_lost(locked, by, item.label)
-    if isinstance(item, Arrangement) and item.is_essential and previous != status:
+    if isinstance(item, Arrangement) and item.holds_readiness and previous != status:
         _readiness_may_have_changed(locked, by)
     return item
 
@@ -529,13 +536,19 @@ def add_risk(*, plan: Plan, by: User, risk: str, contingency: str, owner: Owner)
 
 
 def blocking_arrangements(plan: Plan) -> list[Arrangement]:
-    """The essential arrangements still open: while there are any, the move is not ready."""
-    return list(plan.arrangements.filter(is_essential=True, status=ItemStatus.OPEN))
+    """The essential arrangements still open that are done before the move: while there are any, it is not ready.
+
+    One done after the move (Arrangement.after_move, e.g. the day team's handover after an out-of-hours move) cannot
+    be in place first, so readiness does not wait for it: it stays on the checklist until the check after the move,
+    and the plan shows it once it is past its due date.
+    """
+    return list(plan.arrangements.filter(is_essential=True, after_move=False, status=ItemStatus.OPEN))
 
 
 @transaction.atomic
 def mark_ready(*, plan: Plan, by: User, override_reason: str = "") -> Plan:
-    """The move is ready: every essential arrangement is in place, or a manager overrides with a reason."""
+    """The move is ready: every essential arrangement done before the move is in place, or a manager overrides with
+    a reason. Those done after the move (Arrangement.after_move) are not waited for."""
     locked = _open_plan(plan)
     blocking = blocking_arrangements(locked)
     reason = override_reason.strip()
@@ -583,6 +596,37 @@ def reopen_planning(*, plan: Plan, by: User, reason: str) -> Plan:
     return locked
 
 
+# Every kind of move hands the person on from one organisation or team to another (the issue: "every change of
+# responsible team, worker or organisation counted per person"): to another provider, council, care home or
+# placement, or out of hospital. Child to adult services hands them from the children's team to an adult team.
+HANDOFF_KINDS: dict[str, str] = {PlanKind.CHILD_TO_ADULT: HandoffKind.TEAM}
+
+
+def _count_handoff(plan: Plan, by: User | None, taken_over_by: str = "") -> None:
+    """The move hands the person on from where they were to where they went: counted once, when it is recorded."""
+    taken_over_by = taken_over_by.strip()
+    record_move_handoff(
+        person=plan.person,
+        by=by,
+        what=plan.get_kind_display(),
+        handed_from=plan.moving_from,
+        handed_to=f"{taken_over_by} ({plan.moving_to})" if taken_over_by else plan.moving_to,
+        team=plan.team,
+        kind=HANDOFF_KINDS.get(plan.kind, HandoffKind.ORGANISATION),
+    )
+
+
+def _date_after_move_arrangements(plan: Plan, moved_on: date) -> None:
+    """An open arrangement done after the move with no due date falls due the next working day after it.
+
+    The seeded one is the day team's handover of an out-of-hours move "the next working day" (migration 0002): with
+    that date, one still open after it shows on the plan as past its due date. Its owner may change the date.
+    """
+    plan.arrangements.filter(after_move=True, status=ItemStatus.OPEN, due_on__isnull=True).update(
+        due_on=add_working_days(moved_on, 1), updated_at=timezone.now()
+    )
+
+
 def _moved_at(moved_on: date, now: datetime) -> datetime:
     if moved_on == timezone.localdate(now):
         return now
@@ -591,7 +635,13 @@ def _moved_at(moved_on: date, now: datetime) -> datetime:
 
 @transaction.atomic
 def record_move(
-    *, plan: Plan, by: User, moved_on: date, now: datetime | None = None, happened_reason: str = ""
+    *,
+    plan: Plan,
+    by: User,
+    moved_on: date,
+    now: datetime | None = None,
+    happened_reason: str = "",
+    taken_over_by: str = "",
 ) -> Plan:
     """The person moved: the check that it went as planned falls due after the configured interval.
 
@@ -602,6 +652,11 @@ def record_move(
     that nobody marked it ready and why, the arrangements still open are kept in the audit snapshot, and the check
     after the move is still scheduled. The date is that record's own, already checked by its service, and may be
     before the plan was started (a discharge recorded late).
+
+    The move is counted as a hand-off for the person, from the plan's moving_from to its moving_to, or to
+    `taken_over_by` there when the destination does not name who takes over (a discharge names the support
+    provider). That is the one count for the move: a recorded hospital discharge that moves its plan here does not
+    count it again (discharges.services.record_discharge).
     """
     now = now or timezone.now()
     locked = _lock(plan)
@@ -628,6 +683,8 @@ def record_move(
     locked.check_due_at = _moved_at(moved_on, now) + timedelta(hours=hours)
     _change_status(locked, PlanStatus.MOVED, by=by, reason=happened)
     locked.save()
+    _date_after_move_arrangements(locked, moved_on)
+    _count_handoff(locked, by, taken_over_by)
     add_to_chronology(
         person=locked.person,
         category="transition",
@@ -725,7 +782,8 @@ def record_emergency_move(
     """An emergency move that has already happened (e.g. residents moved out of a flooded home at night).
 
     The plan is recorded after the event: it goes straight to moved, with the reason as the readiness override,
-    so the check after the move falls due and the emergency checklist stays open for the day team to complete.
+    so the check after the move falls due and the emergency checklist stays open for the day team to complete. The
+    move is counted as a hand-off, as record_move counts one.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -747,6 +805,8 @@ def record_emergency_move(
     plan.check_due_at = now + timedelta(hours=TransitionSettings.current().post_move_check_hours)
     _change_status(plan, PlanStatus.MOVED, by=by, reason=reason)
     plan.save()
+    _date_after_move_arrangements(plan, today)
+    _count_handoff(plan, by)
     add_to_chronology(
         person=person,
         category="transition",

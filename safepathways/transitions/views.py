@@ -181,6 +181,7 @@ def _choices(name: str, plan: Plan) -> dict[str, Any]:
 def _render_plan(request: AuthenticatedHttpRequest, access: selectors.PlanAccess, **bound: forms.Form) -> HttpResponse:
     plan = access.plan
     today = timezone.localdate()
+    arrangements = list(plan.arrangements.all())
     context: dict[str, Any] = {
         name: bound.get(name)
         or form_class(prefix=name.removesuffix("_form"), initial=_initial(name, plan), **_choices(name, plan))
@@ -199,7 +200,9 @@ def _render_plan(request: AuthenticatedHttpRequest, access: selectors.PlanAccess
             can_plan=can_plan,
             is_partner=not user.is_council_staff,
             own_organisations=own_organisations,
-            blocking=[a for a in plan.arrangements.all() if a.is_essential and a.is_open],
+            blocking=[a for a in arrangements if a.holds_readiness and a.is_open],
+            after_move=[a for a in arrangements if a.is_essential and a.after_move and a.is_open],
+            after_move_late=[a for a in arrangements if a.is_essential and a.after_move and a.is_past_due(today)],
             check=getattr(plan, "post_move_check", None) if plan.status == PlanStatus.CHECKED else None,
             **context,
         ),

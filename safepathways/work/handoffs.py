@@ -4,6 +4,9 @@ A new service takes over from the person's latest earlier service that is either
 running (or ended up to HANDOFF_FOLLOW_DAYS before the new one started), or of any kind and ended in those days
 before the new one started. If the provider changed, that is an organisation hand-off; if only the council team
 responsible changed, a team hand-off. Either is counted with the work hand-offs on the dashboard.
+
+A move can hand a person on without a provider record on either side: a transition plan's places and a hospital
+discharge's trust and support provider are words, not provider records. record_move_handoff counts those.
 """
 
 from datetime import timedelta
@@ -11,7 +14,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from safepathways.accounts.models import User
+from safepathways.accounts.models import Team, User
+from safepathways.people.models import Person
 from safepathways.providers.models import Service
 from safepathways.work.models import Handoff, HandoffKind
 
@@ -66,5 +70,33 @@ def on_service_recorded(service: Service, by: User) -> Handoff | None:
         from_provider_id=earlier.provider_id if provider_changed else None,
         to_provider_id=service.provider_id if provider_changed else None,
         reason=reason[:300],
+        by=by,
+    )
+
+
+def record_move_handoff(
+    *,
+    person: Person,
+    by: User | None,
+    what: str,
+    handed_from: str,
+    handed_to: str,
+    team: Team | None,
+    kind: str = HandoffKind.ORGANISATION,
+) -> Handoff | None:
+    """Count a move that hands a person from one organisation (or team) to another, each named in words.
+
+    `what` names the move ("Hospital discharge"); `team` is the council team answerable for the person after it,
+    whose dashboard counts it (the dashboard counts a team's hand-offs by to_team). Call it inside the caller's
+    transaction. Nothing is counted when either side is unnamed or both name the same place.
+    """
+    source, destination = handed_from.strip(), handed_to.strip()
+    if not source or not destination or source.casefold() == destination.casefold():
+        return None
+    return Handoff.objects.create(
+        kind=kind,
+        person=person,
+        to_team=team,
+        reason=f"{what}: from {source} to {destination}"[:300],
         by=by,
     )

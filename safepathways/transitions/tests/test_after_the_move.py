@@ -160,7 +160,9 @@ class TestPages:
         assert f'href="{item_url}"' in page
         assert 'action="{}"'.format(reverse("transitions:add_step", args=[plan.pk])) in page
         assert 'action="{}"'.format(reverse("transitions:add_risk", args=[plan.pk])) in page
-        assert "The person has moved with 6 essential arrangements still open" in page
+        # The day team's handover is done after the move: not one of those the person moved without.
+        assert "The person has moved with 5 essential arrangements still open" in page
+        assert f"To do after the move: {DAY_TEAM} (due " in page
         response = social_worker.http.post(
             item_url, {"owner_name": "Dee Day", "owner_role": "Day team", "status": "done", "note": "Handed over 9am"}
         )

@@ -17,7 +17,7 @@ from safepathways.people.tests.factories import PersonFactory
 from safepathways.providers import services as provider_services
 from safepathways.providers.models import Provider, Service
 from safepathways.providers.tests.factories import ProviderFactory
-from safepathways.work import selectors, services
+from safepathways.work import handoffs, selectors, services
 from safepathways.work.models import Handoff, HandoffKind, WorkItem
 
 START = date(2026, 3, 2)
@@ -269,3 +269,65 @@ def test_a_boundary_change_with_nothing_to_move_says_so(team: Team, other_team: 
         )
     assert refused.value.field == "neighbourhood"
     assert refused.value.message == "North West neighbourhood team has no open work for people in Kentish Town to move"
+
+
+# Moves named in words: transition plans and hospital discharges (work.handoffs.record_move_handoff) -------------
+def test_a_move_between_named_places_is_counted_for_the_council_team_answerable(
+    person: Person, team: Team, social_worker: Persona
+) -> None:
+    handoff = handoffs.record_move_handoff(
+        person=person,
+        by=social_worker.user,
+        what="Hospital discharge",
+        handed_from=" Royal Free London NHS Foundation Trust ",
+        handed_to="Camden Reablement",
+        team=team,
+    )
+    assert handoff is not None and handoff == Handoff.objects.get()
+    assert (handoff.kind, handoff.person, handoff.to_team, handoff.by) == (
+        HandoffKind.ORGANISATION,
+        person,
+        team,
+        social_worker.user,
+    )
+    assert handoff.reason == "Hospital discharge: from Royal Free London NHS Foundation Trust to Camden Reablement"
+    assert (handoff.work_item, handoff.service, handoff.from_provider, handoff.to_provider) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(("handed_from", "handed_to"), [("", "Oak Care"), ("Oak Care", " "), ("Oak Care", "OAK CARE")])
+def test_a_move_with_a_side_unnamed_or_to_the_same_place_is_not_counted(
+    person: Person, team: Team, handed_from: str, handed_to: str
+) -> None:
+    assert (
+        handoffs.record_move_handoff(
+            person=person, by=None, what="Between providers", handed_from=handed_from, handed_to=handed_to, team=team
+        )
+        is None
+    )
+    assert not Handoff.objects.exists()
+
+
+def test_the_dashboard_picks_up_people_handed_on_by_their_moves(
+    person: Person, team: Team, other_team: Team, social_worker: Persona
+) -> None:
+    # Given a person discharged from hospital to reablement, moved to another provider, then into a care home
+    # (the hand-offs discharges.services and transitions.services count), and someone moved once elsewhere
+    moves = [
+        ("Hospital discharge", "Royal Free London NHS Foundation Trust", "Camden Reablement"),
+        ("Between providers", "Camden Reablement", "Oak Care Ltd"),
+        ("Into a care home", "Home", "Rose House"),
+    ]
+    for what, handed_from, handed_to in moves:
+        handoffs.record_move_handoff(
+            person=person, by=social_worker.user, what=what, handed_from=handed_from, handed_to=handed_to, team=team
+        )
+    once = PersonFactory()
+    handoffs.record_move_handoff(
+        person=once, by=None, what="Between providers", handed_from="A", handed_to="B", team=other_team
+    )
+
+    name = f"{person.given_name} {person.family_name}"
+    assert selectors.dashboard(None).most_handed_off == [(name, person.pk, 3)]
+    assert selectors.dashboard(team.pk).most_handed_off == [(name, person.pk, 3)]
+    assert selectors.dashboard(other_team.pk).most_handed_off == []
+    assert selectors.dashboard(None).handoffs_this_week == 4
