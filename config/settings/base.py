@@ -145,10 +145,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 
-# Lockout after repeated failures (django-axes): by account and address together.
+# Lockout after repeated failures (django-axes), counted two ways (accounts.lockout): by account and address together
+# (AXES_FAILURE_LIMIT), and by account from every address together (ACCOUNT_LOCKOUT_ATTEMPTS, higher: anyone can
+# lock an account by guessing, so its owner is locked out only when the guessing is more than a mistyping).
 AXES_FAILURE_LIMIT = env_int("SAFEPATHWAYS_LOCKOUT_ATTEMPTS", 5)
+ACCOUNT_LOCKOUT_ATTEMPTS = env_int("SAFEPATHWAYS_ACCOUNT_LOCKOUT_ATTEMPTS", 20)
+if ACCOUNT_LOCKOUT_ATTEMPTS < 1:  # 0 would lock every account before its first attempt
+    raise ImproperlyConfigured("SAFEPATHWAYS_ACCOUNT_LOCKOUT_ATTEMPTS must be 1 or more.")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SAFEPATHWAYS_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "safepathways.accounts.lockout.AccountLockoutHandler"
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safepathways.accounts.views.locked_out"

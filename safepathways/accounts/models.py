@@ -5,6 +5,8 @@ import secrets
 from typing import Self
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,14 +28,33 @@ class OrganisationKind(models.TextChoices):
     CARE_PROVIDER = "care_provider", "Care provider"
 
 
+# The national identifiers' formats (domain-reference.md §8.2, "Organisation and area codes").
+# ONS (GSS) area code: the country's letter (E England, W Wales, S Scotland, N Northern Ireland) and 8 digits, e.g.
+# E09000007 Camden, E09000003 Barnet. [0-9] rather than \d, which would also match other scripts' digits.
+ONS_CODE_FORMAT = r"^[EWSN][0-9]{8}\Z"
+ONS_CODE_DESCRIPTION = "a capital E, W, S or N and 8 digits, for example E09000007"
+# NHS ODS organisation code: 3 to 6 capital letters and digits, e.g. QMJ (an ICB, §8.2), RAL (an NHS trust), RAL01
+# (a trust site), F83004 or Y03456 (GP practices). The 5-character codes issued since 2021 fit too (§5.2).
+ODS_CODE_FORMAT = r"^[A-Z0-9]{3,6}\Z"
+ODS_CODE_DESCRIPTION = "3 to 6 capital letters and digits, for example RAL or F83004"
+validate_ons_code = RegexValidator(ONS_CODE_FORMAT, f"Enter an ONS code: {ONS_CODE_DESCRIPTION}", "invalid_ons_code")
+validate_ods_code = RegexValidator(ODS_CODE_FORMAT, f"Enter an ODS code: {ODS_CODE_DESCRIPTION}", "invalid_ods_code")
+
+
 class Organisation(BaseModel):
     """An organisation staff or partners work for, with its national identifier."""
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
-    # ONS/GSS code for councils (e.g. E09000007 Camden), ODS code for NHS bodies and GP practices.
-    ons_code = models.CharField("ONS code", max_length=9, blank=True)
-    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    # ONS/GSS code for councils (e.g. E09000007 Camden), ODS code for NHS bodies and GP practices; either may be
+    # blank (a police force or a voluntary group has neither). The formats are checked by full_clean (the admin,
+    # setup_council), not by the database: code that saves an organisation any other way must call it.
+    ons_code = models.CharField(
+        "ONS code", max_length=9, blank=True, validators=[validate_ons_code], help_text="For example E09000007"
+    )
+    ods_code = models.CharField(
+        "ODS code", max_length=10, blank=True, validators=[validate_ods_code], help_text="For example RAL or F83004"
+    )
     is_this_council = models.BooleanField(
         default=False, help_text="The council that runs this instance; its staff can search the whole record."
     )
@@ -100,6 +121,18 @@ class Role(models.TextChoices):
     INFORMATION_GOVERNANCE_OFFICER = "information_governance_officer", "Information governance officer"
     DIRECTOR = "director", "Director"
     ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that only make sense in a team of the council that runs this instance, and are refused in any other
+# organisation's team (Membership.clean, services.add_user); they are also only honoured there (User.council_roles):
+# - information governance officer: reviews who looked at the council's records. The council is the controller of
+#   its social care record (UK GDPR art. 4(7), art. 5(2) accountability); a partner's IG team has no part in that.
+# - director: the director of adult social services, the officer the council must appoint for its adult social
+#   services functions (Local Authority Social Services Act 1970 s.6(A1)).
+# - administrator: runs this instance (its users, teams and postcode mapping) and may undo a merge of two records.
+# Practitioner roles are left to the permissions, which already need a council team (User.is_council_staff): a trust
+# may employ social workers and OTs, and a partner holding one of those roles in its own team is given nothing by it.
+COUNCIL_ONLY_ROLES = frozenset({Role.INFORMATION_GOVERNANCE_OFFICER, Role.DIRECTOR, Role.ADMINISTRATOR})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -184,14 +217,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Keep the memberships for the request, with the facts every permission check reads from them."""
         self._memberships_cache = memberships
         self._roles_cache = frozenset(m.role for m in memberships)
-        self._council_staff_cache = any(
-            m.team.organisation.is_this_council and m.role != Role.PARTNER for m in memberships
-        )
+        self._council_roles_cache = frozenset(m.role for m in memberships if m.team.organisation.is_this_council)
+        self._council_staff_cache = bool(self._council_roles_cache - {Role.PARTNER})
 
     @property
     def roles(self) -> frozenset[str]:
         self.memberships_cached  # noqa: B018 - loads the memberships and the facts drawn from them
         return self._roles_cache
+
+    @property
+    def council_roles(self) -> frozenset[str]:
+        """The roles held in teams of the council that runs this instance (not in a partner's teams)."""
+        self.memberships_cached  # noqa: B018 - loads the memberships and the facts drawn from them
+        return self._council_roles_cache
 
     @property
     def team_ids(self) -> list[object]:
@@ -209,11 +247,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_information_governance(self) -> bool:
-        return Role.INFORMATION_GOVERNANCE_OFFICER in self.roles
+        """An information governance officer of the council: the role held in a partner's team counts for nothing
+        (COUNCIL_ONLY_ROLES), whatever other memberships the user has."""
+        return Role.INFORMATION_GOVERNANCE_OFFICER in self.council_roles
 
     @property
     def is_administrator(self) -> bool:
-        return Role.ADMINISTRATOR in self.roles or self.is_superuser
+        """An administrator of the council (COUNCIL_ONLY_ROLES), or a superuser."""
+        return Role.ADMINISTRATOR in self.council_roles or self.is_superuser
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -231,6 +272,24 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}, {self.team}"
+
+    def clean(self) -> None:
+        """A council-only role (COUNCIL_ONLY_ROLES) is refused in another organisation's team (the admin's check)."""
+        if self.team_id is not None and self.role in COUNCIL_ONLY_ROLES:
+            problem = council_only_role_problem(self.team, self.role)
+            if problem:
+                raise ValidationError({"role": problem})
+
+
+def council_only_role_problem(team: Team, role: str) -> str:
+    """What is wrong with giving `role` in `team`: a council-only role in a team of another organisation ("" if
+    nothing is)."""
+    if role not in COUNCIL_ONLY_ROLES or team.organisation.is_this_council:
+        return ""
+    return (
+        f"{Role(role).label} is a role in the council's own teams only: {team.name} is a team of "
+        f"{team.organisation.name}. Give a partner the Partner role"
+    )
 
 
 # Every signed-in request reads this, so it is compiled once per process (ADR-020).

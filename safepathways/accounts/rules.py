@@ -40,7 +40,8 @@ def is_partner(user: User) -> bool:
 
 @_predicate
 def is_information_governance(user: User) -> bool:
-    return user.is_authenticated and user.is_information_governance
+    """An information governance officer in a team of the council: the role in a partner's team gives nothing."""
+    return user.is_authenticated and user.is_council_staff and user.is_information_governance
 
 
 SEARCH_PEOPLE = "people.search"

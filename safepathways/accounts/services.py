@@ -20,6 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepathways.accounts.models import (
+    ONS_CODE_DESCRIPTION,
+    ONS_CODE_FORMAT,
     ApiToken,
     Membership,
     Organisation,
@@ -28,6 +30,7 @@ from safepathways.accounts.models import (
     Team,
     TeamKind,
     User,
+    council_only_role_problem,
 )
 from safepathways.audit import services as audit
 from safepathways.core.errors import ApplicationError
@@ -201,7 +204,13 @@ def add_user(
     ApplicationError(field="password") naming each problem. `superuser` also lets them use the Django admin site with
     every permission (is_staff and is_superuser): the first administrator of a new instance needs it to add the
     neighbourhood teams and the postcode mapping.
+
+    A council-only role (models.COUNCIL_ONLY_ROLES: information governance officer, director, administrator) in a
+    team of another organisation is refused with ApplicationError(field="role"), before anything is written.
     """
+    problem = council_only_role_problem(team, role)
+    if problem:
+        raise ApplicationError(problem, field="role")
     label = "" if by else "manage.py add_user"
     user = User.objects.filter(email=email.lower()).first()
     if password:
@@ -280,7 +289,6 @@ STANDARD_TEAMS: list[tuple[str, str, str]] = [
     ("Adult social care leadership", "leadership", TeamKind.LEADERSHIP),
     ("System administration", "administration", TeamKind.ADMINISTRATION),
 ]
-ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
 @dataclass
@@ -304,10 +312,8 @@ def set_up_council(*, name: str, ons_code: str, by: User | None, actor_label: st
     name, ons_code = name.strip(), ons_code.strip().upper()
     if not name:
         raise ApplicationError("Enter the council's name", field="name")
-    if not ONS_CODE.match(ons_code):
-        raise ApplicationError(
-            f"{ons_code!r} is not an ONS code: a letter and 8 digits, e.g. E09000007", field="ons_code"
-        )
+    if not re.match(ONS_CODE_FORMAT, ons_code):
+        raise ApplicationError(f"{ons_code!r} is not an ONS code: {ONS_CODE_DESCRIPTION}", field="ons_code")
     label = actor_label or ("" if by else "system")
     council = Organisation.objects.select_for_update().filter(is_this_council=True).first()
     created = council is None

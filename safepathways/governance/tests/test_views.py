@@ -1,4 +1,5 @@
 import re
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,7 @@ from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 from pytest_django.asserts import assertRedirects
 
-from safepathways.accounts.models import User
+from safepathways.accounts.models import Role, Team, User
 from safepathways.audit.models import AccessBasis, AccessEvent, AccessKind, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.governance.selectors import PAGE_SIZE
@@ -31,6 +32,13 @@ def grant(other_team_worker: Persona) -> AccessGrant:
     )
 
 
+@pytest.fixture
+def partner_ig_officer(make_persona: Callable[..., Persona], ward_team: Team) -> Persona:
+    """An NHS trust's own information governance officer: the role in a partner's team (made directly, as add_user
+    and the admin refuse it) gives nothing here. Reviewing access to the council's records is the council's."""
+    return make_persona(ward_team, Role.INFORMATION_GOVERNANCE_OFFICER, name="Tara Trust")
+
+
 def _client(name: str, request: pytest.FixtureRequest) -> Client:
     client: Client = (
         request.getfixturevalue("anonymous") if name == "anonymous_client" else request.getfixturevalue(name).http
@@ -38,7 +46,13 @@ def _client(name: str, request: pytest.FixtureRequest) -> Client:
     return client
 
 
-PERSONAS = [("anonymous_client", 302), ("partner", 403), ("social_worker", 403), ("ig_officer", 200)]
+PERSONAS = [
+    ("anonymous_client", 302),
+    ("partner", 403),
+    ("partner_ig_officer", 403),
+    ("social_worker", 403),
+    ("ig_officer", 200),
+]
 
 
 def _args(page: str, grant: AccessGrant) -> list[object]:
@@ -84,7 +98,7 @@ def test_access_matrix(
         assert _written() == before
 
 
-@pytest.mark.parametrize(("persona", "expected"), [*PERSONAS[:3], ("ig_officer", 302)])
+@pytest.mark.parametrize(("persona", "expected"), [*PERSONAS[:-1], ("ig_officer", 302)])
 def test_review_decision_access_matrix(
     persona: str, expected: int, grant: AccessGrant, request: pytest.FixtureRequest
 ) -> None:
@@ -185,6 +199,28 @@ def test_lookup_by_reference_and_email(ig_officer: Persona, social_worker: Perso
     assert response["Location"] == reverse("governance:user_access", args=[social_worker.user.pk])
     missing = ig_officer.http.get(reverse("governance:home"), {"reference": "SP0000000"}).content.decode()
     assert "No person has that reference" in missing
+
+
+@pytest.mark.parametrize("persona", ["partner_ig_officer", "partner", "social_worker"])
+def test_lookups_are_refused_and_reveal_nothing(
+    persona: str, social_worker: Persona, request: pytest.FixtureRequest
+) -> None:
+    restricted: Person = PersonFactory.create(is_restricted=True)
+    client = _client(persona, request)
+    before = _written()
+    for query in ({"reference": restricted.reference}, {"email": social_worker.user.email}):
+        response = client.get(reverse("governance:home"), query)
+        assert response.status_code == 403
+        assert restricted.reference not in response.content.decode()
+    assert _written() == before
+
+
+def test_the_menu_offers_governance_to_the_councils_officer_only(
+    ig_officer: Persona, partner_ig_officer: Persona
+) -> None:
+    link = f'href="{reverse("governance:home")}"'
+    assert link in ig_officer.http.get(reverse("core:home")).content.decode()
+    assert link not in partner_ig_officer.http.get(reverse("core:home")).content.decode()
 
 
 def _grants(user: User, n: int) -> list[AccessGrant]:

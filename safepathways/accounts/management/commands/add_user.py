@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 superuser=options["superuser"],
             )
         except ApplicationError as error:
-            source = "SAFEPATHWAYS_NEW_USER_PASSWORD" if error.field == "password" else "add_user"
+            source = {"password": "SAFEPATHWAYS_NEW_USER_PASSWORD", "role": "--role"}.get(error.field or "", "add_user")
             raise CommandError(f"{source}: {error.message}") from error
         if password is None and not user.has_usable_password():
             link = set_password_link(user)
