@@ -1,8 +1,10 @@
 """People through the REST API: the same services, selectors and scoping as the web pages."""
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -41,11 +43,55 @@ def _require(request: Request, perm: str) -> User:
 
 
 class PersonSummarySerializer(serializers.ModelSerializer[Person]):
-    """Identity only: what a search result shows."""
+    """What a search result shows, as the web search results show it: identity, and where the person lives only to
+    the first line of the address and the outward half of the postcode, neither of them for a restricted record."""
+
+    address_line_1 = serializers.SerializerMethodField(help_text="Blank for a restricted record")
+    postcode_outward = serializers.SerializerMethodField(
+        help_text="The outward half of the postcode, for example NW1; blank for a restricted record"
+    )
 
     class Meta:
         model = Person
-        fields = ["id", "reference", "given_name", "family_name", "preferred_name", "date_of_birth", "is_restricted"]
+        fields = [
+            "id",
+            "reference",
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "date_of_birth",
+            "address_line_1",
+            "postcode_outward",
+            "is_restricted",
+        ]
+
+    def get_address_line_1(self, person: Person) -> str:
+        return "" if person.is_restricted else person.address_line_1
+
+    def get_postcode_outward(self, person: Person) -> str:
+        return "" if person.is_restricted else person.postcode.split(" ")[0]
+
+
+class PersonSearchSerializer(serializers.Serializer[dict[str, Any]]):
+    """The search's query parameters, refused by the same rules, in the same words, as the web search form's."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Name, NHS number or council reference"
+    )
+    date_of_birth = serializers.DateField(required=False, help_text="YYYY-MM-DD")
+    postcode = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="A postcode, or its area, district or sector"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        query = selectors.SearchQuery(
+            text=attrs.get("q", ""), date_of_birth=attrs.get("date_of_birth"), postcode=attrs.get("postcode", "")
+        )
+        problems = selectors.search_problems(query)
+        if problems:
+            raise serializers.ValidationError(problems)
+        attrs["query"] = query
+        return attrs
 
 
 class PersonOutputSerializer(serializers.ModelSerializer[Person]):
@@ -83,9 +129,22 @@ class PersonOutputSerializer(serializers.ModelSerializer[Person]):
         ]
 
 
+def _real_date(name: str, value: date | None) -> date | None:
+    """The service's rule for the date by itself (services.date_problem), answered beside every other field's."""
+    problem = services.date_problem(name, value, today=timezone.localdate())
+    if problem:
+        raise serializers.ValidationError(problem)
+    return value
+
+
+def _name_messages(which: str) -> dict[str, Any]:
+    """The service's words for a name left out (services._validate_person_data), not "This field may not be blank."."""
+    return {"required": f"Enter the person's {which}", "blank": f"Enter the person's {which}"}
+
+
 class PersonInputSerializer(serializers.Serializer[dict[str, Any]]):
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=100, error_messages=_name_messages("first name"))
+    family_name = serializers.CharField(max_length=100, error_messages=_name_messages("last name"))
     preferred_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     date_of_death = serializers.DateField(required=False, allow_null=True)
@@ -106,7 +165,15 @@ class PersonInputSerializer(serializers.Serializer[dict[str, Any]]):
     communication_needs = serializers.CharField(required=False, allow_blank=True)
     about_me = serializers.CharField(required=False, allow_blank=True)
     what_matters = serializers.CharField(required=False, allow_blank=True)
-    is_restricted = serializers.BooleanField(required=False)
+    is_restricted = serializers.BooleanField(
+        required=False, help_text="Only a team that works with the person may change this on an existing record"
+    )
+
+    def validate_date_of_birth(self, value: date | None) -> date | None:
+        return _real_date("date_of_birth", value)
+
+    def validate_date_of_death(self, value: date | None) -> date | None:
+        return _real_date("date_of_death", value)
 
     def validate_nhs_number(self, value: str | None) -> str | None:
         digits = normalise_nhs_number(value or "")
@@ -127,35 +194,24 @@ class PersonInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class PersonUpdateSerializer(PersonInputSerializer):
-    given_name = serializers.CharField(max_length=100, required=False)
-    family_name = serializers.CharField(max_length=100, required=False)
+    given_name = serializers.CharField(max_length=100, required=False, error_messages=_name_messages("first name"))
+    family_name = serializers.CharField(max_length=100, required=False, error_messages=_name_messages("last name"))
 
 
 class PersonListCreateApi(APIView):
     """Search people (identity only) or add a person."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Name, NHS number or council reference"),
-            OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
-            OpenApiParameter("postcode", str),
-            OpenApiParameter("page", int),
-        ],
+        parameters=[PersonSearchSerializer, OpenApiParameter("page", int)],
         responses={200: PersonSummarySerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR},
     )
     def get(self, request: Request) -> Response:
         user = _require(request, perms.SEARCH_PEOPLE)
-        text = request.query_params.get("q", "")
-        postcode = request.query_params.get("postcode", "")
-        raw_dob = request.query_params.get("date_of_birth", "")
-        date_of_birth = None
-        if raw_dob:
-            field = serializers.DateField()
-            try:
-                date_of_birth = field.to_internal_value(raw_dob)
-            except serializers.ValidationError as error:
-                raise serializers.ValidationError({"date_of_birth": error.detail}) from error
-        query = selectors.SearchQuery(text=text, date_of_birth=date_of_birth, postcode=postcode)
+        # Parameters sent empty (?q=&postcode=) count as not sent, as the web form reads them.
+        params = {name: value for name, value in request.query_params.items() if value != ""}
+        search = PersonSearchSerializer(data=params)
+        search.is_valid(raise_exception=True)
+        query: selectors.SearchQuery = search.validated_data["query"]
         paginator = Pagination()
         if query.is_empty:
             queryset = (
@@ -221,7 +277,9 @@ class PersonDetailApi(APIView):
             data=request.data, partial=True, context={"keeping_gender": access.person.gender}
         )
         serializer.is_valid(raise_exception=True)
-        person = services.update_person(person=access.person, by=user, data=dict(serializer.validated_data))
+        person = services.update_person(
+            person=access.person, by=user, data=dict(serializer.validated_data), basis=access.basis
+        )
         # The answer is the whole record, as GET's is: a PATCH of nothing ({}) would otherwise read it unlogged.
         self._log(request, access)
         return Response(PersonOutputSerializer(person).data)

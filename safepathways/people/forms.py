@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safepathways.accounts.models import Organisation, User
@@ -21,6 +22,36 @@ from safepathways.people.codes import (
     ProfessionalRole,
 )
 from safepathways.people.models import GenderCode
+from safepathways.people.selectors import SearchQuery, search_problems
+from safepathways.people.services import date_problem
+
+
+def choice_messages(what: str, *, required: str = "") -> dict[str, str]:
+    """GOV.UK error messages for a choice: "Select <what>" when nothing is chosen (or `required`, for a question
+    that reads better another way), and "Select <what> from the list" when the answer sent is not one of the options
+    (a form changed in the browser). Django's own ("This field is required.", "Select a valid choice. Z is not one
+    of the available choices.") say neither what to do nor which question they are about."""
+    from_list = f"Select {what} from the list"  # noqa: S608 - words for a person, not SQL
+    return {"required": required or f"Select {what}", "invalid_choice": from_list}
+
+
+class RowChoiceField(ModelChoiceField):
+    """A choice of a row (an owner, an organisation) whose answer, if it is not one of the options, is answered with
+    the field's "invalid_choice" message. Django's own says "“Z” is not a valid UUID." when what was sent is not even
+    an id, as a form changed in the browser may send."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from error
+
+
+EMAIL_MESSAGES = {"invalid": "Enter an email address in the correct format, like name@example.com"}
 
 
 class SearchForm(forms.Form):
@@ -34,20 +65,17 @@ class SearchForm(forms.Form):
     date_of_birth = GovUKDateField(label="Date of birth", required=False, help_text="For example, 27 3 1947")
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
 
-    def clean_postcode(self) -> str:
-        value: str = self.cleaned_data.get("postcode", "").strip()
-        if value and len(value.replace(" ", "")) >= 5 and normalise_postcode(value) is None:
-            raise forms.ValidationError("Enter a real postcode, or the first part of one, like NW1")
-        return value
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.errors and not (data.get("q") or data.get("date_of_birth") or data.get("postcode")):
             raise forms.ValidationError("Enter a name, NHS number, reference, date of birth or postcode")
-        text = (data.get("q") or "").strip()
-        digits = normalise_nhs_number(text)
-        if digits.isdigit() and len(digits) == 10 and not is_valid_nhs_number(digits):
-            self.add_error("q", "That NHS number is not valid: check the 10 digits")
+        # The same rules as the API's search (selectors.search_problems), for the fields that were read.
+        query = SearchQuery(
+            text=data.get("q") or "", date_of_birth=data.get("date_of_birth"), postcode=data.get("postcode") or ""
+        )
+        for name, message in search_problems(query).items():
+            if name in data:
+                self.add_error(name, message)
         return data
 
 
@@ -81,7 +109,12 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": False, "class": "govuk-input--width-10"}),
     )
     nhs_number_status = forms.ChoiceField(
-        label="NHS number verification status", choices=NHSNumberStatus.choices, initial=NHSNumberStatus.TRACE_REQUIRED
+        label="NHS number verification status",
+        choices=NHSNumberStatus.choices,
+        initial=NHSNumberStatus.TRACE_REQUIRED,
+        error_messages=choice_messages(
+            "the NHS number verification status", required="Select whether the NHS number has been verified"
+        ),
     )
     # Choices from the GenderCode rows, read once when the form is made (__init__).
     gender = forms.ChoiceField(
@@ -89,7 +122,12 @@ class PersonForm(forms.Form):
         initial=Gender.NOT_KNOWN,
         error_messages={"required": "Choose a gender from the list", "invalid_choice": "Choose a gender from the list"},
     )
-    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_KNOWN)
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity",
+        choices=Ethnicity.choices,
+        initial=Ethnicity.NOT_KNOWN,
+        error_messages=choice_messages("their ethnicity"),
+    )
     address_line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
     address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
     town = forms.CharField(label="Town or city", max_length=100, required=False)
@@ -100,8 +138,13 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
-    email = forms.EmailField(label="Email (optional)", required=False)
-    main_language = forms.CharField(label="Main language", max_length=60, initial="English")
+    email = forms.EmailField(label="Email (optional)", required=False, error_messages=EMAIL_MESSAGES)
+    main_language = forms.CharField(
+        label="Main language",
+        max_length=60,
+        initial="English",
+        error_messages={"required": "Enter their main language"},
+    )
     needs_interpreter = forms.BooleanField(label="Needs an interpreter", required=False)
     communication_needs = forms.CharField(
         label="Communication needs (Accessible Information Standard)",
@@ -124,6 +167,20 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["gender"].choices = gender_choices(keeping=self.initial.get("gender") or "")  # type: ignore[attr-defined]
+
+    def clean_date_of_birth(self) -> date | None:
+        return self._real_date("date_of_birth")
+
+    def clean_date_of_death(self) -> date | None:
+        return self._real_date("date_of_death")
+
+    def _real_date(self, name: str) -> date | None:
+        """The service's rule for the date by itself (services.date_problem), answered beside the other fields."""
+        value: date | None = self.cleaned_data.get(name)
+        problem = date_problem(name, value, today=timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
@@ -148,18 +205,18 @@ class AlertForm(forms.Form):
         label="Type of alert",
         choices=AlertKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of alert"},
+        error_messages=choice_messages("the type of alert"),
     )
     reason = forms.CharField(
         label="Why is this alert needed?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why this alert is needed"},
     )
-    owner = ModelChoiceField(
+    owner = RowChoiceField(
         label="Who owns this alert?",
         queryset=User.objects.none(),
         empty_label="Choose",
-        error_messages={"required": "Select who owns this alert"},
+        error_messages=choice_messages("who owns this alert"),
     )
     review_on = GovUKDateField(
         label="Review date", help_text="When the alert must next be checked, for example 1 6 2027"
@@ -201,27 +258,31 @@ class RiskForm(forms.Form):
         choices=Likelihood.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how likely it is"},
+        error_messages=choice_messages("how likely it is"),
     )
     impact = forms.TypedChoiceField(
         label="How serious would it be?",
         choices=Impact.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how serious it would be"},
+        error_messages=choice_messages("how serious it would be"),
     )
-    mitigation = forms.CharField(label="How the risk is managed", widget=forms.Textarea(attrs={"rows": 3}))
+    mitigation = forms.CharField(
+        label="How the risk is managed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter how the risk is managed"},
+    )
     persons_view = forms.CharField(
         label="The person's own view of the risk",
         required=False,
         help_text="What the person says about this risk and how they want to manage it",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    owner = ModelChoiceField(
+    owner = RowChoiceField(
         label="Who owns this risk?",
         queryset=User.objects.none(),
         empty_label="Choose",
-        error_messages={"required": "Select who owns this risk"},
+        error_messages=choice_messages("who owns this risk"),
     )
     review_on = GovUKDateField(label="Review date")
 
@@ -241,14 +302,14 @@ class ContactForm(forms.Form):
         label="Who are they to the person?",
         choices=ContactKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who they are to the person"},
+        error_messages=choice_messages("who they are to the person"),
     )
-    name = forms.CharField(label="Full name", max_length=200)
+    name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter their full name"})
     relationship = forms.CharField(
         label="Relationship (optional)", max_length=100, required=False, help_text="For example daughter, neighbour"
     )
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
-    email = forms.EmailField(label="Email (optional)", required=False)
+    email = forms.EmailField(label="Email (optional)", required=False, error_messages=EMAIL_MESSAGES)
     address = forms.CharField(label="Address (optional)", max_length=300, required=False)
     is_main_contact = forms.BooleanField(label="Main contact", required=False)
 
@@ -288,17 +349,20 @@ class RiskReviewForm(RiskForm):
 
 
 class InvolvementForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=ProfessionalRole.choices)
-    organisation = ModelChoiceField(
+    role = forms.ChoiceField(
+        label="Role", choices=ProfessionalRole.choices, error_messages=choice_messages("the professional's role")
+    )
+    organisation = RowChoiceField(
         label="Organisation (optional)",
         help_text="For example their GP practice, or the agency the worker is from",
         queryset=Organisation.objects.order_by("name"),
         required=False,
         empty_label="None",
+        error_messages=choice_messages("their organisation"),
     )
     name = forms.CharField(label="Name of worker (optional)", max_length=200, required=False)
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
-    email = forms.EmailField(label="Email (optional)", required=False)
+    email = forms.EmailField(label="Email (optional)", required=False, error_messages=EMAIL_MESSAGES)
     started_on = GovUKDateField(label="Involved since (optional)", required=False, must_be_past=True)
 
 
@@ -307,7 +371,7 @@ class EndInvolvementForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    organisation = ModelChoiceField(
+    organisation = RowChoiceField(
         label="Partner organisation",
         queryset=Organisation.objects.filter(is_this_council=False).order_by("name"),
         empty_label="Choose",
@@ -329,7 +393,7 @@ class DeclareRelationshipForm(forms.Form):
         label="Why do you need to see this record?",
         choices=AccessReason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select why you need to see this record"},
+        error_messages=choice_messages("why you need to see this record"),
     )
     reason_detail = forms.CharField(
         label="Give details",

@@ -304,7 +304,8 @@ class Involvement(BaseModel):
         ordering = ["role", "name"]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.name or self.organisation}"
+        who = self.name or (self.organisation.name if self.organisation else "")
+        return f"{self.get_role_display()}: {who}" if who else str(self.get_role_display())
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):

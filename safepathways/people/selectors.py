@@ -277,6 +277,30 @@ def postcode_filter(typed: str) -> Q:
     return Q(postcode_compact__gte=compact, postcode_compact__lte=f"{compact}ZZZ", postcode__startswith=start)
 
 
+def is_postcode_or_part(typed: str) -> bool:
+    """Whether `typed` is a postcode, or the part of one postcode_filter reads (area, district or sector)."""
+    if normalise_postcode(typed) is not None:
+        return True
+    text = " ".join(typed.upper().split())
+    return bool(_POSTCODE_AREA.match(text) or _PART_OF_POSTCODE.match(text))
+
+
+def search_problems(query: SearchQuery, *, today: date | None = None) -> dict[str, str]:
+    """What is wrong with a search, by field ("q", "date_of_birth", "postcode"), in words for the person searching.
+
+    The web search form and the API both ask this, so they refuse the same searches with the same words; each
+    would otherwise find nobody and say only that."""
+    problems: dict[str, str] = {}
+    digits = normalise_nhs_number(query.text.strip())
+    if digits.isdigit() and len(digits) == 10 and not is_valid_nhs_number(digits):
+        problems["q"] = "That NHS number is not valid: check the 10 digits"
+    if query.date_of_birth and query.date_of_birth > (today or timezone.localdate()):
+        problems["date_of_birth"] = "Date of birth must be today or in the past"
+    if query.postcode.strip() and not is_postcode_or_part(query.postcode):
+        problems["postcode"] = "Enter a real postcode, or the first part of one, like NW1"
+    return problems
+
+
 def _token_matches(token: str) -> Q:
     """One typed word matches a first name, a surname (its first or, for several words, last word), a preferred
     name, phonetically; or the start of the surname as typed. The preferred and last-word keys are empty for most

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from safepathways.accounts.models import Organisation, User
 from safepathways.audit import services as audit
+from safepathways.audit.models import AccessBasis
 from safepathways.core.errors import ApplicationError
 from safepathways.core.identifiers import (
     is_valid_nhs_number,
@@ -116,6 +117,19 @@ def _check_nhs_number_status(cleaned: dict[str, Any], existing: Person | None) -
         )
 
 
+def date_problem(name: str, value: date | None, *, today: date) -> str:
+    """What is wrong with a date of birth or death by itself ("" if nothing): the web form and the API ask this
+    before the service does, so that they report it beside every other field's problem."""
+    if value is None:
+        return ""
+    label = "Date of birth" if name == "date_of_birth" else "Date of death"
+    if value > today:
+        return f"{label} must be today or in the past"
+    if name == "date_of_birth" and value < date(today.year - 130, 1, 1):
+        return "Date of birth must be within the last 130 years"
+    return ""
+
+
 def _validate_person_data(data: dict[str, Any], *, today: date, existing: Person | None) -> dict[str, Any]:
     cleaned = dict(data)
     for name in ("given_name", "family_name"):
@@ -153,12 +167,10 @@ def _validate_person_data(data: dict[str, Any], *, today: date, existing: Person
         cleaned["postcode"] = postcode
     born = cleaned.get("date_of_birth", existing.date_of_birth if existing else None)
     died = cleaned.get("date_of_death", existing.date_of_death if existing else None)
-    if born and born > today:
-        raise ApplicationError("Date of birth must be today or in the past", field="date_of_birth")
-    if born and born < date(today.year - 130, 1, 1):
-        raise ApplicationError("Date of birth must be within the last 130 years", field="date_of_birth")
-    if died and died > today:
-        raise ApplicationError("Date of death must be today or in the past", field="date_of_death")
+    for name, value in (("date_of_birth", born), ("date_of_death", died)):
+        problem = date_problem(name, value, today=today)
+        if problem:
+            raise ApplicationError(problem, field=name)
     if born and died and died < born:
         raise ApplicationError("Date of death must be on or after the date of birth", field="date_of_death")
     return cleaned
@@ -235,9 +247,19 @@ def create_person(*, by: User, data: dict[str, Any]) -> Person:
     return person
 
 
+def may_change_restriction(basis: str) -> bool:
+    """Whether someone who opened the record on `basis` may restrict it or lift its restriction: only a team that
+    works with the person (ADR-004). Someone in by break-glass, a declaration or a partner share could otherwise
+    lift it and let any member of staff declare their way in."""
+    return basis == AccessBasis.RELATIONSHIP
+
+
 @transaction.atomic
-def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
-    """Change identity or personal details; the audit snapshot lists which fields changed."""
+def update_person(*, person: Person, by: User, data: dict[str, Any], basis: str) -> Person:
+    """Change identity or personal details; the audit snapshot lists which fields changed.
+
+    `basis` is the access basis on which `by` opened the record (selectors.resolve_access): restricting it or lifting
+    its restriction needs a working relationship (may_change_restriction)."""
     unknown = set(data) - set(PERSON_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -246,6 +268,11 @@ def update_person(*, person: Person, by: User, data: dict[str, Any]) -> Person:
     changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
     if not changed:
         return locked
+    if "is_restricted" in changed and not may_change_restriction(basis):
+        what = "lift the restriction on" if locked.is_restricted else "restrict"
+        raise ApplicationError(
+            f"Only a team that works with {locked.full_name} can {what} this record", field="is_restricted"
+        )
     for name in changed:
         setattr(locked, name, cleaned[name])
     if "postcode" in changed:
@@ -610,6 +637,95 @@ def end_involvement(*, involvement: Involvement, by: User, ended_on: date) -> In
         target=locked,
         person_id=locked.person_id,
         snapshot={"role": locked.role, "ended_on": ended_on.isoformat()},
+    )
+    return locked
+
+
+CONTACT_FIELDS = ("kind", "name", "relationship", "phone", "email", "address", "is_main_contact")
+INVOLVEMENT_FIELDS = ("role", "organisation", "name", "phone", "email", "started_on")
+
+
+def _changes(row: Any, fields: tuple[str, ...], data: dict[str, Any]) -> list[str]:
+    """Set `data` (only `fields`) on `row`; the names of the fields whose value changed, in `fields`' order."""
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    changed = []
+    for name in fields:
+        if name in data:
+            value = data[name].strip() if isinstance(data[name], str) else data[name]
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def update_contact(*, contact: Contact, by: User, data: dict[str, Any]) -> Contact:
+    """Correct the details of someone in the person's network (a carer's new phone number). The audit names the
+    fields that changed, never their values; one who is no longer involved is kept as they were."""
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.ended_at is not None:
+        raise ApplicationError(
+            f"{locked.name} is no longer involved, so their details cannot be changed: add them again if they are"
+        )
+    changed = _changes(locked, CONTACT_FIELDS, data)
+    if not changed:
+        return locked
+    if not locked.name:
+        raise ApplicationError("Enter their full name", field="name")
+    locked.full_clean()
+    locked.save(update_fields=[*changed, "updated_at"])
+    add_to_chronology(
+        person=locked.person,
+        category="people",
+        summary=f"{locked.get_kind_display()} details updated: {locked.name}",
+        by=by,
+        link=reverse("people:detail", args=[locked.person_id]) + "#network",
+    )
+    audit.record(
+        actor=by,
+        action="contact.updated",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"kind": locked.kind, "changed": ",".join(changed)},
+    )
+    return locked
+
+
+@transaction.atomic
+def update_involvement(*, involvement: Involvement, by: User, data: dict[str, Any]) -> Involvement:
+    """Correct the details of a professional or agency involved with the person. The audit names the fields that
+    changed, never their values; an involvement that has ended is kept as it was."""
+    locked = Involvement.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=involvement.pk)
+    today = timezone.localdate()
+    if locked.ended_on is not None and locked.ended_on <= today:
+        raise ApplicationError("This involvement has ended, so its details cannot be changed: add it again if needed")
+    changed = _changes(locked, INVOLVEMENT_FIELDS, data)
+    if not changed:
+        return locked
+    if locked.started_on and locked.started_on > today:
+        raise ApplicationError("The date they became involved must be today or in the past", field="started_on")
+    if locked.started_on and locked.ended_on and locked.ended_on < locked.started_on:
+        raise ApplicationError(
+            "The date they became involved must be on or before the date involvement ends", field="started_on"
+        )
+    locked.full_clean()
+    locked.save(update_fields=[*changed, "updated_at"])
+    who = locked.name or (locked.organisation.name if locked.organisation else "")
+    add_to_chronology(
+        person=locked.person,
+        category="people",
+        summary=f"{locked.get_role_display()} details updated" + (f": {who}" if who else ""),
+        by=by,
+        link=reverse("people:detail", args=[locked.person_id]) + "#network",
+    )
+    audit.record(
+        actor=by,
+        action="involvement.updated",
+        target=locked,
+        person_id=locked.person_id,
+        snapshot={"role": locked.role, "changed": ",".join(changed)},
     )
     return locked
 

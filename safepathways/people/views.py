@@ -183,10 +183,12 @@ def edit(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRespons
     person = access.person
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    if not services.may_change_restriction(access.basis):
+        form.fields["is_restricted"].help_text = f"Only a team that works with {person.full_name} can change this"
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(person=person, by=request.user, data=form.cleaned_data)
+            services.update_person(person=person, by=request.user, data=form.cleaned_data, basis=access.basis)
         except services.DuplicateNHSNumberError as error:
             existing = error.existing
             _apply_error(form, error)
@@ -354,6 +356,24 @@ def contact_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> Http
 
 @require_http_methods(["GET", "POST"])
 @permission_required(perms.RECORD_NETWORK)
+@person_record("change contact form")
+def contact_edit(request: AuthenticatedHttpRequest, access: PersonAccess, contact_pk: UUID) -> HttpResponse:
+    contact = get_object_or_404(access.person.contacts.filter(ended_at__isnull=True), pk=contact_pk)
+    initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+    return _record_form(
+        request,
+        access.person,
+        ContactForm(request.POST if request.method == "POST" else None, initial=initial),
+        save=lambda d: services.update_contact(contact=contact, by=request.user, data=d),
+        done=f"Details of {contact.name} updated",
+        title=f"Change the details of {contact.name}",
+        button="Save changes",
+        anchor="#network",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_NETWORK)
 @person_record("end contact form")
 def contact_end(request: AuthenticatedHttpRequest, access: PersonAccess, contact_pk: UUID) -> HttpResponse:
     contact = get_object_or_404(access.person.contacts.filter(ended_at__isnull=True), pk=contact_pk)
@@ -392,6 +412,28 @@ def involvement_add(request: AuthenticatedHttpRequest, access: PersonAccess) -> 
         title="Add a professional or agency",
         button="Add professional",
         anchor="#network",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.RECORD_NETWORK)
+@person_record("change professional form")
+def involvement_edit(request: AuthenticatedHttpRequest, access: PersonAccess, involvement_pk: UUID) -> HttpResponse:
+    today = timezone.localdate()
+    current = access.person.involvements.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    involvement = get_object_or_404(current.select_related("organisation"), pk=involvement_pk)
+    initial = {name: getattr(involvement, name) for name in services.INVOLVEMENT_FIELDS if name != "organisation"}
+    initial["organisation"] = involvement.organisation_id
+    return _record_form(
+        request,
+        access.person,
+        InvolvementForm(request.POST if request.method == "POST" else None, initial=initial),
+        save=lambda d: services.update_involvement(involvement=involvement, by=request.user, data=d),
+        done=f"Details updated: {involvement.get_role_display()}",
+        title="Change the details of a professional or agency",
+        button="Save changes",
+        anchor="#network",
+        intro=str(involvement),
     )
 
 

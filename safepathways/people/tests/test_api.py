@@ -1,15 +1,20 @@
 import json
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
+from markupsafe import escape
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from safepathways.accounts.services import issue_api_token, revoke_api_token
 from safepathways.audit.models import AccessEvent, AccessKind, AuditEvent
 from safepathways.conftest import Persona
+from safepathways.people.forms import SearchForm
 from safepathways.people.models import Person, Share
 from safepathways.people.tests.factories import PersonFactory
 from safepathways.work.models import WorkItem
@@ -107,7 +112,13 @@ def test_create_errors_name_each_field(social_worker: Persona) -> None:
     assert response.status_code == 400
     fields = {error["field"] for error in response.json()["errors"]}
     assert fields == {"given_name", "nhs_number", "postcode", "gender"}
+    assert {"field": "given_name", "message": "Enter the person's first name"} in response.json()["errors"]
     assert not Person.objects.exists()
+    missing = _api(social_worker).post(PEOPLE, {"given_name": "  "}, format="json").json()["errors"]
+    assert missing == [
+        {"field": "given_name", "message": "Enter the person's first name"},
+        {"field": "family_name", "message": "Enter the person's last name"},
+    ]
 
 
 def test_create_refuses_a_future_date_of_birth_naming_the_field(social_worker: Persona) -> None:
@@ -139,8 +150,123 @@ def test_search_returns_identity_only(social_worker: Persona) -> None:
         "family_name",
         "preferred_name",
         "date_of_birth",
+        "address_line_1",
+        "postcode_outward",
         "is_restricted",
     }
+
+
+@pytest.mark.parametrize("path", ["search", "list"])
+def test_results_show_the_address_as_the_web_does_and_none_of_a_restricted_one(
+    social_worker: Persona, path: str
+) -> None:
+    for given, restricted in (("Mary", False), ("Mark", True)):
+        person = PersonFactory(
+            given_name=given,
+            family_name="Smith",
+            address_line_1=f"{given}'s Road",
+            postcode="NW10 1AB",
+            is_restricted=restricted,
+        )
+        WorkItemFactory(person=person, team=social_worker.team)  # the list without a search: people worked with
+    response = _api(social_worker).get(PEOPLE, {"q": "smith"} if path == "search" else {})
+    rows = {r["given_name"]: r for r in response.json()["results"]}
+    assert (rows["Mary"]["address_line_1"], rows["Mary"]["postcode_outward"]) == ("Mary's Road", "NW10")
+    assert (rows["Mark"]["address_line_1"], rows["Mark"]["postcode_outward"]) == ("", "")
+    assert rows["Mark"]["is_restricted"] is True
+    # The web search results show the same, and hide the same.
+    web = social_worker.http.get(reverse("people:search"), {"q": "smith"}).content.decode()
+    assert escape("Mary's Road, NW10") in web
+    assert escape("Mark's Road") not in web
+
+
+def _web_search_errors(**params: str) -> dict[str, list[str]]:
+    """What the web search form says about the same search (a date as the day, month and year boxes)."""
+    data = dict(params)
+    if "date_of_birth" in data:
+        year, month, day = data.pop("date_of_birth").split("-")
+        data.update(date_of_birth_day=day, date_of_birth_month=month, date_of_birth_year=year)
+    form = SearchForm(data)
+    assert not form.is_valid()
+    return {name: list(messages) for name, messages in form.errors.items()}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "9434765918"}, "q"),  # ten digits, but the check digit is wrong
+        ({"q": "943 476 5918"}, "q"),
+        ({"postcode": "XX"}, "postcode"),  # no postcode area begins with X
+        ({"postcode": "ZZZZZZZ"}, "postcode"),
+        ({"postcode": "N1 %"}, "postcode"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
+    ],
+)
+def test_a_search_that_cannot_find_anyone_is_refused_naming_the_field_as_the_web_does(
+    social_worker: Persona, params: dict[str, str], field: str
+) -> None:
+    PersonFactory(family_name="Smith", postcode="NW5 1AB")
+    response = _api(social_worker).get(PEOPLE, params)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == [field]
+    assert {field: [errors[0]["message"]]} == _web_search_errors(**params)
+
+
+def test_every_problem_with_a_search_is_named_at_once(social_worker: Persona) -> None:
+    response = _api(social_worker).get(PEOPLE, {"q": "9434765918", "postcode": "XX", "date_of_birth": "2999-01-01"})
+    assert response.status_code == 400
+    assert {e["field"]: e["message"] for e in response.json()["errors"]} == {
+        "q": "That NHS number is not valid: check the 10 digits",
+        "postcode": "Enter a real postcode, or the first part of one, like NW1",
+        "date_of_birth": "Date of birth must be today or in the past",
+    }
+
+
+@pytest.mark.parametrize(
+    "params", [{"postcode": "NW5"}, {"postcode": "nw"}, {"postcode": "NW5 1"}, {"q": "", "postcode": "NW5 1AB"}]
+)
+def test_a_postcode_or_part_of_one_is_still_searched(social_worker: Persona, params: dict[str, str]) -> None:
+    PersonFactory(family_name="Smith", postcode="NW5 1AB")
+    response = _api(social_worker).get(PEOPLE, params)
+    assert response.status_code == 200
+    assert [r["family_name"] for r in response.json()["results"]] == ["Smith"]
+
+
+def test_create_names_every_field_at_once_the_dates_included(social_worker: Persona) -> None:
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    body = {
+        "given_name": "Mary",
+        "family_name": "Smith",
+        "nhs_number": "9434765918",
+        "postcode": "XX",
+        "date_of_birth": tomorrow,
+        "date_of_death": tomorrow,
+    }
+    response = _api(social_worker).post(PEOPLE, body, format="json")
+    assert response.status_code == 400
+    assert {e["field"]: e["message"] for e in response.json()["errors"]} == {
+        "nhs_number": "Enter a valid NHS number: 10 digits whose last digit is the check digit",
+        "postcode": "Enter a real UK postcode, like NW1 2AB",
+        "date_of_birth": "Date of birth must be today or in the past",
+        "date_of_death": "Date of death must be today or in the past",
+    }
+    assert not Person.objects.exists()
+    old = _api(social_worker).post(
+        PEOPLE,
+        {**body, "nhs_number": "", "postcode": "", "date_of_death": None, "date_of_birth": "1890-01-01"},
+        format="json",
+    )
+    assert old.json()["errors"] == [
+        {"field": "date_of_birth", "message": "Date of birth must be within the last 130 years"}
+    ]
+
+
+def test_a_change_names_a_future_date_beside_the_other_fields(social_worker: Persona, client_person: Person) -> None:
+    body = {"date_of_death": "2999-01-01", "postcode": "XX"}
+    response = _api(social_worker).patch(f"{PEOPLE}{client_person.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"date_of_death", "postcode"}
 
 
 def test_bad_date_of_birth_filter_names_the_field(social_worker: Persona) -> None:

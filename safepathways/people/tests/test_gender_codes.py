@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from safepathways.accounts.models import Organisation
 from safepathways.accounts.services import issue_api_token
 from safepathways.accounts.tests.admin_site import admin_form_data, signed_in_superuser
-from safepathways.audit.models import AuditEvent
+from safepathways.audit.models import AccessBasis, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
 from safepathways.people import services
@@ -158,13 +158,17 @@ def test_the_service_refuses_a_retired_or_unknown_code(social_worker: Persona, r
     assert (error.value.field, error.value.message) == ("gender", REFUSED)
     person: Person = PersonFactory.create(gender="Female")
     with pytest.raises(ApplicationError) as error:
-        services.update_person(person=person, by=social_worker.user, data={"gender": code})
+        services.update_person(
+            person=person, by=social_worker.user, data={"gender": code}, basis=AccessBasis.RELATIONSHIP
+        )
     assert error.value.field == "gender"
 
 
 def test_the_service_lets_a_record_keep_a_retired_code(social_worker: Persona, retired: GenderCode) -> None:
     person: Person = PersonFactory.create(gender="Other")
-    updated = services.update_person(person=person, by=social_worker.user, data={"gender": "Other", "town": "Leeds"})
+    updated = services.update_person(
+        person=person, by=social_worker.user, data={"gender": "Other", "town": "Leeds"}, basis=AccessBasis.RELATIONSHIP
+    )
     assert (updated.gender, updated.town) == ("Other", "Leeds")
 
 

@@ -8,7 +8,7 @@ from markupsafe import escape
 from rest_framework.test import APIClient
 
 from safepathways.accounts.services import issue_api_token
-from safepathways.audit.models import AuditEvent
+from safepathways.audit.models import AccessBasis, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
 from safepathways.people import services
@@ -64,7 +64,10 @@ def test_a_status_given_alone_is_checked_against_the_number_held(social_worker: 
     )
     with pytest.raises(ApplicationError) as error:
         services.update_person(
-            person=person, by=social_worker.user, data={"nhs_number_status": NHSNumberStatus.VERIFIED}
+            person=person,
+            by=social_worker.user,
+            data={"nhs_number_status": NHSNumberStatus.VERIFIED},
+            basis=AccessBasis.RELATIONSHIP,
         )
     assert error.value.field == "nhs_number_status"
 
@@ -72,7 +75,9 @@ def test_a_status_given_alone_is_checked_against_the_number_held(social_worker: 
 def test_removing_the_number_of_a_verified_record_needs_a_new_status(social_worker: Persona) -> None:
     person = services.create_person(by=social_worker.user, data=person_data(nhs_number_status=NHSNumberStatus.VERIFIED))
     with pytest.raises(ApplicationError) as error:
-        services.update_person(person=person, by=social_worker.user, data={"nhs_number": ""})
+        services.update_person(
+            person=person, by=social_worker.user, data={"nhs_number": ""}, basis=AccessBasis.RELATIONSHIP
+        )
     assert error.value.field == "nhs_number_status"
     person.refresh_from_db()
     assert person.nhs_number == NUMBER
@@ -81,6 +86,7 @@ def test_removing_the_number_of_a_verified_record_needs_a_new_status(social_work
         person=person,
         by=social_worker.user,
         data={"nhs_number": "", "nhs_number_status": NHSNumberStatus.TRACE_REQUIRED},
+        basis=AccessBasis.RELATIONSHIP,
     )
     person.refresh_from_db()
     assert person.nhs_number is None
@@ -92,7 +98,9 @@ def test_adding_a_number_to_a_not_present_record_needs_a_new_status(social_worke
         by=social_worker.user, data=person_data(nhs_number="", nhs_number_status=NHSNumberStatus.NOT_REQUIRED)
     )
     with pytest.raises(ApplicationError) as error:
-        services.update_person(person=person, by=social_worker.user, data={"nhs_number": NUMBER})
+        services.update_person(
+            person=person, by=social_worker.user, data={"nhs_number": NUMBER}, basis=AccessBasis.RELATIONSHIP
+        )
     assert error.value.field == "nhs_number_status"
 
 

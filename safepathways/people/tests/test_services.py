@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from safepathways.accounts.models import Team
-from safepathways.audit.models import AuditEvent
+from safepathways.audit.models import AccessBasis, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
 from safepathways.people import services
@@ -87,11 +87,18 @@ def test_a_second_person_with_the_same_nhs_number_is_refused_with_the_existing_r
 
 def test_update_person_records_changed_fields_only(social_worker: Persona) -> None:
     person = services.create_person(by=social_worker.user, data=person_data())
-    services.update_person(person=person, by=social_worker.user, data={"given_name": "Maria", "family_name": "Smith"})
+    services.update_person(
+        person=person,
+        by=social_worker.user,
+        data={"given_name": "Maria", "family_name": "Smith"},
+        basis=AccessBasis.RELATIONSHIP,
+    )
     entry = ChronologyEntry.objects.filter(person=person).order_by("-occurred_at").first()
     assert entry is not None and entry.summary == "Details updated: First name"
     assert AuditEvent.objects.filter(action="person.updated").get().snapshot == {"changed": "given_name"}
-    services.update_person(person=person, by=social_worker.user, data={"given_name": "Maria"})
+    services.update_person(
+        person=person, by=social_worker.user, data={"given_name": "Maria"}, basis=AccessBasis.RELATIONSHIP
+    )
     assert AuditEvent.objects.filter(action="person.updated").count() == 1
 
 
@@ -99,7 +106,9 @@ def test_update_person_refuses_an_nhs_number_held_by_another_record(social_worke
     services.create_person(by=social_worker.user, data=person_data())
     other = services.create_person(by=social_worker.user, data=person_data(nhs_number="", given_name="John"))
     with pytest.raises(services.DuplicateNHSNumberError):
-        services.update_person(person=other, by=social_worker.user, data={"nhs_number": "9990000018"})
+        services.update_person(
+            person=other, by=social_worker.user, data={"nhs_number": "9990000018"}, basis=AccessBasis.RELATIONSHIP
+        )
     other.refresh_from_db()
     assert other.nhs_number is None
 

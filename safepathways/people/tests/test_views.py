@@ -255,7 +255,28 @@ def test_create_person_answers_bad_input_field_by_field(social_worker: Persona) 
     assert "Enter a real UK postcode" in body
     assert "Date of birth must be today or in the past" in body
     assert 'href="#date_of_birth_day"' in body
+    assert "This field is required" not in body and "is not one of the available choices" not in body
     assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "943 476 5918"}, "That NHS number is not valid: check the 10 digits"),
+        ({"postcode": "XX"}, "Enter a real postcode, or the first part of one, like NW1"),
+        (
+            {"date_of_birth_day": "1", "date_of_birth_month": "1", "date_of_birth_year": "2999"},
+            "Date of birth must be today or in the past",
+        ),
+    ],
+)
+def test_a_search_that_cannot_find_anyone_is_answered_on_its_field(
+    social_worker: Persona, params: dict[str, str], message: str
+) -> None:
+    body = social_worker.http.get(reverse("people:search"), params).content.decode()
+    assert "There is a problem" in body
+    assert message in body
+    assert "No one found" not in body
 
 
 def test_create_person_then_open_the_record(social_worker: Persona) -> None:
