@@ -24,9 +24,22 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
 
 
 class ModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Django's ModelChoiceField, its options read as ListedChoiceIterator reads them."""
+    """Django's ModelChoiceField, its options read as ListedChoiceIterator reads them.
+
+    An answer that is not one of the options gets the field's "invalid_choice" message, whatever was sent: Django's
+    own says "“Z” is not a valid UUID." when it is not even an id, as a form changed in the browser may send."""
 
     iterator = ListedChoiceIterator
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from error
 
 
 class ShortListChoiceField(ModelChoiceField):

@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safepathways.accounts.models import Organisation, User
@@ -33,22 +32,6 @@ def choice_messages(what: str, *, required: str = "") -> dict[str, str]:
     of the available choices.") say neither what to do nor which question they are about."""
     from_list = f"Select {what} from the list"  # noqa: S608 - words for a person, not SQL
     return {"required": required or f"Select {what}", "invalid_choice": from_list}
-
-
-class RowChoiceField(ModelChoiceField):
-    """A choice of a row (an owner, an organisation) whose answer, if it is not one of the options, is answered with
-    the field's "invalid_choice" message. Django's own says "“Z” is not a valid UUID." when what was sent is not even
-    an id, as a form changed in the browser may send."""
-
-    def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except ValidationError as error:
-            if error.code == "invalid_choice":
-                raise
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from error
 
 
 EMAIL_MESSAGES = {"invalid": "Enter an email address in the correct format, like name@example.com"}
@@ -212,7 +195,7 @@ class AlertForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why this alert is needed"},
     )
-    owner = RowChoiceField(
+    owner = ModelChoiceField(
         label="Who owns this alert?",
         queryset=User.objects.none(),
         empty_label="Choose",
@@ -278,7 +261,7 @@ class RiskForm(forms.Form):
         help_text="What the person says about this risk and how they want to manage it",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    owner = RowChoiceField(
+    owner = ModelChoiceField(
         label="Who owns this risk?",
         queryset=User.objects.none(),
         empty_label="Choose",
@@ -352,7 +335,7 @@ class InvolvementForm(forms.Form):
     role = forms.ChoiceField(
         label="Role", choices=ProfessionalRole.choices, error_messages=choice_messages("the professional's role")
     )
-    organisation = RowChoiceField(
+    organisation = ModelChoiceField(
         label="Organisation (optional)",
         help_text="For example their GP practice, or the agency the worker is from",
         queryset=Organisation.objects.order_by("name"),
@@ -371,7 +354,7 @@ class EndInvolvementForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    organisation = RowChoiceField(
+    organisation = ModelChoiceField(
         label="Partner organisation",
         queryset=Organisation.objects.filter(is_this_council=False).order_by("name"),
         empty_label="Choose",

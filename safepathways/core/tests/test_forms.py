@@ -2,8 +2,10 @@ from datetime import date, timedelta
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 
-from safepathways.core.forms import GovUKDateField, error_summary_items, field_params
+from safepathways.accounts.models import Team
+from safepathways.core.forms import GovUKDateField, ModelChoiceField, error_summary_items, field_params
 
 
 class ExampleForm(forms.Form):
@@ -55,3 +57,14 @@ def test_field_params_pick_the_govuk_component() -> None:
     assert field_params(form["name"])["kind"] == "input"
     assert field_params(form["born"])["kind"] == "date"
     assert field_params(form["kind"])["kind"] == "radios"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", ["Z", "not-an-id", "12345"])
+def test_a_choice_of_a_row_that_is_not_even_an_id_gets_the_fields_own_message(sent: str) -> None:
+    field = ModelChoiceField(
+        queryset=Team.objects.all(), error_messages={"invalid_choice": "Select a team from the list"}
+    )
+    with pytest.raises(ValidationError) as refused:
+        field.clean(sent)
+    assert refused.value.messages == ["Select a team from the list"]
