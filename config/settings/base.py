@@ -106,7 +106,10 @@ TEMPLATES = [
         },
     },
 ]
-JINJA_GLOBALS = {"risk_rating": "safepathways.people.presenters.risk_rating"}
+JINJA_GLOBALS = {
+    "risk_rating": "safepathways.people.presenters.risk_rating",
+    "search_rows": "safepathways.people.presenters.search_rows",
+}
 FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 
 # Databases: SQLite under var/ for the embedded demo; DATABASE_URL (PostgreSQL) in production.

@@ -1,8 +1,14 @@
-"""How risk ratings and the chronology are worded and coloured on screen."""
+"""How risk ratings, the chronology and search results are worded and coloured on screen."""
+
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 from markupsafe import Markup, escape
+
+from safepathways.core.formatting import format_date
+from safepathways.core.rows import esc, rows_markup, url_of
 
 # The colours of GOV.UK Frontend's tag (blue is the tag's own colour), which a risk band may take (people.checks).
 TAG_COLOURS = frozenset({"grey", "green", "teal", "blue", "purple", "magenta", "red", "orange", "yellow"})
@@ -55,3 +61,55 @@ def chronology_link(link: str) -> str:
     if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         return link
     return ""
+
+
+class _Result(Protocol):
+    """A search result (people.selectors.SearchResult) as the rows read it."""
+
+    @property
+    def person(self) -> Any: ...
+
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
+
+
+# One search result (people/_search_results.html): identity only, the address hidden for a restricted record. Every
+# value is escaped (core.rows.esc) on the way in.
+_RESULT_ROW = (
+    '<tr class="govuk-table__row">'
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{family}, {given}</a>{preferred}<br>'
+    '<span class="govuk-hint govuk-!-margin-0">{reference}</span></td>'
+    '<td class="govuk-table__cell">{born}</td>'
+    '<td class="govuk-table__cell">{address}</td>'
+    '<td class="govuk-table__cell">{reasons}</td>'
+    "</tr>\n"
+)
+_RESTRICTED = '<strong class="govuk-tag govuk-tag--red">Restricted record</strong>'
+
+
+def search_rows(results: Iterable[_Result]) -> Markup:
+    """The search results table's rows, written in one pass (ADR-019): up to 50 rows, each of which cost more in
+    template expressions than the search's own SQL."""
+    href = url_of("people:detail")
+    lines = []
+    for result in results:
+        p = result.person
+        if p.is_restricted:
+            address = _RESTRICTED
+        else:
+            address = esc(p.address_line_1)
+            if p.postcode:
+                address += f", {esc(p.postcode.split(' ')[0])}"
+        lines.append(
+            _RESULT_ROW.format(
+                href=href(p.pk),
+                family=esc(p.family_name.upper()),
+                given=esc(p.given_name),
+                preferred=f" ({esc(p.preferred_name)})" if p.preferred_name else "",
+                reference=esc(p.reference),
+                born=format_date(p.date_of_birth),
+                address=address,
+                reasons=esc(", ".join(result.reasons)),
+            )
+        )
+    return rows_markup(lines)
