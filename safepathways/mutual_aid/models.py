@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from safepathways.accounts.models import validate_ons_code
 from safepathways.core.models import BaseModel, EncryptedTextField
 
 MESSAGES_PATH = "/api/v1/mutual-aid/messages/"
@@ -44,7 +45,10 @@ class Partnership(BaseModel):
     """
 
     name = models.CharField(max_length=200)
-    ons_code = models.CharField("ONS code", max_length=9, unique=True, help_text="For example E09000003")
+    # The partner council's GSS code, checked as the council's own is (accounts.models.validate_ons_code).
+    ons_code = models.CharField(
+        "ONS code", max_length=9, unique=True, validators=[validate_ons_code], help_text="For example E09000003"
+    )
     base_url = models.URLField(
         "Address of its Safe Pathways", help_text="For example https://safepathways.barnet.example"
     )

@@ -11,6 +11,7 @@ from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
 from safepathways.mutual_aid import services, signing
+from safepathways.mutual_aid.admin import PartnershipForm
 from safepathways.mutual_aid.models import (
     AidKind,
     AidOffer,
@@ -322,3 +323,19 @@ class TestSignatures:
         reference = signing.signature(**base)
         for key, other in [("method", "PUT"), ("path", "/q/"), ("timestamp", "2"), ("nonce", "m"), ("body", b"[]")]:
             assert signing.signature(**{**base, key: other}) != reference
+
+
+@pytest.mark.parametrize("code", ["camden", "E0900000", "e09000003", "X09000003", "E0900000３"])
+def test_a_partnerships_ons_code_must_be_one(code: str) -> None:
+    form = PartnershipForm(
+        data={"name": "Barnet", "ons_code": code, "base_url": "https://barnet.example", "key_id": "barnet"}
+    )
+    assert not form.is_valid()
+    assert form.errors["ons_code"] == ["Enter an ONS code: a capital E, W, S or N and 8 digits, for example E09000007"]
+
+
+def test_a_partnership_with_a_real_ons_code_is_accepted() -> None:
+    form = PartnershipForm(
+        data={"name": "Barnet", "ons_code": "E09000003", "base_url": "https://barnet.example", "key_id": "barnet"}
+    )
+    assert "ons_code" not in form.errors
