@@ -674,21 +674,13 @@ def update_contact(*, contact: Contact, by: User, data: dict[str, Any]) -> Conta
         return locked
     if not locked.name:
         raise ApplicationError("Enter their full name", field="name")
-    locked.full_clean()
-    locked.save(update_fields=[*changed, "updated_at"])
-    add_to_chronology(
-        person=locked.person,
-        category="people",
-        summary=f"{locked.get_kind_display()} details updated: {locked.name}",
+    _save_network_change(
+        locked,
+        changed,
         by=by,
-        link=reverse("people:detail", args=[locked.person_id]) + "#network",
-    )
-    audit.record(
-        actor=by,
+        summary=f"{locked.get_kind_display()} details updated: {locked.name}",
         action="contact.updated",
-        target=locked,
-        person_id=locked.person_id,
-        snapshot={"kind": locked.kind, "changed": ",".join(changed)},
+        snapshot={"kind": locked.kind},
     )
     return locked
 
@@ -710,24 +702,34 @@ def update_involvement(*, involvement: Involvement, by: User, data: dict[str, An
         raise ApplicationError(
             "The date they became involved must be on or before the date involvement ends", field="started_on"
         )
-    locked.full_clean()
-    locked.save(update_fields=[*changed, "updated_at"])
     who = locked.name or (locked.organisation.name if locked.organisation else "")
-    add_to_chronology(
-        person=locked.person,
-        category="people",
-        summary=f"{locked.get_role_display()} details updated" + (f": {who}" if who else ""),
+    _save_network_change(
+        locked,
+        changed,
         by=by,
-        link=reverse("people:detail", args=[locked.person_id]) + "#network",
-    )
-    audit.record(
-        actor=by,
+        summary=f"{locked.get_role_display()} details updated" + (f": {who}" if who else ""),
         action="involvement.updated",
-        target=locked,
-        person_id=locked.person_id,
-        snapshot={"role": locked.role, "changed": ",".join(changed)},
+        snapshot={"role": locked.role},
     )
     return locked
+
+
+def _save_network_change(
+    row: Contact | Involvement, changed: list[str], *, by: User, summary: str, action: str, snapshot: dict[str, Any]
+) -> None:
+    """Save the changed fields of someone in the person's network, on the chronology and in the audit (which names
+    the fields that changed, never their values)."""
+    row.full_clean()
+    row.save(update_fields=[*changed, "updated_at"])
+    add_to_chronology(
+        person=row.person,
+        category="people",
+        summary=summary,
+        by=by,
+        link=reverse("people:detail", args=[row.person_id]) + "#network",
+    )
+    snapshot = {**snapshot, "changed": ",".join(changed)}
+    audit.record(actor=by, action=action, target=row, person_id=row.person_id, snapshot=snapshot)
 
 
 @dataclass(frozen=True)
