@@ -62,6 +62,19 @@ def _request(user: User, pk: UUID) -> DolsRequest:
     return found
 
 
+def _log_write(user: User, request: Request, access: PersonAccess) -> None:
+    """A write answered with the record is a look at it, logged as the reads are (basis, and any grant) once the
+    write is made; a refused or invalid one logs nothing."""
+    audit.record_access(
+        user=user,
+        person_id=access.person.pk,
+        what=f"{request.method} {request.path}",
+        basis=access.basis,
+        kind=AccessKind.API,
+        grant_id=access.grant.pk if access.grant else None,
+    )
+
+
 def _person_access(user: User, person_id: UUID) -> PersonAccess:
     """The basis on which council staff open the person's record, with the declared or break-glass grant if that
     is it (a look under a grant is tied to it, so the IG review counts it)."""
@@ -213,7 +226,7 @@ class RequestListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         try:
-            person = resolve_access(user, data.pop("person")).person
+            access = resolve_access(user, data.pop("person"))
         except (Http404, RelationshipRequiredError) as error:
             raise serializers.ValidationError({"person": "No record with this id is shared with you"}) from error
         location = Location.objects.select_related("provider").filter(cqc_location_id=data.pop("managing_authority"))
@@ -231,7 +244,7 @@ class RequestListCreateApi(APIView):
                 raise serializers.ValidationError({"renews": "No request of yours with an authorisation has this id"})
         data.setdefault("received_on", None)
         details = services.RequestDetails(
-            person=person,
+            person=access.person,
             managing_authority=managing_authority,
             received_on=data.pop("received_on") or timezone.localdate(),
             renews=renews,
@@ -244,6 +257,7 @@ class RequestListCreateApi(APIView):
         )
         dols_request = services.create_request(details=details, by=user, submitted_by_organisation=submitted_by)
         found = _request(user, dols_request.pk)
+        _log_write(user, request, access)
         return Response(_output(found, user), status=status.HTTP_201_CREATED)
 
 
@@ -280,13 +294,14 @@ class AssessmentApi(APIView):
         if not user.is_council_staff:
             raise Http404
         dols_request = _request(user, pk)
-        _person_access(user, dols_request.person_id)
+        access = _person_access(user, dols_request.person_id)
         target = next((a for a in dols_request.assessments.all() if a.requirement == requirement), None)
         if target is None:
             raise Http404
         serializer = AssessmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.record_assessment(assessment=target, by=user, **serializer.validated_data)
+        _log_write(user, request, access)
         return Response(_output(_request(user, pk), user))
 
 
@@ -300,9 +315,10 @@ class AuthorisationApi(APIView):
     def post(self, request: Request, pk: UUID) -> Response:
         user = _require(request, rules.DECIDE)
         dols_request = _request(user, pk)
-        _person_access(user, dols_request.person_id)
+        access = _person_access(user, dols_request.person_id)
         serializer = AuthorisationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         terms = services.AuthorisationTerms(**serializer.validated_data)
         services.grant_authorisation(dols_request=dols_request, terms=terms, by=user)
+        _log_write(user, request, access)
         return Response(_output(_request(user, pk), user), status=status.HTTP_201_CREATED)

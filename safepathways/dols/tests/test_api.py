@@ -9,7 +9,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from safepathways.accounts.models import Organisation
-from safepathways.audit.models import AuditEvent
+from safepathways.audit.models import AccessBasis, AccessEvent, AuditEvent
 from safepathways.conftest import Persona
 from safepathways.dols import services
 from safepathways.dols.models import DolsRequest
@@ -177,3 +177,43 @@ class TestStaffEndpoints:
         )
         assert response.status_code == 200, response.json()
         assert response.json()["status"] == "assessing"
+
+
+class TestWritesAreLooks:
+    """A write the API answers with the request is a look at the person's record, logged as the reads are."""
+
+    def test_a_recorded_assessment_is_logged_and_a_refused_one_is_not(
+        self, bia: Persona, dols_lead: Persona, make_request: MakeRequest
+    ) -> None:
+        dols_request = make_request()
+        services.screen_request(dols_request=dols_request, criteria=[], by=dols_lead.user)
+        services.allocate_request(dols_request=dols_request, assessor=bia.user, by=dols_lead.user)
+        url = f"{LIST}{dols_request.pk}/assessments/age/"
+
+        bad = bia.http.post(url, {"outcome": 1, "completed_on": "not a date"}, content_type="application/json")
+        assert bad.status_code == 400
+        assert not AccessEvent.objects.filter(user=bia.user).exists()
+
+        good = {"outcome": 1, "completed_on": timezone.localdate().isoformat()}
+        assert bia.http.post(url, good, content_type="application/json").status_code == 200
+        look = AccessEvent.objects.get(user=bia.user)
+        assert (look.person_id, look.what, look.basis, look.grant_id) == (
+            dols_request.person_id,
+            f"POST {url}",
+            AccessBasis.RELATIONSHIP,
+            None,
+        )
+
+    def test_a_managing_authoritys_submission_is_logged_on_the_share(
+        self,
+        care_home_partner: Persona,
+        body: dict[str, object],
+        resident: Person,
+        home_org: Organisation,
+        dols_lead: Persona,
+        dols_team: object,
+    ) -> None:
+        _share(resident, home_org, dols_lead)
+        assert care_home_partner.http.post(LIST, body, content_type="application/json").status_code == 201
+        look = AccessEvent.objects.get(user=care_home_partner.user)
+        assert (look.person_id, look.what, look.basis) == (resident.pk, f"POST {LIST}", AccessBasis.PARTNER_SHARE)
