@@ -16,7 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -39,6 +39,8 @@ TEAM = "neighbourhood-north-west"  # Sam's team: the team the filtered waiting l
 ADMIN_PEOPLE = "/django-admin/people/person/"
 KINDS = ("page", "raw", "admin")
 MATCH_TARGET_MS = 30.0  # GET /api/v1/matches/ among 200,000 people (the issue's target)
+BARE_URL = "/bench/signed-in/"  # served only under bench.urls (ROOT_URLCONF while measuring)
+BENCH_URLCONF = "bench.urls"
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
 
 
@@ -259,8 +261,10 @@ def _match_count(body: str) -> int:
 def build_cases(f: Fixtures) -> list[Case]:
     """The cases, each with its raw SQL, and for search and the person page the Django admin equivalent.
 
-    The first case is the floor: the search page with no query runs only the signed-in request's own SQL
-    (the session, then the user with their memberships), so its ratio is the fixed cost of a page. The API has its
+    The first two cases are the floors. The bare row is a signed-in response that does nothing (bench/urls.py): the
+    framework's share of every request. The floor is the search page with no query: it runs only the signed-in
+    request's own SQL (the session, then the user with their memberships), so its ratio is the fixed cost of a page,
+    the GOV.UK layout included. Both have the same raw SQL. The API has its
     own floor: a match request whose evidence (a surname alone) gives no block to search, so it runs only
     the token check and the memberships.
 
@@ -288,6 +292,12 @@ def build_cases(f: Fixtures) -> list[Case]:
     by_slip = Evidence(given_name=t.given_name, family_name=f.target_misspelt, postcode=t.postcode)
     matched = _first_match(t)
     return [
+        Case(
+            "bare: signed in, no page", "bare", "GET /bench/signed-in/ (bench/urls.py): plain text, nothing of its own",
+            BARE_URL, {},
+            lambda raw: raw.signed_in_only(),
+            check=lambda body, _raw: body == "Signed in",
+        ),
         Case(
             "floor: search form, no query", "floor", "GET /people/ with no query",
             "/people/", {},
@@ -562,6 +572,8 @@ def measure(cases: list[Case], clients: Clients, raws: dict[str, RawClient], *, 
 def run(*, url: str, reps: int, warmup: int, show_sql: bool) -> dict[str, Any]:
     """Measure every case at the database Django is configured with; returns figures for the report."""
     assert not settings.DEBUG, "DEBUG must be off: it logs every query and slows every page"
+    # The project's URLs plus the bare signed-in response (bench/urls.py), for this process only.
+    override_settings(ROOT_URLCONF=BENCH_URLCONF).enable()
     fixtures = load_fixtures()
     cases = build_cases(fixtures)
     clients = signed_in_clients(fixtures)

@@ -195,17 +195,59 @@ def summed(cases: list[dict[str, Any]], kind: str) -> float:
 
 
 GROUPS = (
-    "floor", "search", "person", "waiting", "duty", "dashboard", "discharge", "young people", "continuity", "dols",
-    "safeguarding", "api floor", "matches",
+    "bare", "floor", "search", "person", "waiting", "duty", "dashboard", "discharge", "young people", "continuity",
+    "dols", "safeguarding", "api floor", "matches",
 )  # fmt: skip
-FLOORS = {"floor", "api floor"}  # the fixed cost of a signed-in page, and of an API request
+# The fixed costs: a signed-in response that does nothing, a signed-in page (the GOV.UK layout), an API request.
+FLOORS = {"bare", "floor", "api floor"}
 NET_MIN_MS = 0.5  # below this much raw SQL over the floor, the net ratio is noise
 
 
 def floor_of(case: dict[str, Any], cases: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The floor case a case stands on: the API's for API requests, the signed-in page's otherwise."""
+    if case["page"] == "bare":
+        return None
     group = "api floor" if case["page"] in ("api floor", "matches") else "floor"
     return next((c for c in cases if c["page"] == group), None)
+
+
+def least_ratio(case: dict[str, Any], floor: dict[str, Any]) -> float:
+    """The ratio a page would have if all it adds to `floor` cost no more than the SQL it adds: (floor page + page's
+    raw - floor's raw) / page's raw. Above the target, the page cannot meet it whatever its own code does."""
+    page, floor_raw, raw = (
+        float(x) for x in (floor["median_ms"]["page"], floor["median_ms"]["raw"], case["median_ms"]["raw"])
+    )
+    return (page + raw - floor_raw) / raw
+
+
+def print_fixed_cost(sizes: dict[str, int], measured: dict[str, dict[str, Any]]) -> None:
+    """What the fixed cost of a request leaves each page with a ratio target (bench/README.md, "The bare row")."""
+    print(
+        "\nWhat the fixed cost leaves. bare = a signed-in response that does nothing; floor = the search page with no"
+        "\nquery (the GOV.UK layout and a small form). Both run the same two statements. 'least' is the ratio a page"
+        "\nwould have if all it adds to them cost no more than the SQL it adds; above 2x, no change to the page's own"
+        "\ncode can meet the target (* marks them)."
+    )
+    for scale in sizes:
+        every = measured[scale]["cases"]
+        bare = next((c for c in every if c["page"] == "bare"), None)
+        floor = next((c for c in every if c["page"] == "floor"), None)
+        if bare is None or floor is None:
+            continue
+        for c in (bare, floor):
+            m = c["median_ms"]
+            ratio = fmt_ratio(m["page"], m["raw"])
+            print(f"  {scale:<8} {c['name']:<29} {m['page']:>6.2f} ms against {m['raw']:.2f} ms of SQL: {ratio}")
+        print(f"  {'page':<29} {'scale':<8} {'ratio':>6} {'least over bare':>15} {'least over floor':>16}")
+        for c in every:
+            if c["page"] in FLOORS or c["page"] in ("api floor", "matches") or c.get("target_ms"):
+                continue
+            over_floor = least_ratio(c, floor)
+            mark = " *" if over_floor > TARGET_RATIO else ""
+            print(
+                f"  {c['name']:<29} {scale:<8} {fmt_ratio(c['median_ms']['page'], c['median_ms']['raw']):>6} "
+                f"{least_ratio(c, bare):>14.2f}x {over_floor:>15.2f}x{mark}"
+            )
 
 
 def net_ratio(case: dict[str, Any], floor: dict[str, Any] | None) -> str:
@@ -342,6 +384,7 @@ def print_report(
                 )
                 if not ok:
                     missed.append(f"person search (five searches) at {scale}: {fmt_ratio(page_ms, raw_ms)} raw SQL")
+    print_fixed_cost(sizes, measured)
     print("\nWhat each case asked for (the fixtures are chosen deterministically from the generated data):")
     for c in first["cases"]:
         print(f"  {c['name']:<29} {c['typed']}")
