@@ -243,11 +243,11 @@ BOARD_SQL = (  # the board's columns only (discharges.selectors.BOARD_COLUMNS)
     " ORDER BY r.discharge_ready_on ASC NULLS LAST, r.admitted_on, r.reference LIMIT %s"
 )
 FRONT_DOOR_LIMIT = 100  # discharges.selectors.FRONT_DOOR_LIMIT
-BOARD_ESSENTIALS_SQL = (  # discharges.selectors.open_essential_counts: open essentials of the rows' open plans
+BOARD_ESSENTIALS_SQL = (  # discharges.selectors.open_essential_counts: open essentials of open referrals' open plans
     "SELECT r.id, COUNT(a.id) FROM transitions_arrangement a JOIN transitions_plan p ON a.plan_id = p.id"
     " JOIN discharges_referral r ON p.id = r.plan_id"
-    " WHERE a.is_essential AND r.id = ANY(%s) AND p.status IN ('planning', 'ready') AND a.status = 'open'"
-    " GROUP BY r.id"
+    " WHERE a.is_essential AND r.status IN ('received', 'assessing', 'ready') AND p.status IN ('planning', 'ready')"
+    " AND a.status = 'open' GROUP BY r.id"
 )
 FRONT_DOOR_DISCHARGE_SQL = (  # discharges.selectors.waiting_discharge_work: the work with its person and team
     "SELECT w.*, p.*, t.* FROM work_workitem w"
@@ -603,7 +603,7 @@ class RawClient:
         self._fetch(TRUSTS_SQL)
         rows = self._fetch(BOARD_SQL, [BOARD_LIMIT + 1])
         if rows:
-            self._fetch(BOARD_ESSENTIALS_SQL, [[row[0] for row in rows[:BOARD_LIMIT]]])
+            self._fetch(BOARD_ESSENTIALS_SQL)
         self._fetch(FRONT_DOOR_DISCHARGE_SQL, [FRONT_DOOR_LIMIT + 1])
         self.data_seconds += time.perf_counter() - started
         self._end_request(session_data)

@@ -19,6 +19,7 @@ from safepathways.accounts.models import Organisation, OrganisationKind, Role, U
 from safepathways.core.compiled import CompiledQuery
 from safepathways.core.compiled import field as field_of
 from safepathways.discharges.models import (
+    OPEN_STATUSES,
     PLANNING_SHARES,
     DelayReason,
     DischargeSettings,
@@ -288,18 +289,18 @@ def board(
         ready_count=ready,
         delayed_count=delayed,
         by_pathway=by_pathway,
-        open_essentials=open_essential_counts([row[0] for row in values]),
+        open_essentials=open_essential_counts() if values else {},
     )
 
 
-def open_essential_counts(referral_ids: list[UUID]) -> dict[UUID, int]:
-    """For each referral whose transition plan is open, how many of the plan's essential arrangements are still open
-    (keys, medication, transport...): one query for the whole board, whatever its size."""
-    if not referral_ids:
-        return {}
-    return dict(
+# Every open referral's open essentials, counted by referral: compiled once (ADR-020). It takes no list of the board's
+# referral ids: sent as 500 parameters, that list cost the page more than the rows themselves. The board lists open
+# referrals only, so counting them all covers every row it shows; other open referrals' counts (a filtered board, or
+# a partner's) are never looked at.
+_OPEN_ESSENTIALS: CompiledQuery[Any] = CompiledQuery(
+    lambda: (
         Arrangement.objects.filter(
-            plan__discharge_referral__in=referral_ids,
+            plan__discharge_referral__status__in=OPEN_STATUSES,
             plan__status__in=OPEN_PLAN_STATUSES,
             is_essential=True,
             status=ItemStatus.OPEN,
@@ -309,6 +310,13 @@ def open_essential_counts(referral_ids: list[UUID]) -> dict[UUID, int]:
         .annotate(n=Count("id"))
         .values_list("plan__discharge_referral", "n")
     )
+)
+
+
+def open_essential_counts() -> dict[UUID, int]:
+    """For each open referral whose transition plan is open, how many of the plan's essential arrangements are still
+    open (keys, medication, transport...): one query for the whole board, whatever its size or filter."""
+    return dict(_OPEN_ESSENTIALS.rows())
 
 
 def open_essentials(plan_id: UUID | None) -> list[Arrangement]:
