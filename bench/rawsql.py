@@ -315,7 +315,10 @@ YOUNG_PEOPLE_SQL = (
     " LIMIT %s"
 )
 TRACKER_PAGE = 100  # young_people.selectors.TRACKER_PAGE_SIZE
-MILESTONES_SQL = "SELECT m.* FROM young_people_milestonerecord m WHERE m.young_person_id = ANY(%s) ORDER BY m.done_on"
+MILESTONES_SQL = (  # young_people.selectors._done_of: what the milestones need of the page's records
+    "SELECT m.young_person_id, m.code, m.outcome, m.done_on, m.note FROM young_people_milestonerecord m"
+    " WHERE m.young_person_id = ANY(%s) ORDER BY m.done_on"
+)
 
 # The DoLS tracker (dols.selectors.tracker), as the DoLS lead: the first page of the requests waiting.
 DOLS_PAGE = 50  # dols.selectors.TRACKER_PAGE_SIZE
