@@ -150,7 +150,7 @@ def detail(request: AuthenticatedHttpRequest, access: PersonAccess) -> HttpRespo
             "can_edit": request.user.has_perm(perms.EDIT_PERSON),
             "can_record": request.user.has_perm(perms.RECORD_ALERTS),
             "category_label": presenters.chronology_category_label,
-            "chronology_link": presenters.chronology_link,
+            "chronology_items": presenters.chronology_items,
         },
     )
 
