@@ -295,10 +295,19 @@ YOUNG_PEOPLE_STALE_SQL = (  # young_people.assessments.stale: rows whose stored 
     + MOVE_RECORDED_AT
     + " OR y.assessed_at < %s)"
 )
+# young_people.selectors._team_works_with: a restricted record is listed only where the user's teams work with the
+# person (open work, or closed in the last RECENT_WORK_DAYS, of their teams or allocated to them; a current service).
+SHOWN_TO = (
+    " AND (NOT p.is_restricted OR EXISTS(SELECT 1 FROM work_workitem w WHERE w.person_id = y.person_id"
+    " AND (w.closed_at IS NULL OR w.closed_at >= %s) AND (w.team_id = ANY(%s) OR w.allocated_to_id = %s))"
+    " OR EXISTS(SELECT 1 FROM providers_service s WHERE (s.end_on IS NULL OR s.end_on >= %s)"
+    " AND s.team_id = ANY(%s) AND s.person_id = y.person_id))"
+)
+RECENT_WORK_DAYS = 30  # settings.SAFEPATHWAYS["RECENT_WORK_DAYS"], as configured by default
 YOUNG_PEOPLE_COUNTS_SQL = (
     "SELECT count(y.id), count(y.id) FILTER (WHERE y.urgency = 0), count(y.id) FILTER (WHERE y.urgency = 1),"
     " count(y.id) FILTER (WHERE y.urgency < 2), count(y.id) FILTER (WHERE y.move_flagged)"
-    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE " + ON_TRACKER
+    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE " + ON_TRACKER + SHOWN_TO
 )
 YOUNG_PEOPLE_SQL = (
     "SELECT y.*, "
@@ -311,6 +320,7 @@ YOUNG_PEOPLE_SQL = (
     " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id"
     " LEFT JOIN accounts_user u ON u.id = y.transitions_worker_id WHERE "
     + ON_TRACKER
+    + SHOWN_TO
     + " ORDER BY y.urgency, y.alarm_count DESC, y.next_due_on ASC NULLS LAST, p.family_name, p.given_name, y.id"
     " LIMIT %s"
 )
@@ -615,16 +625,19 @@ class RawClient:
     def young_people(self, from_age: int = 14) -> int:
         """The tracker: workers for the filter, settings, stale rows (none in the steady state), the counts, the
         first page of young people aged 14 to 25 in order of urgency, and their milestones done."""
-        session_data, _ = self._begin_request()
+        session_data, teams = self._begin_request()
+        team_ids = [team_id for team_id, _ in teams]
         started = time.perf_counter()
-        today = datetime.now(UTC).astimezone(LONDON).date()
+        now = datetime.now(UTC)
+        today = now.astimezone(LONDON).date()
+        shown_to = [now - timedelta(days=RECENT_WORK_DAYS), team_ids, self.user_id, today, team_ids]
         self._fetch(TRANSITIONS_WORKERS_SQL)
         changed_at = self._fetch(YOUNG_PEOPLE_SETTINGS_SQL)[0][-1]
         oldest = today.replace(year=today.year - 25)
         youngest = today.replace(year=today.year - from_age)
         self._fetch(YOUNG_PEOPLE_STALE_SQL, [oldest, youngest, today, changed_at])
-        counts = self._fetch(YOUNG_PEOPLE_COUNTS_SQL, [oldest, youngest])
-        rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest, TRACKER_PAGE])
+        counts = self._fetch(YOUNG_PEOPLE_COUNTS_SQL, [oldest, youngest, *shown_to])
+        rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest, *shown_to, TRACKER_PAGE])
         if rows:
             self._fetch(MILESTONES_SQL, [[row[0] for row in rows]])
         self.data_seconds += time.perf_counter() - started

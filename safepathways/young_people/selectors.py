@@ -201,8 +201,14 @@ def _refresh_stale(today: date, config: YoungPeopleSettings) -> int:
     return assessments.store(rows, today)
 
 
-def tracker(today: date, filters: TrackerFilters, config: YoungPeopleSettings) -> Tracker:
+def tracker(
+    today: date, filters: TrackerFilters, config: YoungPeopleSettings, *, shown_to: User | None = None
+) -> Tracker:
     """Everyone from the tracker age to 25, most urgent alarm first; filters by age band, worker, care leavers.
+
+    Shown to a user (`shown_to`, as the tracker page does), a restricted record is on it only where the user's teams
+    work with the person, as for opening it (ADR-004): otherwise its name, milestones and alarms are not listed, nor
+    counted. Without a user, everyone is (the stored urgency is everyone's).
 
     Urgency is stored (young_people.assessments) and refreshed here for rows a change or a new day made stale;
     then counting, ordering and paging are SQL, and only the page's rows have their milestones worked out again
@@ -210,6 +216,8 @@ def tracker(today: date, filters: TrackerFilters, config: YoungPeopleSettings) -
     """
     _refresh_stale(today, config)
     queryset = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
+    if shown_to is not None:
+        queryset = queryset.filter(Q(person__is_restricted=False) | _team_works_with(shown_to, timezone.now()))
     if filters.age_band in AGE_BANDS:
         from_age, under_age = AGE_BANDS[filters.age_band]
         queryset = queryset.aged_between(today, max(from_age, config.tracker_from_age), under_age)

@@ -69,7 +69,7 @@ def tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
         worker=data.get("worker", ""),
         page=int(page) if page.isdigit() else 1,
     )
-    board = selectors.tracker(timezone.localdate(), filters, YoungPeopleSettings.current())
+    board = selectors.tracker(timezone.localdate(), filters, YoungPeopleSettings.current(), shown_to=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

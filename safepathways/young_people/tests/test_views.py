@@ -147,6 +147,24 @@ class TestTracker:
         assert "Moves in 6 weeks: no settled accommodation" in page
         assert 'id="care-leavers-flagged">1<' in page
 
+    def test_a_restricted_record_is_listed_only_for_teams_that_work_with_the_person(
+        self, transitions_worker: Persona, social_worker: Persona, director: Persona
+    ) -> None:
+        YoungPersonFactory.create(
+            person__given_name="Hidden", person__is_restricted=True, person__date_of_birth=born(16)
+        )
+        YoungPersonFactory.create(person__given_name="Listed", person__date_of_birth=born(16))
+        for persona in (transitions_worker, social_worker, director):
+            page = persona.http.get(reverse("young_people:tracker")).content.decode()
+            assert "Listed" in page
+            assert "Hidden" not in page  # not its name, milestones or alarms...
+            assert "1 young person" in page  # ...nor counted
+        # A team that works with the person lists them, as it may open the record.
+        hidden = YoungPerson.objects.get(person__given_name="Hidden")
+        WorkItemFactory.create(person=hidden.person, team=social_worker.team)
+        assert "Hidden" in social_worker.http.get(reverse("young_people:tracker")).content.decode()
+        assert "Hidden" not in transitions_worker.http.get(reverse("young_people:tracker")).content.decode()
+
     def test_filters_are_kept_in_the_pagination_links(self, transitions_worker: Persona) -> None:
         for _ in range(101):
             YoungPersonFactory.create(person__date_of_birth=born(15))
