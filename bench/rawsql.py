@@ -297,11 +297,12 @@ YOUNG_PEOPLE_STALE_SQL = (  # young_people.assessments.stale: rows whose stored 
 )
 # young_people.selectors._team_works_with: a restricted record is listed only where the user's teams work with the
 # person (open work, or closed in the last RECENT_WORK_DAYS, of their teams or allocated to them; a current service).
-SHOWN_TO = (
-    " AND (NOT p.is_restricted OR EXISTS(SELECT 1 FROM work_workitem w WHERE w.person_id = y.person_id"
-    " AND (w.closed_at IS NULL OR w.closed_at >= %s) AND (w.team_id = ANY(%s) OR w.allocated_to_id = %s))"
+SHOWN_TO = (  # young_people.selectors._restricted_only_if_related
+    " AND NOT EXISTS(SELECT 1 FROM people_person r WHERE r.id = y.person_id AND r.is_restricted AND NOT"
+    " (EXISTS(SELECT 1 FROM work_workitem w WHERE (w.closed_at IS NULL OR w.closed_at >= %s)"
+    " AND (w.team_id = ANY(%s) OR w.allocated_to_id = %s) AND w.person_id = r.id)"
     " OR EXISTS(SELECT 1 FROM providers_service s WHERE (s.end_on IS NULL OR s.end_on >= %s)"
-    " AND s.team_id = ANY(%s) AND s.person_id = y.person_id))"
+    " AND s.team_id = ANY(%s) AND s.person_id = r.id)))"
 )
 RECENT_WORK_DAYS = 30  # settings.SAFEPATHWAYS["RECENT_WORK_DAYS"], as configured by default
 YOUNG_PEOPLE_COUNTS_SQL = (

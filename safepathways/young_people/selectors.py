@@ -217,7 +217,7 @@ def tracker(
     _refresh_stale(today, config)
     queryset = YoungPerson.objects.on_tracker(today, config.tracker_from_age)
     if shown_to is not None:
-        queryset = queryset.filter(Q(person__is_restricted=False) | _team_works_with(shown_to, timezone.now()))
+        queryset = queryset.filter(_restricted_only_if_related(shown_to, timezone.now()))
     if filters.age_band in AGE_BANDS:
         from_age, under_age = AGE_BANDS[filters.age_band]
         queryset = queryset.aged_between(today, max(from_age, config.tracker_from_age), under_age)
@@ -317,23 +317,34 @@ def plans_for(person_id: UUID) -> QuerySet[Plan]:
     )
 
 
-def _team_works_with(user: User, now: datetime) -> Q:
-    """The user's teams work with the young person, as people.selectors._has_team_relationship counts it: open work of
-    their teams or allocated to them (or closed within SAFEPATHWAYS_RECENT_WORK_DAYS), or a service of their teams
-    not yet ended. A declared relationship is not counted: each is opened, and logged, on its own."""
+def _team_works_with(user: User, now: datetime, person: str = "person_id") -> Q:
+    """The user's teams work with the person (`person`: the field of the outer query that holds them), as
+    people.selectors._has_team_relationship counts it: open work of their teams or allocated to them (or closed within
+    SAFEPATHWAYS_RECENT_WORK_DAYS), or a service of their teams not yet ended. A declared relationship is not counted:
+    each is opened, and logged, on its own."""
     team_ids = user.team_ids
     current = Q(closed_at__isnull=True)
     days = settings.SAFEPATHWAYS.get("RECENT_WORK_DAYS", 0)
     if days > 0:
         current |= Q(closed_at__gte=now - timedelta(days=days))
-    work = WorkItem.objects.filter(
-        current, Q(team_id__in=team_ids) | Q(allocated_to=user), person_id=OuterRef("person_id")
-    )
+    work = WorkItem.objects.filter(current, Q(team_id__in=team_ids) | Q(allocated_to=user), person_id=OuterRef(person))
     today = timezone.localdate(now)
     services = Service.objects.filter(
-        Q(end_on__isnull=True) | Q(end_on__gte=today), team_id__in=team_ids, person_id=OuterRef("person_id")
+        Q(end_on__isnull=True) | Q(end_on__gte=today), team_id__in=team_ids, person_id=OuterRef(person)
     )
     return Q(Exists(work)) | Q(Exists(services))
+
+
+def _restricted_only_if_related(user: User, now: datetime) -> Q:
+    """Young people whose record is not restricted, or is and the user's teams work with them.
+
+    Written as "no restricted record the teams do not work with" (an anti-join on the person) rather than "not
+    restricted, or related": that OR, on the person joined for the tracker's age, turned PostgreSQL from reading the
+    young people to reading everyone of their ages (the tracker's count from 3 ms to 17 ms at county scale)."""
+    hidden = Person.objects.filter(pk=OuterRef("person_id"), is_restricted=True).exclude(
+        _team_works_with(user, now, person="pk")
+    )
+    return ~Q(Exists(hidden))
 
 
 @dataclass(frozen=True)
@@ -358,7 +369,7 @@ def api_scope(user: User, now: datetime | None = None) -> ListScope:
         condition = Q(person__in=shared) if user.organisation_ids else Q(pk__in=[])
         return ListScope(condition, AccessBasis.PARTNER_SHARE)
     if rules.is_transitions_team(user):
-        return ListScope(Q(person__is_restricted=False) | _team_works_with(user, now), AccessBasis.RELATIONSHIP)
+        return ListScope(_restricted_only_if_related(user, now), AccessBasis.RELATIONSHIP)
     if rules.is_oversight(user):
         return ListScope(Q(person__is_restricted=False), AccessBasis.SERVICE_OVERSIGHT)
     allocated = Q(transitions_worker=user, person__is_restricted=False)
