@@ -53,6 +53,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import psycopg
+from django.conf import settings
 
 from safepathways.people.models import name_key
 
@@ -299,16 +300,31 @@ YOUNG_PEOPLE_STALE_SQL = (  # young_people.assessments.stale: rows whose stored 
 # person (open work, or closed in the last RECENT_WORK_DAYS, of their teams or allocated to them; a current service).
 SHOWN_TO = (  # young_people.selectors._restricted_only_if_related
     " AND NOT EXISTS(SELECT 1 FROM people_person r WHERE r.id = y.person_id AND r.is_restricted AND NOT"
-    " (EXISTS(SELECT 1 FROM work_workitem w WHERE (w.closed_at IS NULL OR w.closed_at >= %s)"
+    " (EXISTS(SELECT 1 FROM work_workitem w WHERE (w.closed_at IS NULL{recent})"
     " AND (w.team_id = ANY(%s) OR w.allocated_to_id = %s) AND w.person_id = r.id)"
     " OR EXISTS(SELECT 1 FROM providers_service s WHERE (s.end_on IS NULL OR s.end_on >= %s)"
     " AND s.team_id = ANY(%s) AND s.person_id = r.id)))"
 )
-RECENT_WORK_DAYS = 30  # settings.SAFEPATHWAYS["RECENT_WORK_DAYS"], as configured by default
+
+
+def shown_to(now: datetime, today: date, team_ids: list[UUID], user_id: int) -> tuple[str, list[Any]]:
+    """SHOWN_TO and its parameters: work closed in the last RECENT_WORK_DAYS counts too, unless that is 0 or less."""
+    days = settings.SAFEPATHWAYS.get("RECENT_WORK_DAYS", 0)
+    if days <= 0:
+        return SHOWN_TO.format(recent=""), [team_ids, user_id, today, team_ids]
+    return SHOWN_TO.format(recent=" OR w.closed_at >= %s"), [
+        now - timedelta(days=days),
+        team_ids,
+        user_id,
+        today,
+        team_ids,
+    ]
+
+
 YOUNG_PEOPLE_COUNTS_SQL = (
     "SELECT count(y.id), count(y.id) FILTER (WHERE y.urgency = 0), count(y.id) FILTER (WHERE y.urgency = 1),"
     " count(y.id) FILTER (WHERE y.urgency < 2), count(y.id) FILTER (WHERE y.move_flagged)"
-    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE " + ON_TRACKER + SHOWN_TO
+    " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id WHERE " + ON_TRACKER + "{shown_to}"
 )
 YOUNG_PEOPLE_SQL = (
     "SELECT y.*, "
@@ -321,7 +337,7 @@ YOUNG_PEOPLE_SQL = (
     " FROM young_people_youngperson y JOIN people_person p ON p.id = y.person_id"
     " LEFT JOIN accounts_user u ON u.id = y.transitions_worker_id WHERE "
     + ON_TRACKER
-    + SHOWN_TO
+    + "{shown_to}"
     + " ORDER BY y.urgency, y.alarm_count DESC, y.next_due_on ASC NULLS LAST, p.family_name, p.given_name, y.id"
     " LIMIT %s"
 )
@@ -631,14 +647,14 @@ class RawClient:
         started = time.perf_counter()
         now = datetime.now(UTC)
         today = now.astimezone(LONDON).date()
-        shown_to = [now - timedelta(days=RECENT_WORK_DAYS), team_ids, self.user_id, today, team_ids]
+        scope, scope_params = shown_to(now, today, team_ids, self.user_id)
         self._fetch(TRANSITIONS_WORKERS_SQL)
         changed_at = self._fetch(YOUNG_PEOPLE_SETTINGS_SQL)[0][-1]
         oldest = today.replace(year=today.year - 25)
         youngest = today.replace(year=today.year - from_age)
         self._fetch(YOUNG_PEOPLE_STALE_SQL, [oldest, youngest, today, changed_at])
-        counts = self._fetch(YOUNG_PEOPLE_COUNTS_SQL, [oldest, youngest, *shown_to])
-        rows = self._fetch(YOUNG_PEOPLE_SQL, [oldest, youngest, *shown_to, TRACKER_PAGE])
+        counts = self._fetch(YOUNG_PEOPLE_COUNTS_SQL.format(shown_to=scope), [oldest, youngest, *scope_params])
+        rows = self._fetch(YOUNG_PEOPLE_SQL.format(shown_to=scope), [oldest, youngest, *scope_params, TRACKER_PAGE])
         if rows:
             self._fetch(MILESTONES_SQL, [[row[0] for row in rows]])
         self.data_seconds += time.perf_counter() - started

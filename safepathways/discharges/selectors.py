@@ -289,8 +289,14 @@ def board(
         ready_count=ready,
         delayed_count=delayed,
         by_pathway=by_pathway,
-        open_essentials=open_essential_counts() if values else {},
+        open_essentials=_of_rows(open_essential_counts(), values) if values else {},
     )
+
+
+def _of_rows(counts: dict[UUID, int], values: list[tuple[Any, ...]]) -> dict[UUID, int]:
+    """The counts of the board's own referrals only (column 0 is the id): the board is given nothing about referrals
+    it does not list, such as another organisation's."""
+    return {row[0]: counts[row[0]] for row in values if row[0] in counts}
 
 
 # Every open referral's open essentials, counted by referral: compiled once (ADR-020). It takes no list of the board's

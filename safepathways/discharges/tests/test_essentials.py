@@ -16,7 +16,7 @@ from safepathways.audit.models import AuditEvent
 from safepathways.conftest import Persona
 from safepathways.core.errors import ApplicationError
 from safepathways.core.identifiers import nhs_number_in_test_range
-from safepathways.discharges import gaps, services
+from safepathways.discharges import gaps, selectors, services
 from safepathways.discharges.models import Referral, ReferralStatusName
 from safepathways.discharges.tests.conftest import complete_essentials
 from safepathways.discharges.tests.factories import days_ago
@@ -323,7 +323,12 @@ class TestBoard:
             reverse("discharges:board"), {"hospital": referral.hospital_id, "pathway": "1"}
         ).content.decode()
         assert f"{count} essential arrangements open" in page
+        # The board holds the counts of its own rows only: none for a referral it does not list.
+        other = make_referral(nhs_number="9996543226", given_name="Ada")
+        services.agree_pathway(referral=other, pathway=2, planned_discharge_on=TODAY(), by=hospital_worker.user)
+        board = selectors.board(hospital_worker.user, today=TODAY(), pathway=1)
+        assert set(board.open_essentials) == {referral.pk}
         # Once they are in place, the mark goes.
         complete_essentials(plan, hospital_worker)
-        page = hospital_worker.http.get(reverse("discharges:board")).content.decode()
+        page = hospital_worker.http.get(reverse("discharges:board"), {"pathway": "1"}).content.decode()
         assert "essential arrangements open" not in page
