@@ -311,9 +311,12 @@ class MilestoneRecord(BaseModel):
         return f"{self.young_person_id}: {self.code}"
 
     def as_done(self) -> milestones.Done:
-        return milestones.Done(
-            code=self.code, is_needed=self.outcome == MilestoneOutcome.DONE, done_on=self.done_on, note=self.note
-        )
+        return self.done_from(self.code, self.outcome, self.done_on, self.note)
+
+    @staticmethod
+    def done_from(code: str, outcome: str, done_on: date, note: str) -> milestones.Done:
+        """What the milestones need of a record, from its values (a record, or a row read as plain values)."""
+        return milestones.Done(code=code, is_needed=outcome == MilestoneOutcome.DONE, done_on=done_on, note=note)
 
 
 class PlanningMeeting(BaseModel):

@@ -22,7 +22,6 @@ from safepathways.transitions.models import OPEN_PLAN_STATUSES, Plan, PlanKind, 
 from safepathways.work.models import WorkItem
 from safepathways.young_people import assessments, milestones, rules
 from safepathways.young_people.models import (
-    MilestoneOutcome,
     MilestoneRecord,
     PlanningMeeting,
     Workshop,
@@ -103,9 +102,7 @@ def _done_of(young_people: list[YoungPerson]) -> dict[UUID, dict[str, milestones
             .values_list("young_person_id", "code", "outcome", "done_on", "note")
         )
         for young_person_id, code, outcome, done_on, note in rows:
-            done[young_person_id][code] = milestones.Done(
-                code=code, is_needed=outcome == MilestoneOutcome.DONE, done_on=done_on, note=note
-            )
+            done[young_person_id][code] = MilestoneRecord.done_from(code, outcome, done_on, note)
     return done
 
 
